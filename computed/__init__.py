@@ -1,0 +1,1 @@
+"""Reference implementations: plain numpy functions whose results and source appear in the newsletter."""

@@ -1,0 +1,234 @@
+"""Author Markdown to HTML (MathML math, highlighted code) and to portable Markdown.
+
+Entries place computed things with MyST-style syntax, so plain Markdown tools
+still show something sensible:
+
+- a fence whose info string is ``{formula} ID``, ``{example} ID`` or ``{plot} ID``
+  is a *directive*: it is replaced by that formula, worked-example table or figure;
+- ``{value}`EXAMPLE.OUTPUT:FORMAT``` is a *role*: it is replaced by a computed number.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import latex2mathml.converter
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
+from pygments import highlight as pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+DIRECTIVE_INFO = re.compile(r"^\{([a-z][a-z0-9-]*)\}\s*(\S*)\s*$")
+ROLE = re.compile(r"\{([a-z][a-z0-9-]*)\}`([^`]*)`")
+
+Directive = Callable[[str, str], str]
+"""(name, target) -> replacement text for a directive."""
+Role = Callable[[str, str], str]
+"""(name, content) -> replacement text for a role (not yet escaped)."""
+
+
+class MarkupError(Exception):
+    """Author markup that cannot be rendered; ``line`` is 0-based within the Markdown text."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A directive or role found in Markdown, for validation before rendering."""
+
+    kind: str
+    """``directive`` or ``role``."""
+    name: str
+    """Directive or role name, e.g. ``formula`` or ``value``."""
+    target: str
+    """Its argument, e.g. a formula id or ``example.output:.3f``."""
+    line: int
+    """0-based line within the Markdown text."""
+
+
+@functools.lru_cache(maxsize=4)
+def parser(allow_html: bool = False) -> MarkdownIt:
+    """The one Markdown dialect: CommonMark + tables + strikethrough + dollar math + MyST roles."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(dollarmath_plugin, allow_space=True, double_inline=True)
+    md.use(myst_role_plugin)
+    return md
+
+
+def references(text: str) -> list[Reference]:
+    """Every directive and role in ``text``, with its line."""
+    found = []
+    for token in parser().parse(text):
+        if token.type == "fence" and token.info.startswith("{"):
+            match = DIRECTIVE_INFO.match(token.info)
+            name, target = match.groups() if match else (token.info, "")
+            found.append(Reference("directive", name, target, token.map[0] if token.map else 0))
+        for child in token.children or ():
+            if child.type == "myst_role":
+                found.append(Reference("role", child.meta["name"], child.content, token.map[0] if token.map else 0))
+    return found
+
+
+_UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")
+
+
+def latex_to_mathml(latex: str, *, display: bool) -> str:
+    """Convert LaTeX to MathML at build time, so pages need no JavaScript.
+
+    latex2mathml is lenient (an unknown command comes out as its own name,
+    a missing brace is ignored), so both are checked here rather than shipped.
+    """
+    latex = latex.strip()
+    if _brace_depth(latex) != 0:
+        raise MarkupError(f"unbalanced braces in LaTeX {latex!r}")
+    try:
+        mathml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many exception types for bad input
+        raise MarkupError(f"cannot convert LaTeX {latex!r}: {type(exc).__name__} {exc}".rstrip()) from exc
+    unknown = _UNKNOWN_COMMAND.search(mathml)
+    if unknown:
+        raise MarkupError(f"unknown LaTeX command {unknown.group(1)} in {latex!r}")
+    return mathml
+
+
+def _brace_depth(latex: str) -> int:
+    depth = 0
+    for token in re.findall(r"\\.|[{}]", latex):
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return depth
+    return depth
+
+
+@functools.lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter:
+    return HtmlFormatter(nowrap=True)
+
+
+def highlight(code: str, language: str) -> str:
+    """Highlighted HTML for a code block (no surrounding ``<pre>``); plain escaped text if the language is unknown."""
+    try:
+        lexer = get_lexer_by_name(language or "text")
+    except ClassNotFound:
+        return html.escape(code)
+    return pygments_highlight(code, lexer, _formatter())
+
+
+def highlight_css() -> str:
+    """Pygments rules for light and dark colour schemes."""
+    light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+
+
+def to_html(text: str, *, allow_html: bool, directive: Directive, role: Role) -> str:
+    """Render author Markdown to an HTML fragment."""
+    md = parser(allow_html)
+    tokens = md.parse(text)
+    return _HtmlRenderer(md, directive, role).render(tokens)
+
+
+class _HtmlRenderer:
+    def __init__(self, md: MarkdownIt, directive: Directive, role: Role) -> None:
+        self.md = md
+        self.directive = directive
+        self.role = role
+
+    def render(self, tokens: list[Token]) -> str:
+        rules = self.md.renderer.rules
+        saved = dict(rules)
+        rules.update(
+            fence=self._fence,
+            math_inline=self._math(display=False),
+            math_inline_double=self._math(display=True),
+            math_block=self._math(display=True),
+            myst_role=self._role,
+        )
+        try:
+            return self.md.renderer.render(tokens, self.md.options, {})
+        finally:
+            rules.clear()
+            rules.update(saved)
+
+    def _fence(self, tokens: list[Token], idx: int, options: object, env: object) -> str:
+        token = tokens[idx]
+        line = token.map[0] if token.map else 0
+        if token.info.startswith("{"):
+            match = DIRECTIVE_INFO.match(token.info)
+            if not match:
+                raise MarkupError(f"malformed directive {token.info!r}", line)
+            try:
+                return self.directive(*match.groups())
+            except MarkupError as exc:
+                raise MarkupError(str(exc), line) from exc
+        language = token.info.split(maxsplit=1)[0] if token.info.strip() else ""
+        css = f' class="language-{html.escape(language)}"' if language else ""
+        return f'<pre class="highlight"><code{css}>{highlight(token.content, language)}</code></pre>\n'
+
+    def _math(self, *, display: bool) -> Callable[..., str]:
+        def render(tokens: list[Token], idx: int, options: object, env: object) -> str:
+            token = tokens[idx]
+            try:
+                mathml = latex_to_mathml(token.content, display=display)
+            except MarkupError as exc:
+                raise MarkupError(str(exc), token.map[0] if token.map else 0) from exc
+            return f'<div class="math">{mathml}</div>\n' if token.type == "math_block" else mathml
+
+        return render
+
+    def _role(self, tokens: list[Token], idx: int, options: object, env: object) -> str:
+        token = tokens[idx]
+        return html.escape(self.role(token.meta["name"], token.content))
+
+
+def to_markdown(text: str, *, directive: Directive, role: Role) -> str:
+    """Author Markdown with directives and roles replaced, for cross-posting.
+
+    The author's text is kept line for line; only the directive fences are
+    swapped for generated Markdown and the roles for their values.
+    """
+    lines = text.splitlines()
+    tokens = parser().parse(text)
+    replacements: dict[int, tuple[int, str]] = {}
+    verbatim: set[int] = set()
+    for token in tokens:
+        if token.map is None or token.type not in ("fence", "code_block"):
+            continue
+        start, end = token.map
+        if token.type == "fence" and token.info.startswith("{"):
+            match = DIRECTIVE_INFO.match(token.info)
+            if not match:
+                raise MarkupError(f"malformed directive {token.info!r}", start)
+            try:
+                replacements[start] = (end, directive(*match.groups()).rstrip("\n"))
+            except MarkupError as exc:
+                raise MarkupError(str(exc), start) from exc
+        else:
+            verbatim.update(range(start, end))
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        if index in replacements:
+            end, text_block = replacements[index]
+            out.append(text_block)
+            index = end
+            continue
+        line = lines[index]
+        out.append(line if index in verbatim else ROLE.sub(lambda m: role(m.group(1), m.group(2)), line))
+        index += 1
+    return "\n".join(out).strip("\n") + "\n"

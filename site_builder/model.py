@@ -1,0 +1,305 @@
+"""Model stage: validated entries and computed results -> published pages with urls, dates and slugs.
+
+Everything a template shows that is derived (a url, a slug, a date in words,
+which issues feature an entry) is derived here, once, never in a template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from slugify import slugify
+
+from .compute import EntryResults, Results
+from .load import Content, Loaded
+from .schedule import Schedule
+from .schema import Entry, FeatureEntry, IssueEntry, ProblemEntry, SiteConfig, TopicEntry
+
+KIND_LABELS = {"topics": "Topic deep dive", "problems": "Problem of the day", "features": "Feature spotlight"}
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Turns a path inside the site into the url forms pages need."""
+
+    base_url: str
+    """Absolute url of the site root, ending in ``/``."""
+
+    @property
+    def base_path(self) -> str:
+        """Path part of the base url (``/`` or ``/newsletter/``): the prefix of every internal link."""
+        return urlsplit(self.base_url).path or "/"
+
+    def link(self, path: str) -> str:
+        """Site path (``issues/2026-11-26/``) -> link for pages (``/issues/2026-11-26/``)."""
+        return self.base_path + path
+
+    def absolute(self, path: str) -> str:
+        """Site path -> absolute url, for feeds, emails and cross-posts."""
+        return self.base_url + path
+
+    def target(self, url: str) -> str:
+        """An author-written link target: ``/problems/x/`` is a site path, anything else is kept."""
+        return self.link(url[1:]) if url.startswith("/") else url
+
+    def absolute_target(self, url: str) -> str:
+        """Like ``target``, but absolute, for text read away from the site."""
+        return self.absolute(url[1:]) if url.startswith("/") else url
+
+
+def issue_path(date: dt.date) -> str:
+    """Site path of the issue of ``date``."""
+    return f"issues/{date.isoformat()}/"
+
+
+@dataclass(frozen=True)
+class IssueLink:
+    """A reference to a published issue, for pagers and back-links."""
+
+    date: dt.date
+
+    @property
+    def path(self) -> str:
+        return issue_path(self.date)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A chapter (of topics) or a collection (of problems), with its own index page."""
+
+    kind: str
+    """``chapters`` or ``collections``."""
+    name: str
+    """As written by authors, e.g. ``CV: Deep Learning``."""
+    slug: str
+    """``cv-deep-learning``."""
+    entries: tuple[EntryPage, ...]
+    """Published entries in the group, by title."""
+
+    @property
+    def path(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """A published topic, problem or feature spotlight."""
+
+    kind: str
+    """Folder name: ``topics``, ``problems`` or ``features``."""
+    source: Loaded[Entry]
+    """The validated entry and the YAML document it came from."""
+    results: EntryResults
+    """What the compute stage produced for it."""
+    group_name: str | None
+    """Chapter or collection name, if the kind has one."""
+    group_slug: str | None
+    featured_in: tuple[IssueLink, ...]
+    """The published issues that feature this entry, oldest first."""
+
+    @property
+    def entry(self) -> Entry:
+        return self.source.model
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def path(self) -> str:
+        return f"{self.kind}/{self.id}/"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def group_path(self) -> str | None:
+        if self.group_slug is None:
+            return None
+        return f"{'chapters' if self.kind == 'topics' else 'collections'}/{self.group_slug}/"
+
+
+@dataclass(frozen=True)
+class IssuePage:
+    """A published daily issue."""
+
+    source: Loaded[IssueEntry]
+    topic: EntryPage
+    problem: EntryPage
+    feature: EntryPage
+    feed_id: str
+    """Stable Atom id: derived from the site's ``feed_id`` and the date, never from the url."""
+    published_at: dt.datetime
+    """The issue's date at the site's publish time, in the site's time zone."""
+    previous: IssueLink | None
+    """The previous published issue."""
+    next: IssueLink | None
+    """The next published issue."""
+
+    @property
+    def entry(self) -> IssueEntry:
+        return self.source.model
+
+    @property
+    def date(self) -> dt.date:
+        return self.entry.date
+
+    @property
+    def path(self) -> str:
+        return issue_path(self.date)
+
+    @property
+    def title(self) -> str:
+        return f"{self.topic.entry.title} · {self.problem.entry.title}"
+
+    @property
+    def date_text(self) -> str:
+        """``Thursday, 26 November 2026``."""
+        return f"{self.date:%A}, {self.date.day} {self.date:%B %Y}"
+
+    @property
+    def parts(self) -> tuple[EntryPage, EntryPage, EntryPage]:
+        return (self.topic, self.problem, self.feature)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The issue's own tags, else the first four distinct tags of its entries."""
+        if self.entry.tags:
+            return tuple(self.entry.tags)
+        tags: list[str] = []
+        for part in self.parts:
+            tags.extend(t for t in part.entry.tags if t not in tags)
+        return tuple(tags[:4])
+
+    @property
+    def description(self) -> str:
+        return self.entry.intro or self.topic.entry.summary
+
+
+@dataclass(frozen=True)
+class Month:
+    """Issues of one calendar month, for the archive."""
+
+    year: int
+    month: int
+    issues: tuple[IssuePage, ...]
+
+    @property
+    def title(self) -> str:
+        return f"{dt.date(self.year, self.month, 1):%B %Y}"
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    """Every published page of the site."""
+
+    site: SiteConfig
+    urls: Urls
+    schedule: Schedule
+    issues: tuple[IssuePage, ...]
+    """Published issues, newest first."""
+    entries: tuple[EntryPage, ...]
+    """Published topics, problems and features, by kind then id."""
+    chapters: tuple[Group, ...]
+    collections: tuple[Group, ...]
+
+    @property
+    def recent(self) -> tuple[IssuePage, ...]:
+        return self.issues[: self.site.recent_issues]
+
+    @property
+    def months(self) -> tuple[Month, ...]:
+        by_month: dict[tuple[int, int], list[IssuePage]] = defaultdict(list)
+        for issue in self.issues:
+            by_month[(issue.date.year, issue.date.month)].append(issue)
+        return tuple(Month(y, m, tuple(items)) for (y, m), items in sorted(by_month.items(), reverse=True))
+
+    @property
+    def updated(self) -> dt.datetime | None:
+        """Publication time of the newest issue: what feeds report as the site's update time."""
+        return self.issues[0].published_at if self.issues else None
+
+
+def build_model(content: Content, results: Results, schedule: Schedule) -> SiteModel:
+    """Select what is published as of the schedule and link everything together."""
+    site = content.site.model
+    published = sorted(
+        (loaded for loaded in content.issues.values() if schedule.publishes(loaded.model)),
+        key=lambda loaded: loaded.model.date,
+    )
+    featured: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+    for loaded in published:
+        issue = loaded.model
+        for kind, ref in (("topics", issue.topic), ("problems", issue.problem), ("features", issue.feature)):
+            featured[(kind, ref)].append(issue.date)
+
+    pages: dict[tuple[str, str], EntryPage] = {}
+    for kind, loaded in content.entries():
+        key = (kind, loaded.model.id)
+        if key in featured:
+            group = _group_name(loaded.model)
+            pages[key] = EntryPage(
+                kind,
+                loaded,
+                results.of(*key),
+                group,
+                slugify(group) if group else None,
+                tuple(IssueLink(date) for date in featured[key]),
+            )
+
+    namespace = uuid.UUID(site.feed_id)
+    issues = []
+    for index, loaded in enumerate(published):
+        issue = loaded.model
+        issues.append(
+            IssuePage(
+                loaded,
+                pages[("topics", issue.topic)],
+                pages[("problems", issue.problem)],
+                pages[("features", issue.feature)],
+                feed_id=uuid.uuid5(namespace, f"issue/{issue.date.isoformat()}").urn,
+                published_at=dt.datetime.combine(issue.date, site.publish_time, zoneinfo.ZoneInfo(site.timezone)),
+                previous=IssueLink(published[index - 1].model.date) if index > 0 else None,
+                next=IssueLink(published[index + 1].model.date) if index + 1 < len(published) else None,
+            )
+        )
+    entries = tuple(pages[key] for key in sorted(pages))
+    return SiteModel(
+        site,
+        Urls(site.base_url),
+        schedule,
+        tuple(reversed(issues)),
+        entries,
+        _groups("chapters", [p for p in entries if p.kind == "topics"]),
+        _groups("collections", [p for p in entries if p.kind == "problems"]),
+    )
+
+
+def _group_name(entry: Entry) -> str | None:
+    if isinstance(entry, TopicEntry):
+        return entry.chapter
+    if isinstance(entry, ProblemEntry):
+        return entry.collection
+    assert isinstance(entry, FeatureEntry)
+    return None
+
+
+def _groups(kind: str, pages: list[EntryPage]) -> tuple[Group, ...]:
+    by_slug: dict[str, list[EntryPage]] = defaultdict(list)
+    for page in pages:
+        assert page.group_slug is not None
+        by_slug[page.group_slug].append(page)
+    return tuple(
+        Group(kind, members[0].group_name or slug, slug, tuple(sorted(members, key=lambda p: p.entry.title)))
+        for slug, members in sorted(by_slug.items())
+    )

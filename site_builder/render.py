@@ -1,0 +1,270 @@
+"""Render stage: the site model -> every output file's bytes, in memory."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from . import markup
+from .compute import ExampleResult
+from .errors import ContentError, Problem, TemplateError
+from .model import EntryPage, IssuePage, SiteModel
+from .yamlsource import dotted
+
+ROLE_TARGET = re.compile(r"^([a-z0-9-]+)\.([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)(?::(.+))?$")
+
+
+@dataclass(frozen=True)
+class RenderedEntry:
+    """An entry's author text rendered once, shared by every page that shows it."""
+
+    page: EntryPage
+    sections_html: tuple[tuple[str, Markup], ...]
+    """(heading, body HTML) per section."""
+    sections_md: tuple[tuple[str, str], ...]
+    """(heading, body Markdown) per section, for cross-posting."""
+    solution_html: Markup | None
+    """The solution's source, highlighted."""
+
+
+def load_templates(root: Path) -> jinja2.Environment:
+    """The one Jinja environment: autoescaped HTML and XML, and a typo in a template fails the build."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root / "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        number=format_number,
+        json=lambda value: Markup(json.dumps(value, ensure_ascii=False)),
+        md_escape=markdown_escape,
+        md_cell=markdown_cell,
+    )
+    return env
+
+
+def render_site(model: SiteModel, env: jinja2.Environment, root: Path) -> dict[str, bytes]:
+    """Every output file, keyed by its path inside the output folder."""
+    renderer = _SiteRenderer(model, env)
+    files: dict[str, bytes] = {}
+    for path, data in renderer.files():
+        if path in files:
+            raise TemplateError(Problem(path, message="two pages claim this output path"))
+        files[path] = data
+    for path, data in static_files(root / "templates" / "static"):
+        if path in files:
+            raise TemplateError(Problem(path, message="a static file has the same path as a page"))
+        files[path] = data
+    files["static/highlight.css"] = markup.highlight_css().encode()
+    return files
+
+
+def static_files(folder: Path) -> Iterator[tuple[str, bytes]]:
+    """Files under ``templates/static`` copied as they are, under ``static/``."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            yield f"static/{path.relative_to(folder).as_posix()}", path.read_bytes()
+
+
+class _SiteRenderer:
+    def __init__(self, model: SiteModel, env: jinja2.Environment) -> None:
+        self.model = model
+        self.env = env
+        self.entries = {(p.kind, p.id): render_entry(p, env, model) for p in model.entries}
+        self.globals = {"site": model.site, "urls": model.urls, "model": model}
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        issue_html = {
+            issue.date: Markup(self._template("_issue_content.html", issue=self._issue(issue)))
+            for issue in self.model.issues
+        }
+        yield "index.html", self._page("index.html", issues=self.model.recent, contents=issue_html)
+        yield "archive/index.html", self._page("archive.html", months=self.model.months)
+        yield "404.html", self._page("404.html")
+        for issue in self.model.issues:
+            view = self._issue(issue)
+            yield f"{issue.path}index.html", self._page("issue.html", issue=view, content=issue_html[issue.date])
+            yield f"{issue.path}index.md", self._page("issue.md", issue=view)
+        for page in self.model.entries:
+            yield f"{page.path}index.html", self._page("entry.html", entry=self.entries[(page.kind, page.id)])
+        for group in (*self.model.chapters, *self.model.collections):
+            yield f"{group.path}index.html", self._page("group.html", group=group)
+        origin = _origin(self.model.site.base_url)
+        feed_content = {date: absolute_links(html, origin) for date, html in issue_html.items()}
+        yield "feed.xml", self._page("feed.xml", issues=self.model.recent, contents=feed_content)
+        yield "sitemap.xml", self._page("sitemap.xml")
+
+    def _issue(self, issue: IssuePage) -> IssueView:
+        return IssueView(issue, *(self.entries[(p.kind, p.id)] for p in issue.parts))
+
+    def _template(self, name: str, **context: Any) -> str:
+        return render_template(self.env, name, {**self.globals, **context})
+
+    def _page(self, name: str, **context: Any) -> bytes:
+        return self._template(name, **context).encode()
+
+
+@dataclass(frozen=True)
+class IssueView:
+    """An issue page with its three parts rendered."""
+
+    page: IssuePage
+    topic: RenderedEntry
+    problem: RenderedEntry
+    feature: RenderedEntry
+
+    @property
+    def parts(self) -> tuple[RenderedEntry, RenderedEntry, RenderedEntry]:
+        return (self.topic, self.problem, self.feature)
+
+
+def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    """Render one template; any failure names the template file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(Problem(f"templates/{exc.name}", message="template not found")) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            Problem(f"templates/{exc.name or name}", exc.lineno or 0, 0, message=f"syntax error: {exc.message}")
+        ) from exc
+    except (ContentError, TemplateError):
+        raise
+    except Exception as exc:  # an error while rendering: point at the template frame
+        path, line = _template_frame(exc, name)
+        raise TemplateError(Problem(path, line, 0, message=f"{type(exc).__name__}: {exc}")) from exc
+
+
+def _template_frame(exc: BaseException, name: str) -> tuple[str, int]:
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        filename = frame.filename.replace("\\", "/")
+        if "/templates/" in filename:
+            return "templates/" + filename.rsplit("/templates/", 1)[1], frame.lineno or 0
+    return f"templates/{name}", 0
+
+
+def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel) -> RenderedEntry:
+    """Render an entry's sections to HTML and Markdown, placing formulas, examples and values."""
+    entry = page.entry
+    formulas = {f.id: f for f in entry.formulas}
+    examples = page.results.examples
+    context = {"site": model.site, "urls": model.urls, "entry": page}
+
+    def directive_html(name: str, target: str) -> str:
+        if name == "formula":
+            mathml = markup.latex_to_mathml(formulas[target].latex, display=True)
+            return render_template(
+                env, "_formula.html", {**context, "formula": formulas[target], "mathml": Markup(mathml)}
+            )
+        if name == "example":
+            return render_template(env, "_example.html", {**context, "example": examples[target]})
+        raise markup.MarkupError(f"{{{name}}} is not supported yet")
+
+    def directive_md(name: str, target: str) -> str:
+        if name == "formula":
+            return render_template(env, "_formula.md", {**context, "formula": formulas[target]})
+        if name == "example":
+            return render_template(env, "_example.md", {**context, "example": examples[target]})
+        raise markup.MarkupError(f"{{{name}}} is not supported yet")
+
+    def role(name: str, target: str) -> str:
+        return quote_value(target, examples)
+
+    sections_html = []
+    sections_md = []
+    allow_html = model.site.allow_raw_html
+    for index, section in enumerate(entry.sections):
+        try:
+            html = markup.to_html(section.body, allow_html=allow_html, directive=directive_html, role=role)
+            md = markup.to_markdown(section.body, directive=directive_md, role=role)
+        except markup.MarkupError as exc:
+            loc = ("sections", index, "body")
+            line, column = page.source.doc.locate(loc)
+            raise ContentError(Problem(page.source.doc.path, line + exc.line, column, dotted(loc), str(exc))) from exc
+        sections_html.append((section.heading, Markup(html)))
+        sections_md.append((section.heading, md))
+    solution = page.results.solution
+    solution_html = Markup(markup.highlight(solution.source, "python")) if solution else None
+    return RenderedEntry(page, tuple(sections_html), tuple(sections_md), solution_html)
+
+
+def quote_value(target: str, examples: Mapping[str, ExampleResult]) -> str:
+    """``sentence.perplexity:.3f`` -> the formatted output of that example."""
+    match = ROLE_TARGET.match(target)
+    if not match:
+        raise markup.MarkupError(f"{{value}}`{target}` is not of the form EXAMPLE.OUTPUT[:FORMAT]")
+    example_id, output, indexes, spec = match.groups()
+    example = examples.get(example_id)
+    if example is None:
+        raise markup.MarkupError(f"{{value}}`{target}`: no example {example_id!r}")
+    values = {**example.inputs, **example.outputs}
+    if output not in values:
+        known = ", ".join(values)
+        raise markup.MarkupError(
+            f"{{value}}`{target}`: example {example_id!r} has no input or output {output!r} (it has {known})"
+        )
+    value = values[output]
+    for index in re.findall(r"\[(\d+)\]", indexes or ""):
+        if not isinstance(value, list) or int(index) >= len(value):
+            raise markup.MarkupError(f"{{value}}`{target}`: index [{index}] is out of range")
+        value = value[int(index)]
+    if isinstance(value, list):
+        raise markup.MarkupError(f"{{value}}`{target}` is a list; index it, e.g. {output}[0]")
+    if spec is None:
+        return format_number(value, example.digits)
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError) as exc:
+        raise markup.MarkupError(f"{{value}}`{target}`: bad format {spec!r}: {exc}") from exc
+
+
+def format_number(value: Any, digits: int = 4) -> str:
+    """A number as shown in tables: ints as they are, floats to ``digits`` places, lists bracketed."""
+    if isinstance(value, list):
+        return "[" + ", ".join(format_number(v, digits) for v in value) + "]"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if value != 0 and (abs(value) >= 1e7 or abs(value) < 0.5 * 10.0**-digits):
+        return f"{value:.{max(digits, 1)}e}"
+    text = f"{value:.{digits}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+
+def markdown_escape(text: str) -> str:
+    """Escape characters that Markdown or HTML would interpret in a line of author text."""
+    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", text)
+
+
+def markdown_cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell."""
+    return markdown_escape(str(text)).replace("\n", " ")
+
+
+def _origin(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
+
+
+def absolute_links(html: str, origin: str) -> str:
+    """Make root-relative links absolute, for feeds and emails read away from the site."""
+    return _ROOT_RELATIVE.sub(lambda m: f"{m.group(1)}{origin}/", html)

@@ -1,0 +1,34 @@
+"""Which issues are published: the publication day, drafts and future issues."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from .schema import IssueEntry, SiteConfig
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What a build publishes."""
+
+    as_of: dt.date
+    """Issues dated on or before this day are published."""
+    drafts: bool = False
+    """Also publish drafts (preview)."""
+    future: bool = False
+    """Also publish issues dated after ``as_of`` (preview)."""
+
+    def publishes(self, issue: IssueEntry) -> bool:
+        if issue.draft and not self.drafts:
+            return False
+        return self.future or issue.date <= self.as_of
+
+
+def publication_day(site: SiteConfig, now: dt.datetime) -> dt.date:
+    """The newest issue date that is out at ``now``: today once the site's publish time has passed, else yesterday."""
+    local = now.astimezone(zoneinfo.ZoneInfo(site.timezone))
+    if local.time() >= site.publish_time:
+        return local.date()
+    return local.date() - dt.timedelta(days=1)

@@ -1,0 +1,236 @@
+"""What authors write: one validation model per YAML file type, each field documented once.
+
+These models are the authoring reference: ``docs/authoring.md`` is generated from
+the field descriptions below, so a field cannot exist without being documented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zoneinfo
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+FUNCTION_PATTERN = r"^[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
+Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$", max_length=30)]
+FunctionRef = Annotated[str, StringConstraints(pattern=FUNCTION_PATTERN)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n]*$")]
+Markdown = Annotated[str, StringConstraints(min_length=1)]
+LinkTarget = Annotated[str, StringConstraints(pattern=r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+|/[^\s<>\"]*)$")]
+
+
+class Model(BaseModel):
+    """Base of every content model: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+def check_finite(value: Any, where: str = "") -> Any:
+    """Reject NaN and infinities anywhere inside nested lists and mappings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where or 'value'} is {value}; numbers must be finite")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            check_finite(item, f"{where}[{index}]")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_finite(item, f"{where}.{key}" if where else str(key))
+    return value
+
+
+Finite = Annotated[Any, AfterValidator(check_finite)]
+"""Any YAML value whose numbers are all finite (no `.nan`, no `.inf`)."""
+
+
+class Section(Model):
+    """A headed part of an entry's text."""
+
+    heading: Line = Field(description="Section heading, plain text.")
+    body: Markdown = Field(
+        description=(
+            "The section's text in Markdown. `$...$` and `$$...$$` hold LaTeX math. "
+            "A fenced block ```` ```{formula} ID ````, ```` ```{example} ID ```` or "
+            "```` ```{plot} ID ```` places that formula, worked example or plot; "
+            "`` {value}`EXAMPLE.OUTPUT:FORMAT` `` quotes a computed number, e.g. "
+            "`` {value}`sentence.perplexity:.3f` ``."
+        )
+    )
+
+
+class Verification(Model):
+    """How a formula is checked against the reference implementation."""
+
+    example: Slug = Field(
+        description="Id of the worked example (in `examples`) whose computation the formula must match."
+    )
+    output: str = Field(description="Name of the computation's output that the right-hand side of the formula equals.")
+    symbols: dict[str, str] = Field(
+        description=(
+            "LaTeX symbol name -> name of an input or output of the computation. "
+            "A function-like symbol such as `p(x_i)` is bound by its name `p` to an array indexed by the sum's index."
+        )
+    )
+    rtol: float = Field(default=1e-9, gt=0, lt=1, description="Relative tolerance of the comparison.")
+    trials: int = Field(
+        default=20, ge=0, le=1000, description="How many seeded random inputs to check besides the worked example."
+    )
+
+
+class Formula(Model):
+    """A displayed formula, written in LaTeX."""
+
+    id: Slug = Field(description="Name used to place the formula with ```` ```{formula} ID ````.")
+    latex: Markdown = Field(description="The formula in LaTeX, without surrounding `$$`.")
+    label: Line | None = Field(default=None, description="Caption shown under the formula.")
+    verify: Verification | None = Field(
+        default=None, description="Check the formula against a reference implementation at build time."
+    )
+
+
+class Example(Model):
+    """A worked example: a reference implementation run on inputs given here."""
+
+    id: Slug = Field(description="Name used to place the example and to quote its outputs.")
+    function: FunctionRef = Field(
+        description="`module.function` in the project's `computed/` folder; it returns a mapping of named steps."
+    )
+    caption: Line = Field(description="Title of the worked-example table.")
+    inputs: dict[str, Finite] = Field(description="Keyword arguments passed to the function (numbers, lists, text).")
+    labels: dict[str, Line] = Field(
+        default_factory=dict, description="Display label for an output name, e.g. `log2_p: log₂ p(xᵢ)`."
+    )
+    digits: int = Field(default=4, ge=0, le=12, description="Decimal places shown in the table.")
+
+
+class Plot(Model):
+    """A figure drawn by a plotting function in `computed/`."""
+
+    id: Slug = Field(description="Name used to place the plot with ```` ```{plot} ID ````.")
+    function: FunctionRef = Field(
+        description="`module.function` in `computed/`; called as `function(fig, **inputs)`, returns the alt text."
+    )
+    caption: Line = Field(description="Caption shown under the figure.")
+    inputs: dict[str, Finite] = Field(default_factory=dict, description="Keyword arguments passed to the function.")
+
+
+class TestCase(Model):
+    """A worked test case of a problem: inputs, and the expected output computed by the solution."""
+
+    name: Line = Field(description="Short description of the case.")
+    inputs: dict[str, Finite] = Field(description="Keyword arguments passed to the solution function.")
+    expected: Finite = Field(
+        default=None,
+        description="Optional hand-written expected output; the build fails if the solution disagrees.",
+    )
+
+
+class Entry(Model):
+    """Fields shared by topics, problems and feature spotlights."""
+
+    id: Slug = Field(description="Lower-case slug; must equal the file name without `.yaml`.")
+    title: Line = Field(description="Title, plain text.")
+    summary: Line = Field(description="One sentence shown in lists, feeds and link previews.")
+    tags: list[Tag] = Field(default_factory=list, max_length=4, description="Up to 4 lower-case alphanumeric tags.")
+    sections: list[Section] = Field(min_length=1, description="The text, in order.")
+    formulas: list[Formula] = Field(default_factory=list, description="Formulas the sections place by id.")
+    examples: list[Example] = Field(default_factory=list, description="Worked examples the sections place by id.")
+    plots: list[Plot] = Field(default_factory=list, description="Plots the sections place by id.")
+
+
+class TopicEntry(Entry):
+    """A topic deep dive (`content/topics/ID.yaml`)."""
+
+    chapter: Line = Field(
+        description='Chapter of the study plan, e.g. "Evaluation & Benchmarks"; one index page per chapter.'
+    )
+
+
+class ProblemEntry(Entry):
+    """A problem of the day (`content/problems/ID.yaml`)."""
+
+    difficulty: Literal["Easy", "Medium", "Hard"] = Field(description="Easy, Medium or Hard.")
+    collection: Line = Field(description='Problem collection, e.g. "CV: Deep Learning"; one index page per collection.')
+    solution: FunctionRef = Field(
+        description="`module.function` in `computed/`: the reference implementation, shown as the solution."
+    )
+    tests: list[TestCase] = Field(
+        min_length=1, description="Worked test cases, run through the solution at build time."
+    )
+
+
+class CallToAction(Model):
+    """A link inviting the reader to try the feature."""
+
+    text: Line = Field(description="Link text.")
+    url: LinkTarget = Field(description="Site path (`/problems/ID/`) or absolute http(s) URL.")
+
+
+class FeatureEntry(Entry):
+    """A feature spotlight (`content/features/ID.yaml`)."""
+
+    audience: list[Line] = Field(min_length=1, description="Who the feature is for, one group per item.")
+    call_to_action: CallToAction = Field(description="Closing link.")
+
+
+class IssueEntry(Model):
+    """A daily issue (`content/issues/YYYY-MM-DD.yaml`): which entries go out that day."""
+
+    date: dt.date = Field(description="Publication day, `YYYY-MM-DD`; must equal the file name.")
+    topic: Slug = Field(description="Id of the topic deep dive.")
+    problem: Slug = Field(description="Id of the problem of the day.")
+    feature: Slug = Field(description="Id of the feature spotlight.")
+    intro: Line | None = Field(default=None, description="Optional opening line.")
+    tags: list[Tag] = Field(
+        default_factory=list, max_length=4, description="Up to 4 tags for cross-posting; default: the entries' tags."
+    )
+    draft: bool = Field(default=False, description="A draft is not published (preview with `--drafts`).")
+
+
+class EmailSettings(Model):
+    """Settings of the email edition."""
+
+    unsubscribe_url: str = Field(
+        default="{{unsubscribe_url}}", description="Unsubscribe link; a placeholder your mail tool fills in."
+    )
+    sender: str = Field(default="Daily Gradient <newsletter@example.org>", description="From: header of `issue.eml`.")
+
+
+class SiteConfig(Model):
+    """The whole site's settings (`content/site.yaml`)."""
+
+    title: Line = Field(description="Site title.")
+    tagline: Line = Field(description="One line under the title.")
+    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\s]*)?/$")] = Field(
+        description="Absolute URL the site is served from, ending in `/`."
+    )
+    author: Line = Field(description="Author or publisher name.")
+    timezone: str = Field(description="IANA time zone in which issue dates are days, e.g. `Europe/Berlin`.")
+    publish_time: dt.time = Field(default=dt.time(7, 0), description="Local time at which the day's issue goes out.")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
+        default="en", description="BCP 47 language tag of the content."
+    )
+    feed_id: Annotated[
+        str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    ] = Field(description="A UUID fixed once for the site; feed entry ids are derived from it and the issue date.")
+    allow_raw_html: bool = Field(
+        default=False, description="Let author Markdown contain raw HTML (off: it is escaped)."
+    )
+    recent_issues: int = Field(default=10, ge=1, le=100, description="How many issues the home page lists.")
+    email: EmailSettings = Field(default_factory=EmailSettings, description="Email edition settings.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_+\-/]+", value):
+            raise ValueError(f"unknown time zone {value!r}")
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value

@@ -1,0 +1,78 @@
+"""Author Markdown: math to MathML, directives and roles placed, raw HTML escaped unless allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from site_builder import markup
+
+
+def _directive(name: str, target: str) -> str:
+    return f"<{name}:{target}>"
+
+
+def _role(name: str, content: str) -> str:
+    return f"[{content}]"
+
+
+def test_math_becomes_mathml_without_tex_left() -> None:
+    html = markup.to_html("Inline $x^2$ and\n\n$$\\frac{a}{b}$$\n", allow_html=False, directive=_directive, role=_role)
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><msup><mi>x</mi><mn>2</mn>' in html
+    assert 'display="block"><mrow><mfrac>' in html
+    assert "$" not in html
+
+
+def test_directives_and_roles_are_replaced() -> None:
+    text = "Value {value}`ex.out:.2f` here.\n\n```{formula} ce\n```\n"
+    html = markup.to_html(text, allow_html=False, directive=_directive, role=_role)
+    assert "Value [ex.out:.2f] here." in html and "<formula:ce>" in html
+    md = markup.to_markdown(text, directive=_directive, role=_role)
+    assert md == "Value [ex.out:.2f] here.\n\n<formula:ce>\n"
+
+
+def test_roles_inside_code_blocks_are_left_alone_in_markdown() -> None:
+    text = "```text\n{value}`ex.out`\n```\n"
+    assert markup.to_markdown(text, directive=_directive, role=_role) == text
+
+
+def test_references_report_lines() -> None:
+    text = "First.\n\n```{example} sentence\n```\n\nSee {value}`sentence.perplexity`.\n"
+    assert markup.references(text) == [
+        markup.Reference("directive", "example", "sentence", 2),
+        markup.Reference("role", "value", "sentence.perplexity", 5),
+    ]
+
+
+def test_raw_html_is_escaped_unless_the_site_allows_it() -> None:
+    text = "<script>alert(1)</script>\n\nand <b>bold</b>\n"
+    escaped = markup.to_html(text, allow_html=False, directive=_directive, role=_role)
+    assert "<script>" not in escaped and "&lt;script&gt;" in escaped
+    allowed = markup.to_html(text, allow_html=True, directive=_directive, role=_role)
+    assert "<b>bold</b>" in allowed
+
+
+def test_role_values_are_escaped() -> None:
+    html = markup.to_html("{value}`x`", allow_html=False, directive=_directive, role=lambda n, c: "<b>")
+    assert "&lt;b&gt;" in html
+
+
+def test_code_is_highlighted_at_build_time() -> None:
+    html = markup.to_html(
+        "```python\ndef f(x):\n    return x\n```\n", allow_html=False, directive=_directive, role=_role
+    )
+    assert '<pre class="highlight"><code class="language-python"><span class="k">def</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("latex", "message"),
+    [
+        ("\\frac{a}{b", "unbalanced braces in LaTeX '\\\\frac{a}{b'"),
+        ("\\lgo x", "unknown LaTeX command \\lgo in '\\\\lgo x'"),
+        ("x^", "cannot convert LaTeX 'x^': MissingSuperScriptOrSubscriptError"),
+    ],
+)
+def test_bad_latex_is_an_error_with_its_line(latex: str, message: str) -> None:
+    with pytest.raises(markup.MarkupError) as info:
+        markup.to_html(f"ok\n\n$${latex}$$\n", allow_html=False, directive=_directive, role=_role)
+    assert info.value.line == 2
+    assert str(info.value) == message
