@@ -33,6 +33,13 @@ Directive = Callable[[str, str], str]
 """(name, target) -> replacement text for a directive."""
 Role = Callable[[str, str], str]
 """(name, content) -> replacement text for a role (not yet escaped)."""
+SiteLink = Callable[[str], str]
+"""Site path written by an author (``/problems/x/``) -> the link to emit."""
+MD_SITE_LINK = re.compile(r"(\]\()(/[^)\s]*)")
+
+
+def _same(path: str) -> str:
+    return path
 
 
 class MarkupError(Exception):
@@ -136,10 +143,16 @@ def highlight_css() -> str:
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
-def to_html(text: str, *, allow_html: bool, directive: Directive, role: Role) -> str:
-    """Render author Markdown to an HTML fragment."""
+def to_html(text: str, *, allow_html: bool, directive: Directive, role: Role, link: SiteLink = _same) -> str:
+    """Render author Markdown to an HTML fragment; ``link`` maps site paths in links and images."""
     md = parser(allow_html)
     tokens = md.parse(text)
+    for token in tokens:
+        for child in token.children or ():
+            for attr in ("href", "src"):
+                value = child.attrGet(attr)
+                if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+                    child.attrSet(attr, link(value))
     return _HtmlRenderer(md, directive, role).render(tokens)
 
 
@@ -196,11 +209,12 @@ class _HtmlRenderer:
         return html.escape(self.role(token.meta["name"], token.content))
 
 
-def to_markdown(text: str, *, directive: Directive, role: Role) -> str:
+def to_markdown(text: str, *, directive: Directive, role: Role, link: SiteLink = _same) -> str:
     """Author Markdown with directives and roles replaced, for cross-posting.
 
     The author's text is kept line for line; only the directive fences are
-    swapped for generated Markdown and the roles for their values.
+    swapped for generated Markdown, the roles for their values, and site paths
+    in inline links for ``link(path)`` (absolute urls, read away from the site).
     """
     lines = text.splitlines()
     tokens = parser().parse(text)
@@ -229,6 +243,9 @@ def to_markdown(text: str, *, directive: Directive, role: Role) -> str:
             index = end
             continue
         line = lines[index]
-        out.append(line if index in verbatim else ROLE.sub(lambda m: role(m.group(1), m.group(2)), line))
+        if index not in verbatim:
+            line = ROLE.sub(lambda m: role(m.group(1), m.group(2)), line)
+            line = MD_SITE_LINK.sub(lambda m: m.group(1) + link(m.group(2)), line)
+        out.append(line)
         index += 1
     return "\n".join(out).strip("\n") + "\n"

@@ -190,8 +190,10 @@ def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel) -> 
     allow_html = model.site.allow_raw_html
     for index, section in enumerate(entry.sections):
         try:
-            html = markup.to_html(section.body, allow_html=allow_html, directive=directive_html, role=role)
-            md = markup.to_markdown(section.body, directive=directive_md, role=role)
+            html = markup.to_html(
+                section.body, allow_html=allow_html, directive=directive_html, role=role, link=model.urls.target
+            )
+            md = markup.to_markdown(section.body, directive=directive_md, role=role, link=model.urls.absolute_target)
         except markup.MarkupError as exc:
             loc = ("sections", index, "body")
             line, column = page.source.doc.locate(loc)

@@ -76,3 +76,15 @@ def test_bad_latex_is_an_error_with_its_line(latex: str, message: str) -> None:
         markup.to_html(f"ok\n\n$${latex}$$\n", allow_html=False, directive=_directive, role=_role)
     assert info.value.line == 2
     assert str(info.value) == message
+
+
+def test_site_paths_in_author_links_are_mapped() -> None:
+    text = "See [the problem](/problems/x/) and [elsewhere](https://example.org/a) or ![fig](/img.png).\n"
+    html = markup.to_html(text, allow_html=False, directive=_directive, role=_role, link=lambda p: "/base" + p)
+    assert 'href="/base/problems/x/"' in html and 'href="https://example.org/a"' in html
+    assert 'src="/base/img.png"' in html
+    md = markup.to_markdown(text, directive=_directive, role=_role, link=lambda p: "https://site" + p)
+    assert md == (
+        "See [the problem](https://site/problems/x/) and [elsewhere](https://example.org/a)"
+        " or ![fig](https://site/img.png).\n"
+    )
