@@ -79,9 +79,12 @@ class LogReporter:
             self.logger.info("%s: %d%s done (%.0f s)", self.stage, self.done, of, now - self.started)
 
     def finish(self, failed: bool) -> None:
-        elapsed = self.clock() - self.started
-        items = f"{self.done} item{_s(self.done)} " if self.done else ""
-        self.logger.debug("%s: %s %sin %.2f s", self.stage, "failed after" if failed else "done,", items, elapsed)
+        elapsed = f"{self.clock() - self.started:.2f} s"
+        items = f"{self.done} item{_s(self.done)}" if self.done else ""
+        if failed:
+            self.logger.debug("%s: failed after %s", self.stage, f"{items}, {elapsed}" if items else elapsed)
+        else:
+            self.logger.debug("%s: done, %s", self.stage, f"{items} in {elapsed}" if items else f"in {elapsed}")
 
 
 class _CountColumn(ProgressColumn):
