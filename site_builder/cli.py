@@ -203,7 +203,7 @@ def serve(
 
 @main.command()
 @click.argument("kind", type=click.Choice(list(scaffold.KINDS)))
-@click.argument("entry_id", metavar="ID", required=False)
+@click.argument("entry_id", metavar="[ID]", required=False)
 @click.option("--topic", metavar="ID", help="For an issue: its topic.  [default: the first topic in no issue yet]")
 @click.option("--problem", metavar="ID", help="For an issue: its problem.  [default: likewise]")
 @click.option("--feature", metavar="ID", help="For an issue: its feature.  [default: likewise]")

@@ -154,6 +154,8 @@ def rebuild(preview: Preview, root: Path, options: BuildOptions) -> bool:
 
 @dataclass(frozen=True)
 class Response:
+    """What the preview answers to one request."""
+
     status: HTTPStatus
     body: bytes = b""
     content_type: str = "text/plain; charset=utf-8"
@@ -195,6 +197,7 @@ def _file(snapshot: Snapshot, relative: str, status: HTTPStatus) -> Response:
 
 
 def content_type_of(path: str) -> str:
+    """The Content-Type of an output file, with a charset for text."""
     suffix = posixpath.splitext(path)[1].lower()
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
@@ -357,6 +360,7 @@ def serve_project(
 ) -> None:
     """Build, serve and rebuild on every change until interrupted (or until ``stop`` is set)."""
     stop = stop or threading.Event()
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its own chatter about Ctrl-C and changes
     preview = Preview()
     server = start_server(preview, host, port)  # first, so a taken port fails before a long build
     restore = _stop_on_sigterm(stop)

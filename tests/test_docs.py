@@ -112,7 +112,8 @@ def test_every_command_and_option_is_in_the_readme(command: str) -> None:
     cli_command = main.commands[command]
     for param in cli_command.params:
         if isinstance(param, click.Argument):
-            assert param.human_readable_name in section, f"{command}: argument {param.human_readable_name}"
+            name = param.human_readable_name.strip("[]")
+            assert name in section, f"{command}: argument {name}"
             continue
         for name in (*param.opts, *param.secondary_opts):
             if name in ("-h", "--help"):
