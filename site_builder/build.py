@@ -1,16 +1,18 @@
-"""The build, read top to bottom: load -> compute -> model -> render -> check -> write."""
+"""The build, read top to bottom: load -> compute -> model -> render -> check links -> write."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .compute import compute_all
+from . import progress
+from .compute import Results, compute_all
 from .links import check_links
-from .load import load_content
-from .model import build_model
+from .load import Content, load_content
+from .model import SiteModel, build_model
 from .render import load_templates, render_site
 from .schedule import Schedule, publication_day
 from .write import write_output
@@ -40,18 +42,65 @@ class BuildOptions:
     future: bool = False
 
 
+@dataclass(frozen=True)
+class Project:
+    """A project's validated content and computed results: everything a site is made from."""
+
+    root: Path
+    content: Content
+    results: Results
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    """A whole site in memory: what ``build`` writes, ``check`` inspects and ``serve`` serves."""
+
+    model: SiteModel
+    files: Mapping[str, bytes]
+    """Output path -> bytes."""
+
+
 def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None = None) -> BuildReport:
     """Build the project at ``root`` into ``out``; on any error ``out`` is left as it was."""
-    content = load_content(root)
-    log.info("loaded %d issues and %d entries", len(content.issues), sum(1 for _ in content.entries()))
-    site = content.site.model
+    site = make_site(root, options, now)
+    with progress.stage("write", total=None):
+        write_output(site.files, out)
+    log.debug("wrote %d files to %s", len(site.files), out)
+    return BuildReport(files=len(site.files), issues=len(site.model.issues), as_of=site.model.schedule.as_of)
+
+
+def make_site(root: Path, options: BuildOptions, now: dt.datetime | None = None) -> RenderedSite:
+    """Every stage but the write."""
+    project = load_project(root)
+    schedule = schedule_for(project, options, now)
+    published = sum(1 for issue in project.content.issues.values() if schedule.publishes(issue.model))
+    log.info("publishing %d issues as of %s (%s)", published, schedule.as_of, project.content.site.model.timezone)
+    return render_project(project, schedule)
+
+
+def load_project(root: Path) -> Project:
+    """Load, validate and compute: the stages that look at every entry, published or not."""
+    with progress.stage("load"):
+        content = load_content(root)
+    entries = sum(1 for _ in content.entries())
+    log.info("loaded %d issues and %d entries", len(content.issues), entries)
+    with progress.stage("compute", total=entries):
+        results = compute_all(root, content)
+    return Project(root, content, results)
+
+
+def schedule_for(project: Project, options: BuildOptions, now: dt.datetime | None = None) -> Schedule:
+    """What ``options`` publish; the day defaults to the site's current publication day."""
+    site = project.content.site.model
     as_of = options.date or publication_day(site, now or dt.datetime.now(dt.UTC))
-    schedule = Schedule(as_of, drafts=options.drafts, future=options.future)
-    results = compute_all(root, content)
-    model = build_model(content, results, schedule)
-    log.info("publishing %d issues as of %s (%s)", len(model.issues), as_of, site.timezone)
-    files = render_site(model, load_templates(root), root)
-    check_links(files, model.urls.base_path)
-    write_output(files, out)
-    log.debug("wrote %d files to %s", len(files), out)
-    return BuildReport(files=len(files), issues=len(model.issues), as_of=as_of)
+    return Schedule(as_of, drafts=options.drafts, future=options.future)
+
+
+def render_project(project: Project, schedule: Schedule) -> RenderedSite:
+    """Model, render and link-check what ``schedule`` publishes, in memory."""
+    model = build_model(project.content, project.results, schedule)
+    with progress.stage("render"):
+        files = render_site(model, load_templates(project.root), project.root)
+    with progress.stage("links", total=None):
+        check_links(files, model.urls.base_path)
+    return RenderedSite(model, files)

@@ -12,7 +12,9 @@ from typing import Any
 
 import click
 
+from . import progress, scaffold
 from .build import BuildOptions, build_site
+from .check import check_project
 from .errors import BuildError
 
 log = logging.getLogger("site_builder")
@@ -41,13 +43,18 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _build_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options of a build: where to write, and what to publish."""
+    command = _publish_options(command)
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Output folder.  [default: ROOT/output]",
+    )(command)
+
+
+def _publish_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options saying what to publish."""
     options = [
-        click.option(
-            "--out",
-            type=click.Path(file_okay=False, path_type=Path),
-            default=None,
-            help="Output folder.  [default: ROOT/output]",
-        ),
         click.option(
             "--date",
             type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -67,9 +74,10 @@ def _reporting(function: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(function)
     def wrapper(*args: Any, debug: bool, quiet: bool, verbose: bool, **kwargs: Any) -> None:
-        _configure_logging(quiet=quiet, verbose=verbose)
+        reporter = _configure_logging(quiet=quiet, verbose=verbose)
         try:
-            status = function(*args, **kwargs)
+            with progress.reporting(reporter):
+                status = function(*args, **kwargs)
         except BuildError as exc:
             if debug:
                 raise
@@ -78,6 +86,8 @@ def _reporting(function: Callable[..., int]) -> Callable[..., None]:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except click.ClickException:
+            raise  # a usage error: click prints it with the command's usage
         except Exception as exc:
             if debug:
                 raise
@@ -88,13 +98,15 @@ def _reporting(function: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
-def _configure_logging(*, quiet: bool, verbose: bool) -> None:
+def _configure_logging(*, quiet: bool, verbose: bool) -> progress.Reporter:
+    """Send log messages to stderr; return the progress reporter that goes with them."""
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
+    handler, reporter = progress.terminal_output(sys.stderr, quiet=quiet)
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
+    return reporter
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,5 +138,101 @@ def build(root: Path, out: Path | None, date: dt.datetime | None, drafts: bool, 
         report.as_of,
         report.files,
         out,
+    )
+    return EXIT_OK
+
+
+@main.command()
+@_common_options
+@_publish_options
+@_reporting
+def check(root: Path, date: dt.datetime | None, drafts: bool, future: bool) -> int:
+    """Check ROOT as a build would, and every draft and future issue too, writing nothing.
+
+    Reports every problem as PATH:LINE:COLUMN: FIELD: MESSAGE (HINT); exit status 2 if there is any.
+    """
+    options = BuildOptions(date=date.date() if date else None, drafts=drafts, future=future)
+    report = check_project(root, options)
+    log.info(
+        "no problems in %d issue%s (%d published as of %s), %d entries and %d pages",
+        report.issues,
+        "" if report.issues == 1 else "s",
+        report.published,
+        report.as_of,
+        report.entries,
+        report.pages,
+    )
+    if report.unused:
+        log.info("not in any issue yet (checked on their own): %s", ", ".join(report.unused))
+    return EXIT_OK
+
+
+@main.command()
+@_common_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Preview as of this day (YYYY-MM-DD).  [default: today in the site's time zone, after its publish time]",
+)
+@click.option("--drafts/--no-drafts", default=True, show_default=True, help="Show drafts.")
+@click.option("--future/--no-future", default=True, show_default=True, help="Show issues dated after the day.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a web browser.")
+@_reporting
+def serve(
+    root: Path, host: str, port: int, date: dt.datetime | None, drafts: bool, future: bool, open_browser: bool
+) -> int:
+    """Preview ROOT on a local web server, rebuilding and reloading the page on every save.
+
+    The preview is built in memory: output/ is not touched.
+    """
+    from .serve import serve_project  # imports watchfiles only when serving
+
+    options = BuildOptions(date=date.date() if date else None, drafts=drafts, future=future)
+    serve_project(root, options, host=host, port=port, open_browser=open_browser)
+    return EXIT_OK
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(list(scaffold.KINDS)))
+@click.argument("entry_id", metavar="[ID]", required=False)
+@click.option("--topic", metavar="ID", help="For an issue: its topic.  [default: the first topic in no issue yet]")
+@click.option("--problem", metavar="ID", help="For an issue: its problem.  [default: likewise]")
+@click.option("--feature", metavar="ID", help="For an issue: its feature.  [default: likewise]")
+@_common_options
+@_reporting
+def new(
+    root: Path, kind: str, entry_id: str | None, topic: str | None, problem: str | None, feature: str | None
+) -> int:
+    """Start a new topic, problem, feature or issue from a template; never overwrites.
+
+    ID is the entry's id (a lower-case slug) or the issue's date (YYYY-MM-DD; default: the next free date).
+    A problem also gets its solution module in computed/. An issue starts as a draft.
+    """
+    existing = scaffold.read_existing(root)
+    if kind == "issue":
+        try:
+            date = dt.date.fromisoformat(entry_id) if entry_id else None
+        except ValueError:
+            raise click.BadParameter(f"{entry_id!r} is not a date of the form YYYY-MM-DD", param_hint="ID") from None
+        files = scaffold.issue_files(existing, date, topic=topic, problem=problem, feature=feature)
+    else:
+        if entry_id is None:
+            raise click.UsageError(f"a new {kind} needs an ID, e.g. build-site new {kind} softmax-temperature")
+        if topic or problem or feature:
+            raise click.UsageError("--topic, --problem and --feature are for `build-site new issue`")
+        files = scaffold.entry_files(kind, entry_id, existing)
+    for path in scaffold.create_files(root, files):
+        log.info("created %s", path)
+    log.info(
+        "edit %s, then preview it with `build-site serve` or check it with `build-site check`", next(reversed(files))
     )
     return EXIT_OK

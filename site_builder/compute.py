@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from . import progress
 from .errors import ComputeError, ContentError, Problem
 from .load import Content, Loaded
 from .schema import Entry, ProblemEntry
@@ -85,6 +86,7 @@ def compute_all(root: Path, content: Content) -> Results:
     results: dict[EntryKey, EntryResults] = {}
     for kind, loaded in content.entries():
         results[(kind, loaded.model.id)] = _compute_entry(computed, loaded, problems)
+        progress.advance(f"{kind}/{loaded.model.id}")
     if problems:
         raise ComputeError(problems)
     return Results(results)

@@ -82,10 +82,32 @@ def references(text: str) -> list[Reference]:
             match = DIRECTIVE_INFO.match(token.info)
             name, target = match.groups() if match else (token.info, "")
             found.append(Reference("directive", name, target, token.map[0] if token.map else 0))
-        for child in token.children or ():
+        for child in _located_children(token):
             if child.type == "myst_role":
-                found.append(Reference("role", child.meta["name"], child.content, token.map[0] if token.map else 0))
+                found.append(Reference("role", child.meta["name"], child.content, child.meta["line"]))
     return found
+
+
+def _located_children(token: Token) -> list[Token]:
+    """An inline token's children, each with ``meta["line"]``: the 0-based line it starts on.
+
+    markdown-it only maps block tokens to lines; a formula or role deep in a
+    paragraph is found in the paragraph's text, so errors point at its own line.
+    """
+    children = token.children or []
+    start = token.map[0] if token.map else 0
+    text, position = token.content, 0
+    for child in children:
+        source = {
+            "math_inline": f"${child.content}$",
+            "math_inline_double": f"$${child.content}$$",
+            "myst_role": f"{{{child.meta.get('name', '')}}}`{child.content}`",
+        }.get(child.type)
+        found = text.find(source, position) if source else -1
+        if found >= 0:
+            position = found
+        child.meta.setdefault("line", start + text.count("\n", 0, position))
+    return children
 
 
 _UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")
@@ -172,6 +194,8 @@ class _HtmlRenderer:
             math_block=self._math(display=True),
             myst_role=self._role,
         )
+        for token in tokens:
+            _located_children(token)
         try:
             return self.md.renderer.render(tokens, self.md.options, {})
         finally:
@@ -199,14 +223,18 @@ class _HtmlRenderer:
             try:
                 mathml = latex_to_mathml(token.content, display=display)
             except MarkupError as exc:
-                raise MarkupError(str(exc), token.map[0] if token.map else 0) from exc
+                line = token.map[0] if token.map else token.meta.get("line", 0)
+                raise MarkupError(str(exc), line) from exc
             return f'<div class="math">{mathml}</div>\n' if token.type == "math_block" else mathml
 
         return render
 
     def _role(self, tokens: list[Token], idx: int, options: object, env: object) -> str:
         token = tokens[idx]
-        return html.escape(self.role(token.meta["name"], token.content))
+        try:
+            return html.escape(self.role(token.meta["name"], token.content))
+        except MarkupError as exc:
+            raise MarkupError(str(exc), exc.line or token.meta.get("line", 0)) from exc
 
 
 def to_markdown(text: str, *, directive: Directive, role: Role, link: SiteLink = _same) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from . import markup
+from . import markup, progress
 from .compute import ExampleResult
 from .errors import ContentError, Problem, TemplateError
 from .model import EntryPage, IssuePage, SiteModel
@@ -62,6 +62,7 @@ def render_site(model: SiteModel, env: jinja2.Environment, root: Path) -> dict[s
         if path in files:
             raise TemplateError(Problem(path, message="two pages claim this output path"))
         files[path] = data
+        progress.advance(path)
     for path, data in static_files(root / "templates" / "static"):
         if path in files:
             raise TemplateError(Problem(path, message="a static file has the same path as a page"))

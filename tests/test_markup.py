@@ -88,3 +88,12 @@ def test_site_paths_in_author_links_are_mapped() -> None:
         "See [the problem](https://site/problems/x/) and [elsewhere](https://example.org/a)"
         " or ![fig](https://site/img.png).\n"
     )
+
+
+def test_errors_inside_a_paragraph_point_at_their_own_line() -> None:
+    text = "A paragraph that\nruns over $x$ three\nlines with $\\nosuchcommand$ in it.\n"
+    with pytest.raises(markup.MarkupError) as raised:
+        markup.to_html(text, allow_html=False, directive=_directive, role=_role)
+    assert (str(raised.value), raised.value.line) == ("unknown LaTeX command \\nosuchcommand in '\\\\nosuchcommand'", 2)
+    roles = markup.references("One\ntwo {value}`a.b`\n\nfour {value}`c.d`\n")
+    assert [(r.target, r.line) for r in roles] == [("a.b", 1), ("c.d", 3)]

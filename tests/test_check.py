@@ -1,0 +1,133 @@
+"""``build-site check``: every problem at once, over drafts, future issues and unused entries, writing nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import run_cli, tree_digest
+
+
+def _edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _line_of(project: Path, relative: str, needle: str) -> int:
+    lines = (project / relative).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def _sources(project: Path) -> dict[str, str]:
+    return {part: tree_digest(project / part) for part in ("content", "templates")}
+
+
+def _add_issue(project: Path, date: str, topic: str, problem: str, feature: str, draft: bool = False) -> None:
+    text = f"date: {date}\ntopic: {topic}\nproblem: {problem}\nfeature: {feature}\n"
+    (project / f"content/issues/{date}.yaml").write_text(text + ("draft: true\n" if draft else ""))
+
+
+def test_bundled_project_passes_and_nothing_is_written(project: Path) -> None:
+    before = _sources(project)
+    result = run_cli("check", "--root", project, "--date", "2026-11-28")
+    assert result.exit_code == 0, result.stderr
+    issues = len(list((project / "content/issues").glob("*.yaml")))
+    assert f"no problems in {issues} issue" in result.stderr
+    assert f"({issues} published as of 2026-11-28)" in result.stderr
+    assert not (project / "output").exists()
+    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == [], "no staging folder either"
+    assert _sources(project) == before
+
+
+def test_three_errors_in_three_files_are_reported_in_one_run(project: Path) -> None:
+    topic, problem, issue = (
+        "content/topics/perplexity.yaml",
+        "content/problems/batch-norm-forward.yaml",
+        "content/issues/2026-11-26.yaml",
+    )
+    _edit(project, topic, "  - heading: The definition", "\t- heading: The definition")
+    _edit(project, problem, "difficulty: Hard", "difficulty: 3")
+    _edit(project, issue, "feature: implementation-walkthroughs", "feature: implementation-walkthrough")
+    tab_line = _line_of(project, topic, "\t- heading")
+    result = run_cli("check", "--root", project, "--date", "2026-11-28")
+    assert result.exit_code == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        f"{issue}:4:10: feature: 'implementation-walkthrough' does not exist (did you mean 'implementation-walkthroughs'?)"
+    )
+    assert lines[1] == f"{problem}:3:13: difficulty: Input should be 'Easy', 'Medium' or 'Hard' (got 3)"
+    assert lines[2].startswith(f"{topic}:{tab_line}:")
+    assert "YAML syntax" in lines[2] and lines[2].endswith("(indent with spaces; YAML does not allow tabs)")
+    assert lines[3:] == ["3 problems found (content)."]
+    assert not (project / "output").exists()
+
+
+def test_link_to_a_page_not_yet_published_is_caught(project: Path) -> None:
+    # The feature of 2026-11-26 links to a problem that only a later issue publishes:
+    # fine in the preview with every issue, broken in the site as published on 2026-11-28.
+    assert run_cli("new", "problem", "softmax-grad", "--root", project, "-q").exit_code == 0
+    _add_issue(project, "2031-01-01", "perplexity", "softmax-grad", "implementation-walkthroughs")
+    _edit(
+        project,
+        "content/features/implementation-walkthroughs.yaml",
+        "url: /problems/batch-norm-forward/",
+        "url: /problems/softmax-grad/",
+    )
+    assert run_cli("--root", project, "--date", "2026-11-28", "--future", "--out", project / "preview").exit_code == 0
+    result = run_cli("check", "--root", project, "--date", "2026-11-28", "-q")
+    assert result.exit_code == 2, result.stderr
+    problems = result.stderr.splitlines()[:-1]
+    assert problems, result.stderr
+    page = "output/features/implementation-walkthroughs/index.html"
+    assert any(line.startswith(f"{page}:") for line in problems), problems
+    for line in problems:
+        assert line.endswith("broken link '/problems/softmax-grad/' (only in the site as published on 2026-11-28)"), (
+            line
+        )
+
+
+def test_future_draft_issue_is_checked_today(project: Path) -> None:
+    assert run_cli("new", "topic", "attention", "--root", project, "-q").exit_code == 0
+    _edit(project, "content/topics/attention.yaml", "latex: 'y = f(x)'", "latex: 'y = \\frac{1}{x'")
+    _add_issue(project, "2031-01-01", "attention", "batch-norm-forward", "implementation-walkthroughs", draft=True)
+    # The scheduled build does not publish the draft, so it passes ...
+    assert run_cli("--root", project, "--date", "2026-11-28").exit_code == 0
+    # ... but check renders it, and finds the formula that would break it.
+    result = run_cli("check", "--root", project, "--date", "2026-11-28", "-q")
+    assert result.exit_code == 2, result.stderr
+    line = _line_of(project, "content/topics/attention.yaml", "```{formula} definition")
+    assert result.stderr.splitlines() == [
+        f"content/topics/attention.yaml:{line}:7: sections[0].body: unbalanced braces in LaTeX 'y = \\\\frac{{1}}{{x'",
+        "1 problem found (content).",
+    ]
+
+
+def test_entry_in_no_issue_is_checked_on_its_own(project: Path) -> None:
+    assert run_cli("new", "topic", "attention", "--root", project, "-q").exit_code == 0
+    result = run_cli("check", "--root", project, "--date", "2026-11-28")
+    assert result.exit_code == 0, result.stderr
+    assert "not in any issue yet (checked on their own): topics/attention" in result.stderr
+    _edit(project, "content/topics/attention.yaml", "like $x_i$", "like $\\notacommand$")
+    line = _line_of(project, "content/topics/attention.yaml", "like $\\notacommand$")
+    result = run_cli("check", "--root", project, "--date", "2026-11-28", "-q")
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"content/topics/attention.yaml:{line}:7: sections[0].body: unknown LaTeX command \\notacommand in '\\\\notacommand'",
+        "1 problem found (content).",
+    ]
+
+
+def test_computation_failures_are_reported_with_exit_status_2(project: Path) -> None:
+    _edit(project, "content/problems/batch-norm-forward.yaml", "running_mean: [1.0, 1.0]", "running_mean: [1.0, 1.5]")
+    result = run_cli("check", "--root", project, "--date", "2026-11-28")
+    assert result.exit_code == 2, result.stderr
+    assert "content/problems/batch-norm-forward.yaml:" in result.stderr
+    assert "tests[1].expected: batchnorm.batch_norm_forward returned" in result.stderr
+    assert result.stderr.endswith("1 problem found (compute).\n")
+    assert not (project / "output").exists()
+
+
+def test_quiet_check_prints_nothing_when_all_is_well(project: Path) -> None:
+    result = run_cli("check", "--root", project, "--date", "2026-11-28", "--quiet")
+    assert (result.exit_code, result.stderr) == (0, "")
