@@ -26,6 +26,20 @@ class Schedule:
         return self.future or issue.date <= self.as_of
 
 
+def resolve_publication_day(site: SiteConfig, date: dt.date | None, now: dt.datetime) -> tuple[dt.date, str]:
+    """The publication day a build uses, and why, in words for its log: ``date`` if given, else from ``now``.
+
+    This is the only place the wall clock enters a build: everything published
+    depends on the day returned, never on ``now`` itself.
+    """
+    if date is not None:
+        return date, "given with --date"
+    local = now.astimezone(zoneinfo.ZoneInfo(site.timezone))
+    day = publication_day(site, now)
+    side = "after" if day == local.date() else "before"
+    return day, f"it is {local:%Y-%m-%d %H:%M} in {site.timezone}, {side} the {site.publish_time:%H:%M} publish time"
+
+
 def publication_day(site: SiteConfig, now: dt.datetime) -> dt.date:
     """The newest issue date that is out at ``now``: today once the site's publish time has passed, else yesterday."""
     local = now.astimezone(zoneinfo.ZoneInfo(site.timezone))
