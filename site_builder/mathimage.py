@@ -114,7 +114,8 @@ def formula_image(latex: str, *, display: bool) -> FormulaImage:
         try:
             width, height, depth, *_ = mathtext.MathTextParser("path").parse(source, dpi=72, prop=prop)
         except ValueError as exc:
-            reason = str(exc).strip().splitlines()[-1]
+            # pyparsing's last line, without where it stopped in the rewritten text: the LaTeX is quoted anyway.
+            reason = re.sub(r", found .*$", "", str(exc).strip().splitlines()[-1])
             raise MarkupError(
                 f"the email edition cannot draw the formula {latex.strip()!r}: matplotlib mathtext says {reason}"
             ) from exc
