@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import logging
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,15 @@ import click
 
 from .build import BuildOptions, build_site
 from .errors import BuildError
+from .load import load_content
+from .plan import PLAN_DAYS, format_plan, plan_schedule
+from .schedule import resolve_publication_day
 
 log = logging.getLogger("site_builder")
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+EXIT_GAP_TOMORROW = 3
+"""``build-site plan``: nothing goes out on the next publication day."""
 
 
 def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,3 +134,40 @@ def build(root: Path, out: Path | None, date: dt.datetime | None, drafts: bool, 
         out,
     )
     return EXIT_OK
+
+
+@main.command()
+@_common_options
+@click.option(
+    "--date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Plan the days after this publication day (YYYY-MM-DD).  [default: as a build would publish now]",
+)
+@click.option(
+    "--days", type=click.IntRange(1, 366), default=PLAN_DAYS, show_default=True, help="How many days to look ahead."
+)
+@_reporting
+def plan(root: Path, date: dt.datetime | None, days: int) -> int:
+    """List the issue going out on each of the next days, gaps, reused entries and drafts that are due.
+
+    The issues due in that time are built in a scratch folder, so content that would
+    fail on its day fails now. Exit status: 0 if the next publication day has an issue,
+    3 if it has none (a gap to fill), 2 if the content is invalid, 1 on any other failure.
+    """
+    content = load_content(root)
+    site = content.site.model
+    as_of, why = resolve_publication_day(site, date.date() if date else None, dt.datetime.now(dt.UTC))
+    log.info("planning after %s (%s)", as_of, why)
+    schedule = plan_schedule(content, as_of, days)
+    log.info("checking that the issues due by %s build", schedule.days[-1].date)
+    build_log = logging.getLogger("site_builder.build")
+    level = build_log.level
+    build_log.setLevel(logging.ERROR)  # the trial build's own progress would only repeat the plan
+    try:
+        with tempfile.TemporaryDirectory(prefix="build-site-plan-") as scratch:
+            build_site(root, Path(scratch) / "output", BuildOptions(date=schedule.days[-1].date))
+    finally:
+        build_log.setLevel(level)
+    click.echo(format_plan(schedule, site.timezone, site.publish_time), nl=False)
+    return EXIT_GAP_TOMORROW if schedule.gap_tomorrow else EXIT_OK
