@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import logging
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import click
 from .build import BuildOptions, build_site
 from .errors import BuildError
 from .load import load_content
-from .plan import PLAN_DAYS, format_plan, plan_schedule
+from .plan import PLAN_DAYS, check_plan_builds, format_plan, plan_schedule
 from .schedule import resolve_publication_day
 
 log = logging.getLogger("site_builder")
@@ -160,14 +159,6 @@ def plan(root: Path, date: dt.datetime | None, days: int) -> int:
     as_of, why = resolve_publication_day(site, date.date() if date else None, dt.datetime.now(dt.UTC))
     log.info("planning after %s (%s)", as_of, why)
     schedule = plan_schedule(content, as_of, days)
-    log.info("checking that the issues due by %s build", schedule.days[-1].date)
-    build_log = logging.getLogger("site_builder.build")
-    level = build_log.level
-    build_log.setLevel(logging.ERROR)  # the trial build's own progress would only repeat the plan
-    try:
-        with tempfile.TemporaryDirectory(prefix="build-site-plan-") as scratch:
-            build_site(root, Path(scratch) / "output", BuildOptions(date=schedule.days[-1].date))
-    finally:
-        build_log.setLevel(level)
+    check_plan_builds(root, schedule)
     click.echo(format_plan(schedule, site.timezone, site.publish_time), nl=False)
     return EXIT_GAP_TOMORROW if schedule.gap_tomorrow else EXIT_OK

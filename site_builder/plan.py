@@ -7,11 +7,17 @@ next publication day has an issue, so the job can alert a person in time.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
+from .build import BuildOptions, build_site
 from .load import Content
 from .schema import IssueEntry
+
+log = logging.getLogger(__name__)
 
 PLAN_DAYS = 14
 """How many days ahead the plan looks by default."""
@@ -105,6 +111,25 @@ def plan_schedule(
         )
     overdue = tuple(date for date, issue in sorted(issues.items()) if issue.draft and date <= as_of)
     return Plan(as_of, tuple(planned), overdue, reuse_window)
+
+
+def check_plan_builds(root: Path, plan: Plan) -> None:
+    """Build the project as of the plan's last day in a scratch folder: raises what the build of any issue due would.
+
+    Issues are rendered only once published, so without this a broken future
+    issue would first fail on the morning it is due.
+    """
+    if not plan.days:
+        return
+    log.info("checking that the issues due by %s build", plan.days[-1].date)
+    build_log = logging.getLogger("site_builder.build")
+    level = build_log.level
+    build_log.setLevel(logging.ERROR)  # the trial build's own progress would only repeat the plan
+    try:
+        with tempfile.TemporaryDirectory(prefix="build-site-plan-") as scratch:
+            build_site(root, Path(scratch) / "output", BuildOptions(date=plan.days[-1].date))
+    finally:
+        build_log.setLevel(level)
 
 
 def _title(content: Content, issue: IssueEntry) -> str:
