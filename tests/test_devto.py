@@ -131,3 +131,10 @@ def test_the_edition_itself_refuses_tags_dev_to_would_reject(project: Path) -> N
     upper = SimpleNamespace(tags=("ML",), entry=SimpleNamespace(tags=["ML"]), source=SimpleNamespace(doc=doc))
     with pytest.raises(ContentError, match="this issue has tags ML"):
         check_tags(upper)  # type: ignore[arg-type]
+
+
+def test_math_the_pattern_reads_differently_from_the_parser_is_an_error() -> None:
+    # "+ b$" starts a list item, so the parser finds no formula "a + b"; the pattern alone would.
+    with pytest.raises(markup.MarkupError) as caught:
+        markup.to_markdown("Cost $a\n+ b$ here\n", directive=lambda n, t: "", role=lambda n, c: "", math=katex)
+    assert str(caught.value) == "cannot find the math 'a\\n+ b' where the Markdown parser does; simplify it"
