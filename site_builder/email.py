@@ -52,7 +52,7 @@ EMAIL_TEMPLATE = "email.html"
 class FormulaImages:
     """Draws formulas as PNG files under ``math/`` and gives the ``<img>`` that shows each."""
 
-    site: SiteModel
+    model: SiteModel
     files: dict[str, bytes] = field(default_factory=dict)
     """``math/<key>.png`` -> PNG bytes, for every formula drawn so far."""
 
@@ -63,7 +63,7 @@ class FormulaImages:
         style = "border:0; max-width:100%; height:auto;"
         style += " display:block; margin:0 auto;" if display else f" vertical-align:-{image.depth}px;"
         return (
-            f'<img class="math" src="{html.escape(self.site.urls.link(path))}" alt="{html.escape(latex.strip())}" '
+            f'<img class="math" src="{html.escape(self.model.urls.link(path))}" alt="{html.escape(latex.strip())}" '
             f'width="{image.width}" height="{image.height}" style="{style}">'
         )
 
@@ -125,7 +125,7 @@ def email_html(model: SiteModel, env: jinja2.Environment, view: IssueView, files
     )
     try:
         inlined = inliner.inline(page)
-    except ValueError as exc:  # css_inline.InlineError
+    except css_inline.InlineError as exc:
         raise TemplateError(Problem(f"templates/{EMAIL_TEMPLATE}", message=f"cannot inline its CSS: {exc}")) from exc
     return "<!DOCTYPE html>\n" + inlined.removeprefix("<!DOCTYPE html>") + "\n"
 
