@@ -50,8 +50,15 @@ _ALIASES = {
     r"\textbf": r"\mathbf",
     r"\bmod": r"\mathrm{mod}",
     r"\coloneqq": r":=",
+    r"\lt": r"<",
+    r"\gt": r">",
+    r"\textrm": r"\text",
+    r"\textit": r"\mathit",
 }
 _DROPPED = re.compile(r"\\(?:displaystyle|textstyle|limits|nolimits|[bB]igg?[lrm]?)(?![A-Za-z])")
+_TAG = re.compile(
+    r"\\(?:tag\*?\{[^{}]*\}|nonumber|notag)"
+)  # mathtext cannot number equations: the image leaves the number out
 _ALIAS = re.compile(r"(\\(?:" + "|".join(re.escape(k[1:]) for k in _ALIASES) + r"))(?![A-Za-z])")
 
 
@@ -75,7 +82,7 @@ class FormulaImage:
 
 def to_mathtext(latex: str, *, display: bool) -> str:
     """LaTeX as mathtext understands it: aliases replaced, and display fractions set full size."""
-    text = _DROPPED.sub("", latex.strip())
+    text = _DROPPED.sub("", _TAG.sub("", latex.strip()))
     text = re.sub(r"\\operatorname\*", r"\\operatorname", text)
     text = _ALIAS.sub(lambda m: _ALIASES[m.group(1)], text)
     return _display_fractions(text) if display else text

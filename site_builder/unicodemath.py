@@ -24,14 +24,14 @@ _NS = "{http://www.w3.org/1998/Math/MathML}"
 _SUBSCRIPTS = dict(zip("0123456789+-=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ", strict=True))
 _SUPERSCRIPTS = dict(
     zip(
-        "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ⊤",
-        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡᵀ",
+        "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ⊤⊺′″",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡᵀᵀ′″",
         strict=True,
     )
 )
 _ACCENTS = {"^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "¯": "\u0304", "‾": "\u0305", "→": "\u20d7"}
-_ACCENTS |= {"˙": "\u0307", ".": "\u0307", "¨": "\u0308", "ˇ": "\u030c"}
-_RELATIONS = set("=≠<>≤≥≈≡≅∼≃∝←→↔⇐⇒⇔↦∈∉∋⊂⊃⊆⊇⊥∣≪≫⟵⟶⟹⟸⟺:")
+_ACCENTS |= {"˙": "\u0307", ".": "\u0307", "¨": "\u0308", "ˇ": "\u030c", "―": "\u0305"}
+_RELATIONS = set("=≠<>≤≥≈≡≅~∼≃∝←→↔⇐⇒⇔↦∈∉∋⊂⊃⊆⊇⊥∣≪≫⟵⟶⟹⟸⟺:")
 _BINARY = set("+−-±∓×·⋅∗∘⊙⊗⊕∩∪∧∨∖")
 _OPENING = set("([{⟨⌊⌈")
 _CLOSING = set(")]}⟩⌋⌉")
@@ -45,7 +45,8 @@ class _Atom:
 
     text: str
     kind: str
-    """``ident``, ``number``, ``function``, ``bigop``, ``group`` (fraction, root), ``rel``, ``bin``,
+    """``ident``, ``number``, ``scripted`` (with sub- or superscript), ``function``, ``bigop``, ``frac``,
+    ``group`` (root, parenthesised fraction), ``rel``, ``bin``, ``slash``,
     ``open``, ``close``, ``punct``, ``space`` or ``text``."""
 
 
@@ -67,7 +68,14 @@ def _operand(children: list[ET.Element], *, compact: bool) -> str:
     """A fraction's part or a root's radicand: in parentheses unless it is a single atom."""
     atoms = [a for a in _row_atoms(children, compact=compact) if a.kind != "space"]
     text = _join(atoms, compact=compact)
-    return text if len(atoms) == 1 and atoms[0].kind not in ("frac", "rel", "bin") else _wrapped(text)
+    if len(atoms) == 1 and atoms[0].kind not in ("frac", "rel", "bin"):
+        return text
+    applied = re.fullmatch(r"\w+(\(.*\))", text)  # exp(zᵢ/T) is one operand
+    return (
+        text
+        if applied and _balanced(applied.group(1)) and _wrapped(applied.group(1)) == applied.group(1)
+        else _wrapped(text)
+    )
 
 
 def _atoms(element: ET.Element, *, compact: bool) -> list[_Atom]:
@@ -78,8 +86,11 @@ def _atoms(element: ET.Element, *, compact: bool) -> list[_Atom]:
     if tag in ("mphantom", "annotation", "annotation-xml"):
         return []
     if tag == "mspace":
-        return [_Atom(" ", "space")]
+        negative = "negative" in element.get("width", "") or element.get("width", "").startswith("-")
+        return [] if negative else [_Atom(" ", "space")]
     text = _plain("".join(element.itertext()))
+    if tag == "mi" and text in _RELATIONS | _BINARY:  # latex2mathml writes \iff, \sim and ":" as identifiers
+        return [_operator(text)]
     if tag == "mi":
         return [_Atom(text, "function" if len(text) > 1 else "ident")]
     if tag == "mn":
@@ -118,6 +129,8 @@ def _operator(text: str) -> _Atom:
         return _Atom(text, "close")
     if text in (",", ";"):
         return _Atom(text, "punct")
+    if text in ("/", "∕"):
+        return _Atom("/", "slash")
     if text in ("|", "‖"):
         return _Atom(text, "fence")
     if len(text) > 1:  # \operatorname{...}, \max, \lim
@@ -150,7 +163,9 @@ def _scripted(tag: str, children: list[ET.Element], *, compact: bool) -> _Atom:
         text += _script(under, _SUBSCRIPTS, "_")
     if over:
         text += _script(over, _SUPERSCRIPTS, "^")
-    return _Atom(text, kind if kind in ("ident", "function", "number", "close", "fence") else "group")
+    if kind in ("ident", "number"):
+        return _Atom(text, "scripted")
+    return _Atom(text, kind if kind in ("function", "close", "fence") else "group")
 
 
 def _accent(element: ET.Element) -> str:
@@ -227,12 +242,10 @@ def _stands_alone(atoms: list[_Atom], index: int) -> bool:
 
 
 def _space(previous: _Atom | None, kind: str, text: str, *, compact: bool) -> str:
-    if previous is None or previous.kind == "space":
+    if previous is None or previous.kind == "space" or "slash" in (kind, previous.kind):
         return ""
     before = previous.kind
-    if kind in ("rel", "bin") and text != "/":
-        return "" if compact else " "
-    if before in ("rel", "bin") and previous.text != "/":
+    if kind in ("rel", "bin") or before in ("rel", "bin"):
         return "" if compact else " "
     if kind in ("close", "punct") or before in ("open", "unary"):
         return ""
@@ -243,6 +256,8 @@ def _space(previous: _Atom | None, kind: str, text: str, *, compact: bool) -> st
         return " " if before in ("bigop", "group") else ""
     if before in ("function", "bigop", "group"):
         return " "
+    if before == "scripted" and kind in ("ident", "scripted", "number"):
+        return " "  # β₁ mₜ₋₁: scripts run into the next symbol otherwise
     if kind in ("function", "bigop", "group", "text") or before == "text":
         return " "
     return ""

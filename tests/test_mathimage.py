@@ -82,6 +82,7 @@ def test_the_image_is_not_blank() -> None:
         (r"\left\lVert x \right\rVert", False, r"\left\Vert x \right\Vert"),
         (r"\big( x \big)", False, r"( x )"),
         (r"\operatorname*{argmax}_j", False, r"\operatorname{argmax}_j"),
+        (r"a \lt b \gt c \textrm{ if } d \tag{3}", False, r"a < b > c \text{ if } d "),
         # Displayed formulas set fractions full size, except in sub- and superscripts, as LaTeX does.
         (r"y = \frac{a}{b} + 2^{\frac{1}{N}}", True, r"y = \dfrac{a}{b} + 2^{\frac{1}{N}}"),
         (r"y = \frac{a}{b}", False, r"y = \frac{a}{b}"),

@@ -41,6 +41,13 @@ from site_builder.unicodemath import latex_to_unicode
         (r"x \le 3", "x ≤ 3"),
         (r"\|x\|_2", "‖x‖₂"),
         (r"\text{if } x > 0", "if x > 0"),
+        # Spacing: scripts do not run into the next symbol; a function applied to its argument is one operand.
+        (r"m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t", "mₜ = β₁ mₜ₋₁ + (1 - β₁)gₜ"),
+        (r"p_i = \frac{\exp(z_i / T)}{\sum_{j} \exp(z_j / T)}", "pᵢ = exp(zᵢ/T)/(Σⱼ exp(zⱼ/T))"),
+        (r"g_t = \nabla_{\theta} f_t(\theta_{t-1})", "gₜ = ∇_θ fₜ(θₜ₋₁)"),
+        (r"\mathrm{softmax}\!\left(x\right)", "softmax(x)"),  # a negative space is no space
+        (r"b_i \iff \text{kept}: x \sim p", "bᵢ ⟺ kept : x ~ p"),
+        (r"f'(x) + \overline{y} + QK^\intercal", "f′(x) + y̅ + QKᵀ"),
     ],
 )
 def test_latex_becomes_unicode(latex: str, text: str) -> None:
