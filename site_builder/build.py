@@ -10,11 +10,12 @@ from pathlib import Path
 
 from . import progress
 from .compute import Results, compute_all
+from .editions import render_editions
 from .links import check_links
 from .load import Content, load_content
 from .model import SiteModel, build_model
 from .render import load_templates, render_site
-from .schedule import Schedule, publication_day
+from .schedule import Schedule, resolve_publication_day
 from .write import write_output
 
 log = logging.getLogger(__name__)
@@ -73,8 +74,12 @@ def make_site(root: Path, options: BuildOptions, now: dt.datetime | None = None)
     """Every stage but the write."""
     project = load_project(root)
     schedule = schedule_for(project, options, now)
-    published = sum(1 for issue in project.content.issues.values() if schedule.publishes(issue.model))
-    log.info("publishing %d issues as of %s (%s)", published, schedule.as_of, project.content.site.model.timezone)
+    issues = project.content.issues
+    published = sum(1 for issue in issues.values() if schedule.publishes(issue.model))
+    plural = "" if published == 1 else "s"
+    log.info("publishing %d issue%s as of %s (%s)", published, plural, schedule.as_of, schedule.reason)
+    if schedule.as_of not in issues or issues[schedule.as_of].model.draft:
+        log.warning("no issue goes out on %s: content/issues/%s.yaml is missing or a draft", *[schedule.as_of] * 2)
     return render_project(project, schedule)
 
 
@@ -92,15 +97,18 @@ def load_project(root: Path) -> Project:
 def schedule_for(project: Project, options: BuildOptions, now: dt.datetime | None = None) -> Schedule:
     """What ``options`` publish; the day defaults to the site's current publication day."""
     site = project.content.site.model
-    as_of = options.date or publication_day(site, now or dt.datetime.now(dt.UTC))
-    return Schedule(as_of, drafts=options.drafts, future=options.future)
+    as_of, why = resolve_publication_day(site, options.date, now or dt.datetime.now(dt.UTC))
+    return Schedule(as_of, drafts=options.drafts, future=options.future, reason=why)
 
 
 def render_project(project: Project, schedule: Schedule) -> RenderedSite:
     """Model, render and link-check what ``schedule`` publishes, in memory."""
     model = build_model(project.content, project.results, schedule)
+    env = load_templates(project.root)
     with progress.stage("render"):
-        files = render_site(model, load_templates(project.root), project.root)
+        files = render_site(model, env, project.root)
     with progress.stage("links", total=None):
         check_links(files, model.urls.base_path)
+    with progress.stage("editions"):
+        files |= render_editions(model, env, files)
     return RenderedSite(model, files)

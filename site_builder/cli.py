@@ -16,10 +16,15 @@ from . import progress, scaffold
 from .build import BuildOptions, build_site
 from .check import check_project
 from .errors import BuildError
+from .load import load_content
+from .plan import PLAN_DAYS, check_plan_builds, format_plan, plan_schedule
+from .schedule import resolve_publication_day
 
 log = logging.getLogger("site_builder")
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+EXIT_GAP_TOMORROW = 3
+"""``plan``: the next publication day has no issue."""
 
 
 def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -236,3 +241,32 @@ def new(
         "edit %s, then preview it with `build-site serve` or check it with `build-site check`", next(reversed(files))
     )
     return EXIT_OK
+
+
+@main.command()
+@_common_options
+@click.option(
+    "--date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Plan the days after this publication day (YYYY-MM-DD).  [default: as a build would publish now]",
+)
+@click.option(
+    "--days", type=click.IntRange(1, 366), default=PLAN_DAYS, show_default=True, help="How many days to look ahead."
+)
+@_reporting
+def plan(root: Path, date: dt.datetime | None, days: int) -> int:
+    """List the issue going out on each of the next days, gaps, reused entries and drafts that are due.
+
+    The issues due in that time are built in a scratch folder, so content that would
+    fail on its day fails now. Exit status: 0 if the next publication day has an issue,
+    3 if it has none (a gap to fill), 2 if the content is invalid, 1 on any other failure.
+    """
+    content = load_content(root)
+    site = content.site.model
+    as_of, why = resolve_publication_day(site, date.date() if date else None, dt.datetime.now(dt.UTC))
+    log.info("planning after %s (%s)", as_of, why)
+    schedule = plan_schedule(content, as_of, days)
+    check_plan_builds(root, schedule)
+    click.echo(format_plan(schedule, site.timezone, site.publish_time), nl=False)
+    return EXIT_GAP_TOMORROW if schedule.gap_tomorrow else EXIT_OK

@@ -42,6 +42,10 @@ def _same(path: str) -> str:
     return path
 
 
+MathRenderer = Callable[[str, bool], str]
+"""(LaTeX, display) -> the formula as an edition shows it (MathML, an image, Unicode text, a KaTeX tag)."""
+
+
 class MarkupError(Exception):
     """Author markup that cannot be rendered; ``line`` is 0-based within the Markdown text."""
 
@@ -165,8 +169,24 @@ def highlight_css() -> str:
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
-def to_html(text: str, *, allow_html: bool, directive: Directive, role: Role, link: SiteLink = _same) -> str:
-    """Render author Markdown to an HTML fragment; ``link`` maps site paths in links and images."""
+def mathml(latex: str, display: bool) -> str:
+    """The web's way to show math: MathML, no JavaScript needed."""
+    return latex_to_mathml(latex, display=display)
+
+
+def to_html(
+    text: str,
+    *,
+    allow_html: bool,
+    directive: Directive,
+    role: Role,
+    math: MathRenderer = mathml,
+    link: SiteLink = _same,
+) -> str:
+    """Render author Markdown to an HTML fragment.
+
+    ``math`` renders each formula (default: MathML); ``link`` maps site paths in links and images.
+    """
     md = parser(allow_html)
     tokens = md.parse(text)
     for token in tokens:
@@ -175,14 +195,15 @@ def to_html(text: str, *, allow_html: bool, directive: Directive, role: Role, li
                 value = child.attrGet(attr)
                 if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
                     child.attrSet(attr, link(value))
-    return _HtmlRenderer(md, directive, role).render(tokens)
+    return _HtmlRenderer(md, directive, role, math).render(tokens)
 
 
 class _HtmlRenderer:
-    def __init__(self, md: MarkdownIt, directive: Directive, role: Role) -> None:
+    def __init__(self, md: MarkdownIt, directive: Directive, role: Role, math: MathRenderer) -> None:
         self.md = md
         self.directive = directive
         self.role = role
+        self.math = math
 
     def render(self, tokens: list[Token]) -> str:
         rules = self.md.renderer.rules
@@ -221,11 +242,11 @@ class _HtmlRenderer:
         def render(tokens: list[Token], idx: int, options: object, env: object) -> str:
             token = tokens[idx]
             try:
-                mathml = latex_to_mathml(token.content, display=display)
+                rendered = self.math(token.content, display)
             except MarkupError as exc:
                 line = token.map[0] if token.map else token.meta.get("line", 0)
                 raise MarkupError(str(exc), line) from exc
-            return f'<div class="math">{mathml}</div>\n' if token.type == "math_block" else mathml
+            return f'<div class="math">{rendered}</div>\n' if token.type == "math_block" else rendered
 
         return render
 
@@ -237,21 +258,29 @@ class _HtmlRenderer:
             raise MarkupError(str(exc), exc.line or token.meta.get("line", 0)) from exc
 
 
-def to_markdown(text: str, *, directive: Directive, role: Role, link: SiteLink = _same) -> str:
+def to_markdown(
+    text: str, *, directive: Directive, role: Role, math: MathRenderer | None = None, link: SiteLink = _same
+) -> str:
     """Author Markdown with directives and roles replaced, for cross-posting.
 
     The author's text is kept line for line; only the directive fences are
     swapped for generated Markdown, the roles for their values, and site paths
     in inline links for ``link(path)`` (absolute urls, read away from the site).
+    With ``math``, every ``$...$`` and ``$$...$$`` is swapped for what it returns
+    (dev.to, for one, wants KaTeX tags instead of dollars).
     """
     lines = text.splitlines()
     tokens = parser().parse(text)
     replacements: dict[int, tuple[int, str]] = {}
     verbatim: set[int] = set()
     for token in tokens:
-        if token.map is None or token.type not in ("fence", "code_block"):
+        if token.map is None:
             continue
         start, end = token.map
+        if token.type == "math_block" and math is not None:
+            replacements[start] = (end, _math_or_error(math, token.content, True, start))
+        if token.type not in ("fence", "code_block"):
+            continue
         if token.type == "fence" and token.info.startswith("{"):
             match = DIRECTIVE_INFO.match(token.info)
             if not match:
@@ -263,6 +292,7 @@ def to_markdown(text: str, *, directive: Directive, role: Role, link: SiteLink =
         else:
             verbatim.update(range(start, end))
     out: list[str] = []
+    free: list[int] = []  # indexes in ``out`` of author lines that may hold inline math
     index = 0
     while index < len(lines):
         if index in replacements:
@@ -272,8 +302,70 @@ def to_markdown(text: str, *, directive: Directive, role: Role, link: SiteLink =
             continue
         line = lines[index]
         if index not in verbatim:
+            free.append(len(out))
             line = ROLE.sub(lambda m: role(m.group(1), m.group(2)), line)
             line = MD_SITE_LINK.sub(lambda m: m.group(1) + link(m.group(2)), line)
         out.append(line)
         index += 1
+    if math is not None:
+        dropped = _replace_inline_math(out, free, tokens, math)
+        out = [line for position, line in enumerate(out) if position not in dropped]
     return "\n".join(out).strip("\n") + "\n"
+
+
+def _math_or_error(math: MathRenderer, latex: str, display: bool, line: int) -> str:
+    try:
+        return math(latex.strip(), display)
+    except MarkupError as exc:
+        raise MarkupError(str(exc), line) from exc
+
+
+# A code span (kept as it is), an escaped dollar, then $$display$$ and $inline$ math, as dollarmath reads them.
+_MATH_SPAN = re.compile(r"(`+)[\s\S]*?(?<!`)\1(?!`)|\\\$|\$\$([\s\S]+?)\$\$|\$([^$]+?)\$")
+
+
+def _replace_inline_math(out: list[str], free: list[int], tokens: list[Token], math: MathRenderer) -> set[int]:
+    """Swap inline math in the author lines ``out[free]`` in place; return the positions merged into others.
+
+    The spans are found with a pattern, then checked against the math the
+    parser found, in order, so a span the pattern reads differently is an
+    error instead of a silently broken formula.
+    """
+    expected = [
+        (child.content.strip(), child.type == "math_inline_double", token.map[0] if token.map else 0)
+        for token in tokens
+        if token.type == "inline"
+        for child in token.children or ()
+        if child.type in ("math_inline", "math_inline_double")
+    ]
+    found: list[tuple[str, bool]] = []
+    segments: list[list[int]] = []
+    for position in free:
+        if segments and segments[-1][-1] == position - 1:
+            segments[-1].append(position)
+        else:
+            segments.append([position])
+
+    def swap(match: re.Match[str]) -> str:
+        if match.group(2) is None and match.group(3) is None:
+            return match.group(0)
+        display = match.group(2) is not None
+        latex = (match.group(2) if display else match.group(3)).strip()
+        if len(found) >= len(expected) or expected[len(found)][:2] != (latex, display):
+            line = expected[min(len(found), len(expected) - 1)][2] if expected else 0
+            raise MarkupError(f"cannot find the math {latex!r} where the Markdown parser does; simplify it", line)
+        found.append((latex, display))
+        return _math_or_error(math, latex, display, expected[len(found) - 1][2])
+
+    dropped: set[int] = set()
+    for segment in segments:
+        text = _MATH_SPAN.sub(swap, "\n".join(out[i] for i in segment))
+        # The segment becomes one item of ``out``: a formula spanning lines may have joined some.
+        out[segment[0]] = text
+        dropped.update(segment[1:])
+    if len(found) != len(expected):
+        missing = expected[len(found)]
+        raise MarkupError(
+            f"cannot find the math {missing[0]!r} where the Markdown parser does; simplify it", missing[2]
+        )
+    return dropped

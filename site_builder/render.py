@@ -159,8 +159,19 @@ def _template_frame(exc: BaseException, name: str) -> tuple[str, int]:
     return f"templates/{name}", 0
 
 
-def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel) -> RenderedEntry:
-    """Render an entry's sections to HTML and Markdown, placing formulas, examples and values."""
+def render_entry(
+    page: EntryPage,
+    env: jinja2.Environment,
+    model: SiteModel,
+    *,
+    math_html: markup.MathRenderer = markup.mathml,
+    math_md: markup.MathRenderer | None = None,
+) -> RenderedEntry:
+    """Render an entry's sections to HTML and Markdown, placing formulas, examples and values.
+
+    ``math_html`` and ``math_md`` say how each edition shows math: the web uses
+    MathML and keeps ``$...$`` in Markdown; email, plain text and dev.to differ.
+    """
     entry = page.entry
     formulas = {f.id: f for f in entry.formulas}
     examples = page.results.examples
@@ -168,7 +179,7 @@ def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel) -> 
 
     def directive_html(name: str, target: str) -> str:
         if name == "formula":
-            mathml = markup.latex_to_mathml(formulas[target].latex, display=True)
+            mathml = math_html(formulas[target].latex, True)
             return render_template(
                 env, "_formula.html", {**context, "formula": formulas[target], "mathml": Markup(mathml)}
             )
@@ -178,7 +189,9 @@ def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel) -> 
 
     def directive_md(name: str, target: str) -> str:
         if name == "formula":
-            return render_template(env, "_formula.md", {**context, "formula": formulas[target]})
+            latex = formulas[target].latex.strip()
+            math = math_md(latex, True) if math_md else f"$$\n{latex}\n$$"
+            return render_template(env, "_formula.md", {**context, "formula": formulas[target], "math": math})
         if name == "example":
             return render_template(env, "_example.md", {**context, "example": examples[target]})
         raise markup.MarkupError(f"{{{name}}} is not supported yet")
@@ -192,9 +205,16 @@ def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel) -> 
     for index, section in enumerate(entry.sections):
         try:
             html = markup.to_html(
-                section.body, allow_html=allow_html, directive=directive_html, role=role, link=model.urls.target
+                section.body,
+                allow_html=allow_html,
+                directive=directive_html,
+                role=role,
+                math=math_html,
+                link=model.urls.target,
             )
-            md = markup.to_markdown(section.body, directive=directive_md, role=role, link=model.urls.absolute_target)
+            md = markup.to_markdown(
+                section.body, directive=directive_md, role=role, math=math_md, link=model.urls.absolute_target
+            )
         except markup.MarkupError as exc:
             loc = ("sections", index, "body")
             line, column = page.source.doc.locate(loc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .schema import IssueEntry, SiteConfig
 
@@ -19,11 +19,27 @@ class Schedule:
     """Also publish drafts (preview)."""
     future: bool = False
     """Also publish issues dated after ``as_of`` (preview)."""
+    reason: str = field(default="", compare=False)
+    """Why ``as_of`` is the day, in words for the log (e.g. ``given with --date``)."""
 
     def publishes(self, issue: IssueEntry) -> bool:
         if issue.draft and not self.drafts:
             return False
         return self.future or issue.date <= self.as_of
+
+
+def resolve_publication_day(site: SiteConfig, date: dt.date | None, now: dt.datetime) -> tuple[dt.date, str]:
+    """The publication day a build uses, and why, in words for its log: ``date`` if given, else from ``now``.
+
+    This is the only place the wall clock enters a build: everything published
+    depends on the day returned, never on ``now`` itself.
+    """
+    if date is not None:
+        return date, "given with --date"
+    local = now.astimezone(zoneinfo.ZoneInfo(site.timezone))
+    day = publication_day(site, now)
+    side = "after" if day == local.date() else "before"
+    return day, f"it is {local:%Y-%m-%d %H:%M} in {site.timezone}, {side} the {site.publish_time:%H:%M} publish time"
 
 
 def publication_day(site: SiteConfig, now: dt.datetime) -> dt.date:

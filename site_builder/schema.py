@@ -199,6 +199,10 @@ class EmailSettings(Model):
         default="{{unsubscribe_url}}", description="Unsubscribe link; a placeholder your mail tool fills in."
     )
     sender: str = Field(default="Daily Gradient <newsletter@example.org>", description="From: header of `issue.eml`.")
+    recipient: str = Field(
+        default="",
+        description="To: header of `issue.eml`, e.g. the mailing list's address; empty leaves it to your mail tool.",
+    )
 
 
 class SiteConfig(Model):

@@ -1,0 +1,66 @@
+"""The dev.to edition of each issue (``issues/<date>/devto.md``), ready to paste or post through dev.to's API.
+
+dev.to reads front matter (title, published, description, tags, canonical_url,
+series), shows math written as KaTeX liquid tags rather than dollars, and takes
+at most four lower-case alphanumeric tags. Links and images are absolute and
+point at our site; the canonical url sends search engines to our page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import jinja2
+
+from .errors import ContentError, Problem
+from .model import IssuePage, SiteModel
+from .portable import portable_markdown
+from .render import IssueView, render_entry, render_template
+
+DEVTO_TEMPLATE = "devto.md"
+MAX_TAGS = 4
+TAG = re.compile(r"^[a-z0-9]+$")
+
+
+def katex(latex: str, display: bool) -> str:
+    """dev.to's math: ``{% katex %}`` for display, ``{% katex inline %}`` within text."""
+    # Liquid reads "{{" as the start of a variable, even inside a tag's body; a space keeps the LaTeX the same.
+    latex = latex.strip().replace("{{", "{ {")
+    return f"{{% katex %}}\n{latex}\n{{% endkatex %}}" if display else f"{{% katex inline %}}{latex}{{% endkatex %}}"
+
+
+def render_devto(model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """``issues/<date>/devto.md`` for every published issue."""
+    entries = {(p.kind, p.id): render_entry(p, env, model, math_md=katex) for p in model.entries}
+    out: dict[str, bytes] = {}
+    for issue in model.issues:
+        check_tags(issue)
+        view = IssueView(issue, *(entries[(p.kind, p.id)] for p in issue.parts))
+        context = {"site": model.site, "urls": model.urls, "model": model, "issue": view}
+        text = render_template(env, DEVTO_TEMPLATE, context)
+        path = f"{issue.path}devto.md"
+        out[path] = portable_markdown(text, model.urls, files, f"output/{path}").encode()
+    return out
+
+
+def check_tags(issue: IssuePage) -> None:
+    """dev.to refuses a post with more than four tags or a tag that is not lower-case alphanumeric: fail now instead."""
+    tags = issue.tags
+    bad = [tag for tag in tags if not TAG.match(tag)]
+    if len(tags) <= MAX_TAGS and not bad:
+        return
+    doc = issue.source.doc
+    loc = ("tags",) if issue.entry.tags else ()
+    line, column = doc.locate(loc)
+    problem = f"{len(tags)} tags ({', '.join(tags)})" if len(tags) > MAX_TAGS else f"tags {', '.join(bad)}"
+    raise ContentError(
+        Problem(
+            doc.path,
+            line,
+            column,
+            "tags",
+            f"dev.to takes at most {MAX_TAGS} lower-case alphanumeric tags; this issue has {problem}",
+            hint="set the issue's own tags",
+        )
+    )

@@ -1,0 +1,212 @@
+"""The email edition of each issue: inlined-CSS HTML, a plain-text alternative, and a ready-to-send message.
+
+Email clients show neither MathML nor SVG and ignore most ``<style>`` blocks, so
+the email HTML differs from the web page: every formula is a PNG image (its
+LaTeX as alt text), every image a PNG, every URL absolute, and every CSS rule
+inlined into ``style`` attributes. The plain-text part writes formulas in
+Unicode and lists links as numbered footnotes. ``issue.eml`` wraps both, with
+the images attached, into a message any mail tool can send.
+
+Per published issue, beside its web page:
+
+- ``issues/<date>/email.html``: the HTML part, images by absolute URL;
+- ``issues/<date>/email.txt``: the plain-text part;
+- ``issues/<date>/issue.eml``: ``multipart/alternative`` of both, images inline (``cid:``);
+
+and the formula images themselves under ``math/``.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+import hashlib
+import html
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+import css_inline
+import jinja2
+import lxml.html
+from inscriptis import Inscriptis
+from inscriptis.css_profiles import CSS_PROFILES
+from inscriptis.model.config import ParserConfig
+from pygments.formatters import HtmlFormatter
+
+from .errors import Problem, TemplateError
+from .mathimage import formula_image
+from .model import IssuePage, SiteModel
+from .portable import portable_html, site_path
+from .render import IssueView, RenderedEntry, render_entry, render_template
+from .unicodemath import latex_to_unicode
+
+EMAIL_TEMPLATE = "email.html"
+"""One template for both parts: ``edition`` is ``email`` for the HTML part and ``text`` for the plain-text one."""
+
+
+@dataclass
+class FormulaImages:
+    """Draws formulas as PNG files under ``math/`` and gives the ``<img>`` that shows each."""
+
+    model: SiteModel
+    files: dict[str, bytes] = field(default_factory=dict)
+    """``math/<key>.png`` -> PNG bytes, for every formula drawn so far."""
+
+    def html(self, latex: str, display: bool) -> str:
+        image = formula_image(latex, display=display)
+        path = f"math/{image.key}.png"
+        self.files[path] = image.png
+        style = "border:0; max-width:100%; height:auto;"
+        style += " display:block; margin:0 auto;" if display else f" vertical-align:-{image.depth}px;"
+        return (
+            f'<img class="math" src="{html.escape(self.model.urls.link(path))}" alt="{html.escape(latex.strip())}" '
+            f'width="{image.width}" height="{image.height}" style="{style}">'
+        )
+
+
+def unicode_html(latex: str, display: bool) -> str:
+    """A formula as Unicode text, for the plain-text part: displayed ones on their own, indented line."""
+    text = html.escape(latex_to_unicode(latex))
+    return f'<pre class="math">    {text}</pre>' if display else f'<span class="math">{text}</span>'
+
+
+def render_emails(model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The email edition of every published issue, and the formula images it uses."""
+    images = FormulaImages(model)
+    as_email = {(p.kind, p.id): render_entry(p, env, model, math_html=images.html) for p in model.entries}
+    as_text = {(p.kind, p.id): render_entry(p, env, model, math_html=unicode_html) for p in model.entries}
+    out: dict[str, bytes] = {}
+    for issue in model.issues:
+        html_part = email_html(model, env, _view(issue, as_email), files | images.files)
+        text_part = email_text(model, env, _view(issue, as_text), files)
+        out[f"{issue.path}email.html"] = html_part.encode()
+        out[f"{issue.path}email.txt"] = text_part.encode()
+        out[f"{issue.path}issue.eml"] = email_message(model, issue, html_part, text_part, files | images.files)
+    return images.files | out
+
+
+def _view(issue: IssuePage, entries: Mapping[tuple[str, str], RenderedEntry]) -> IssueView:
+    return IssueView(issue, *(entries[(p.kind, p.id)] for p in issue.parts))
+
+
+def subject(model: SiteModel, issue: IssuePage) -> str:
+    """``The Daily Gradient: Perplexity · Batch Normalization Forward Pass``."""
+    return f"{model.site.title}: {issue.title}"
+
+
+def _context(model: SiteModel, view: IssueView, edition: str) -> dict[str, object]:
+    settings = model.site.email
+    return {
+        "site": model.site,
+        "urls": model.urls,
+        "model": model,
+        "issue": view,
+        "edition": edition,
+        "subject": subject(model, view.page),
+        "view_online_url": model.urls.absolute(view.page.path),
+        "unsubscribe_url": settings.unsubscribe_url,
+    }
+
+
+def email_html(model: SiteModel, env: jinja2.Environment, view: IssueView, files: Mapping[str, bytes]) -> str:
+    """The HTML part: every style inlined, every URL absolute, every image a PNG."""
+    where = f"output/{view.page.path}email.html"
+    page = render_template(env, EMAIL_TEMPLATE, _context(model, view, "email"))
+    page = portable_html(page, model.urls, files, where)
+    inliner = css_inline.CSSInliner(
+        load_remote_stylesheets=False,
+        keep_style_tags=False,
+        keep_link_tags=False,
+        extra_css=HtmlFormatter(style="friendly").get_style_defs(".highlight"),
+    )
+    try:
+        inlined = inliner.inline(page)
+    except css_inline.InlineError as exc:
+        raise TemplateError(Problem(f"templates/{EMAIL_TEMPLATE}", message=f"cannot inline its CSS: {exc}")) from exc
+    return "<!DOCTYPE html>\n" + inlined.removeprefix("<!DOCTYPE html>") + "\n"
+
+
+def email_text(model: SiteModel, env: jinja2.Environment, view: IssueView, files: Mapping[str, bytes]) -> str:
+    """The plain-text part: formulas in Unicode, tables laid out in columns, links as numbered footnotes."""
+    where = f"output/{view.page.path}email.txt"
+    page = render_template(env, EMAIL_TEMPLATE, _context(model, view, "text"))
+    tree = lxml.html.document_fromstring(portable_html(page, model.urls, files, where))
+    for level in range(1, 5):  # Markdown-like headings stand out in plain text
+        for heading in tree.iter(f"h{level}"):
+            heading.text = "#" * level + " " + (heading.text or "")
+    notes: dict[str, int] = {}
+    for element in tree.iter("a", "img"):
+        url = element.get("href" if element.tag == "a" else "src") or ""
+        label = element.text_content().strip() if element.tag == "a" else element.get("alt", "")
+        if not url or url.startswith("#") or url == label:
+            continue
+        number = notes.setdefault(url, len(notes) + 1)
+        if element.tag == "img":
+            marker = lxml.html.Element("span")
+            marker.text = f"[image: {label}] [{number}]"
+            marker.tail = element.tail
+            element.getparent().replace(element, marker)
+        else:
+            element.tail = f" [{number}]" + (element.tail or "")
+    body = Inscriptis(tree, ParserConfig(css=CSS_PROFILES["strict"])).get_text()
+    lines = [line.rstrip() for line in body.splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    footnotes = "\n".join(f"[{number}] {url}" for url, number in notes.items())
+    return f"{text}\n\nLinks\n\n{footnotes}\n" if notes else f"{text}\n"
+
+
+def email_message(
+    model: SiteModel, issue: IssuePage, html_part: str, text_part: str, files: Mapping[str, bytes]
+) -> bytes:
+    """``multipart/alternative``: the text, then the HTML with its images attached inline; the same bytes every build."""
+    site = model.site
+    host = urlsplit(site.base_url).hostname or "localhost"
+    namespace = uuid.UUID(site.feed_id)
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = subject(model, issue)
+    message["From"] = site.email.sender
+    if site.email.recipient:
+        message["To"] = site.email.recipient
+    message["Date"] = email.utils.format_datetime(issue.published_at)
+    message["Message-ID"] = f"<{uuid.uuid5(namespace, f'email/{issue.date.isoformat()}')}@{host}>"
+    if re.match(r"(https?|mailto):", site.email.unsubscribe_url):
+        message["List-Unsubscribe"] = f"<{site.email.unsubscribe_url}>"
+    message.set_content(text_part, cte="quoted-printable")
+
+    attached: dict[str, str] = {}  # site path -> Content-ID
+
+    def inline_image(match: re.Match[str]) -> str:
+        path = site_path(match.group(2), model.urls)
+        if path is None or path not in files:
+            return match.group(0)
+        cid = attached.setdefault(path, f"{hashlib.sha256(path.encode()).hexdigest()[:16]}@{host}")
+        return f"{match.group(1)}cid:{cid}{match.group(3)}"
+
+    message.add_alternative(_IMG_SRC.sub(inline_image, html_part), subtype="html", cte="quoted-printable")
+    html_message = message.get_payload()[1]
+    for path, cid in attached.items():
+        maintype, subtype = _image_type(path)
+        html_message.add_related(
+            files[path],
+            maintype=maintype,
+            subtype=subtype,
+            cid=f"<{cid}>",
+            disposition="inline",
+            filename=path.rsplit("/", 1)[-1],
+        )
+    # The email package picks MIME boundaries at random; derive them from the issue instead.
+    for index, part in enumerate(p for p in message.walk() if p.is_multipart()):
+        part.set_boundary(f"=_{hashlib.sha256(f'{site.feed_id}/{issue.date}/{index}'.encode()).hexdigest()[:32]}")
+    return message.as_bytes()
+
+
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.IGNORECASE)
+_IMAGE_TYPES = {"png": ("image", "png"), "jpg": ("image", "jpeg"), "jpeg": ("image", "jpeg"), "gif": ("image", "gif")}
+
+
+def _image_type(path: str) -> tuple[str, str]:
+    return _IMAGE_TYPES.get(path.rsplit(".", 1)[-1].lower(), ("application", "octet-stream"))
