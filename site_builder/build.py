@@ -7,7 +7,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .compute import compute_all
+from .cache import Cache
+from .compute import Computation, compute_all
 from .links import check_links
 from .load import load_content
 from .model import build_model
@@ -28,6 +29,8 @@ class BuildReport:
     """Number of issues published."""
     as_of: dt.date
     """The publication day the build used."""
+    computations: tuple[Computation, ...] = ()
+    """Every computation, and whether it ran or came from the cache (``--explain``)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class BuildOptions:
     """Publish as of this day; None: today in the site's time zone, once its publish time has passed."""
     drafts: bool = False
     future: bool = False
+    cache: bool = True
+    """Reuse and store computed results in ``ROOT/.build-cache``; off: run everything, store nothing."""
 
 
 def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None = None) -> BuildReport:
@@ -47,11 +52,11 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
     site = content.site.model
     as_of = options.date or publication_day(site, now or dt.datetime.now(dt.UTC))
     schedule = Schedule(as_of, drafts=options.drafts, future=options.future)
-    results = compute_all(root, content)
+    results = compute_all(root, content, Cache.at(root) if options.cache else None)
     model = build_model(content, results, schedule)
     log.info("publishing %d issues as of %s (%s)", len(model.issues), as_of, site.timezone)
     files = render_site(model, load_templates(root), root)
     check_links(files, model.urls.base_path)
     write_output(files, out)
     log.debug("wrote %d files to %s", len(files), out)
-    return BuildReport(files=len(files), issues=len(model.issues), as_of=as_of)
+    return BuildReport(len(files), len(model.issues), as_of, results.computations)
