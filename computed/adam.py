@@ -81,3 +81,20 @@ def adam_steps(gradients, theta0: float, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e
         "update": -lr * m_hat / (np.sqrt(v_hat) + eps),
         "theta": theta,
     }
+
+
+def sample_adam_steps(rng) -> dict:
+    """Random valid inputs for ``adam_steps``, used to check the formulas beyond the worked example.
+
+    Betas are drawn in [0.5, 0.999) and eps up to 1e-3, so the bias corrections
+    and the epsilon term both matter; the number of steps varies too.
+    """
+    steps = int(rng.integers(1, 12))
+    return {
+        "gradients": rng.normal(0.0, 2.0, size=steps),
+        "theta0": float(rng.normal()),
+        "lr": float(rng.uniform(1e-4, 0.5)),
+        "beta1": float(rng.uniform(0.5, 0.99)),
+        "beta2": float(rng.uniform(0.9, 0.999)),
+        "eps": float(10.0 ** rng.uniform(-8, -3)),
+    }

@@ -70,3 +70,21 @@ def batch_norm_steps(x, gamma, beta, running_mean, running_var, eps=1e-5, moment
         "running_mean": result["running_mean"],
         "running_var": result["running_var"],
     }
+
+
+def sample_batch_norm_steps(rng):
+    """Random valid inputs for ``batch_norm_steps``: the build checks the formulas shown with it on these.
+
+    Shapes, scales and offsets vary, and eps is large enough now and then that
+    a formula which drops it, or moves it out of the square root, cannot pass.
+    """
+    m, d = int(rng.integers(2, 9)), int(rng.integers(1, 5))
+    return {
+        "x": rng.normal(rng.uniform(-5, 5, size=d), rng.uniform(0.1, 3, size=d), size=(m, d)),
+        "gamma": rng.uniform(-2, 2, size=d),
+        "beta": rng.uniform(-2, 2, size=d),
+        "running_mean": rng.normal(size=d),
+        "running_var": rng.uniform(0.1, 3, size=d),
+        "eps": float(10 ** rng.uniform(-8, -1)),
+        "momentum": float(rng.uniform(0.01, 1)),
+    }

@@ -49,12 +49,18 @@ def cross_entropy_from_logits(logits, targets, base: float = np.e) -> float:
     """Cross-entropy of next-token predictions given as raw scores.
 
     logits: shape (N, V), one row of unnormalised scores over a vocabulary of V tokens per position.
-    targets: shape (N,), the index of the token that actually came next at each position.
-    The default base e gives nats, the unit of ``torch.nn.functional.cross_entropy``.
+    targets: shape (N,), the index (0 to V-1) of the token that actually came next at each position.
+    The default base e gives nats, the unit of ``torch.nn.functional.cross_entropy``
+    (with its default ``reduction="mean"``); base 2 gives bits.
     """
-    log_p = log_softmax(logits)
-    t = np.asarray(targets, dtype=int)
-    token_log_p = log_p[np.arange(t.size), t]
+    z = np.asarray(logits, dtype=float)
+    t = np.asarray(targets)
+    if z.ndim != 2 or z.shape[0] == 0:
+        raise ValueError(f"logits must have shape (N, V) with N >= 1, got {z.shape}")
+    if t.shape != (z.shape[0],) or not np.all(t == np.round(t)) or np.any(t < 0) or np.any(t >= z.shape[1]):
+        raise ValueError(f"targets must be N = {z.shape[0]} whole numbers from 0 to V - 1 = {z.shape[1] - 1}")
+    log_p = log_softmax(z)
+    token_log_p = log_p[np.arange(t.size), t.astype(int)]  # log-probability of each actual next token
     return float(-token_log_p.mean() / np.log(base))
 
 
@@ -78,3 +84,12 @@ def perplexity_steps(probabilities) -> dict:
         "cross_entropy_nats": h_nats,
         "perplexity_from_nats": float(np.exp(h_nats)),
     }
+
+
+def sample_perplexity_steps(rng):
+    """Random valid inputs for ``perplexity_steps``: the build checks the formulas shown with it on these.
+
+    The number of tokens varies too, so a formula that hard-codes N cannot pass.
+    """
+    n = int(rng.integers(1, 40))
+    return {"probabilities": rng.uniform(0.001, 1.0, size=n)}

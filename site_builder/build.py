@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import progress
-from .compute import Results, compute_all
+from .cache import Cache
+from .compute import Computation, Results, compute_all
 from .editions import render_editions
 from .links import check_links
 from .load import Content, load_content
@@ -31,6 +32,8 @@ class BuildReport:
     """Number of issues published."""
     as_of: dt.date
     """The publication day the build used."""
+    computations: tuple[Computation, ...] = ()
+    """Every computation, and whether it ran or came from the cache (``--explain``)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class BuildOptions:
     """Publish as of this day; None: today in the site's time zone, once its publish time has passed."""
     drafts: bool = False
     future: bool = False
+    cache: bool = True
+    """Reuse and store computed results in ``ROOT/.build-cache``; off: run everything, store nothing."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Project:
     root: Path
     content: Content
     results: Results
+    cache: Cache
+    """Where computed results and drawn formulas are kept (disabled with ``--no-cache``)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ class RenderedSite:
     model: SiteModel
     files: Mapping[str, bytes]
     """Output path -> bytes."""
+    computations: tuple[Computation, ...] = ()
+    """What the compute stage ran or reused."""
 
 
 def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None = None) -> BuildReport:
@@ -67,12 +76,17 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
     with progress.stage("write", total=None):
         write_output(site.files, out)
     log.debug("wrote %d files to %s", len(site.files), out)
-    return BuildReport(files=len(site.files), issues=len(site.model.issues), as_of=site.model.schedule.as_of)
+    return BuildReport(
+        files=len(site.files),
+        issues=len(site.model.issues),
+        as_of=site.model.schedule.as_of,
+        computations=site.computations,
+    )
 
 
 def make_site(root: Path, options: BuildOptions, now: dt.datetime | None = None) -> RenderedSite:
     """Every stage but the write."""
-    project = load_project(root)
+    project = load_project(root, cache=options.cache)
     schedule = schedule_for(project, options, now)
     issues = project.content.issues
     published = sum(1 for issue in issues.values() if schedule.publishes(issue.model))
@@ -83,15 +97,19 @@ def make_site(root: Path, options: BuildOptions, now: dt.datetime | None = None)
     return render_project(project, schedule)
 
 
-def load_project(root: Path) -> Project:
-    """Load, validate and compute: the stages that look at every entry, published or not."""
+def load_project(root: Path, *, cache: bool = True, read_only: bool = False) -> Project:
+    """Load, validate and compute: the stages that look at every entry, published or not.
+
+    With ``cache``, computed results are reused from ``ROOT/.build-cache``, and stored there unless ``read_only``.
+    """
     with progress.stage("load"):
         content = load_content(root)
     entries = sum(1 for _ in content.entries())
     log.info("loaded %d issues and %d entries", len(content.issues), entries)
     with progress.stage("compute", total=entries):
-        results = compute_all(root, content)
-    return Project(root, content, results)
+        store = Cache.at(root, read_only=read_only) if cache else Cache(None)
+        results = compute_all(root, content, store)
+    return Project(root, content, results, store)
 
 
 def schedule_for(project: Project, options: BuildOptions, now: dt.datetime | None = None) -> Schedule:
@@ -110,5 +128,5 @@ def render_project(project: Project, schedule: Schedule) -> RenderedSite:
     with progress.stage("links", total=None):
         check_links(files, model.urls.base_path)
     with progress.stage("editions"):
-        files |= render_editions(model, env, files)
-    return RenderedSite(model, files)
+        files |= render_editions(model, env, files, project.cache)
+    return RenderedSite(model, files, project.results.computations)

@@ -40,7 +40,7 @@ class CheckReport:
 
 def check_project(root: Path, options: BuildOptions, now: dt.datetime | None = None) -> CheckReport:
     """Load, compute, render and link-check the project at ``root``; raise one error listing every problem."""
-    project = load_project(root)
+    project = load_project(root, read_only=True)  # check writes nothing, not even the cache
     as_published = schedule_for(project, options, now)
     everything = Schedule(as_published.as_of, drafts=True, future=True)
     errors: list[BuildError] = []

@@ -48,13 +48,21 @@ def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _build_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options of a build: where to write, and what to publish."""
-    command = _publish_options(command)
-    return click.option(
-        "--out",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Output folder.  [default: ROOT/output]",
-    )(command)
+    options = [
+        click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Output folder.  [default: ROOT/output]",
+        ),
+        click.option("--explain", is_flag=True, help="List every computation and why it ran or was reused."),
+        click.option(
+            "--no-cache", is_flag=True, help="Run every computation; neither read nor write ROOT/.build-cache."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return _publish_options(command)
 
 
 def _publish_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -131,11 +139,22 @@ def main(ctx: click.Context, **options: Any) -> None:
 @_common_options
 @_build_options
 @_reporting
-def build(root: Path, out: Path | None, date: dt.datetime | None, drafts: bool, future: bool) -> int:
+def build(
+    root: Path,
+    out: Path | None,
+    date: dt.datetime | None,
+    drafts: bool,
+    future: bool,
+    explain: bool,
+    no_cache: bool,
+) -> int:
     """Build ROOT into the output folder (atomically: on error the old output stays)."""
     out = out if out is not None else root / "output"
-    options = BuildOptions(date=date.date() if date else None, drafts=drafts, future=future)
+    options = BuildOptions(date=date.date() if date else None, drafts=drafts, future=future, cache=not no_cache)
     report = build_site(root, out, options)
+    if explain:
+        for computation in report.computations:
+            click.echo(str(computation))
     log.info(
         "published %d issue%s as of %s: %d files in %s",
         report.issues,

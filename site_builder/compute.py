@@ -7,6 +7,7 @@ import importlib
 import importlib.machinery
 import importlib.util
 import inspect
+import logging
 import math
 import sys
 import traceback
@@ -16,11 +17,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import progress
+from . import plots, progress, verify
+from .cache import Cache, CodeIndex, Key, builder_sources, canonical, digest, versions
 from .errors import ComputeError, ContentError, Problem
-from .load import Content, Loaded
-from .schema import Entry, ProblemEntry
+from .load import ENTRY_FOLDERS, Content, Loaded
+from .schema import Entry, Example, Formula, Plot, ProblemEntry
+from .verify import FormulaCheck
 from .yamlsource import Loc
+
+log = logging.getLogger(__name__)
 
 EntryKey = tuple[str, str]
 """(folder, id) of an entry, e.g. ``("topics", "perplexity")``."""
@@ -62,11 +67,49 @@ class Solution:
 
 
 @dataclass(frozen=True)
+class PlotResult:
+    """A figure drawn by a plot function, in both formats."""
+
+    id: str
+    caption: str
+    alt: str
+    """Alt text the plot function generated from its data."""
+    width: int
+    """Display size in CSS pixels."""
+    height: int
+    svg: bytes
+    """For web pages."""
+    png: bytes
+    """For Markdown and email."""
+
+
+@dataclass(frozen=True)
 class EntryResults:
     """Everything computed for one entry."""
 
     examples: Mapping[str, ExampleResult] = field(default_factory=dict)
     solution: Solution | None = None
+    formulas: Mapping[str, FormulaCheck] = field(default_factory=dict)
+    """Formula id -> the check it passed, for formulas with a ``verify`` block."""
+    plots: Mapping[str, PlotResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Computation:
+    """One computation of a build, and whether it ran or was reused from the cache, and why."""
+
+    entry: str
+    """``topics/perplexity``."""
+    kind: str
+    """``example``, ``formula``, ``plot`` or ``solution``."""
+    id: str
+    function: str
+    ran: bool
+    reason: str
+
+    def __str__(self) -> str:
+        what = f"{self.kind} {self.id}" if self.id else self.kind
+        return f"{self.entry}: {what} ({self.function}): {'ran' if self.ran else 'reused'}, {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -74,66 +117,235 @@ class Results:
     """Computed results for every entry, keyed by (folder, id)."""
 
     entries: Mapping[EntryKey, EntryResults]
+    computations: tuple[Computation, ...] = ()
+    """What ran and what was reused, in build order."""
 
     def of(self, kind: str, entry_id: str) -> EntryResults:
         return self.entries.get((kind, entry_id), EntryResults())
 
 
-def compute_all(root: Path, content: Content) -> Results:
-    """Run every example and problem solution; raise with all failures at once."""
-    computed = load_computed(root)
-    problems: list[Problem] = []
+def compute_all(root: Path, content: Content, cache: Cache | None = None) -> Results:
+    """Run every example, formula check, plot and problem solution; raise with all failures at once.
+
+    With a ``cache``, a computation whose code, inputs and library versions are
+    unchanged is not run again (and its libraries are not even imported).
+    """
+    run = _Run(load_computed(root), cache or Cache(None))
     results: dict[EntryKey, EntryResults] = {}
     for kind, loaded in content.entries():
-        results[(kind, loaded.model.id)] = _compute_entry(computed, loaded, problems)
+        results[(kind, loaded.model.id)] = run.entry(kind, loaded)
         progress.advance(f"{kind}/{loaded.model.id}")
-    if problems:
-        raise ComputeError(problems)
-    return Results(results)
+    if run.problems:
+        raise ComputeError(run.problems)
+    run.cache.prune(*ENTRY_FOLDERS)
+    return Results(results, tuple(run.computations))
 
 
-def _compute_entry(computed: ComputedModules, loaded: Loaded[Entry], problems: list[Problem]) -> EntryResults:
-    entry = loaded.model
-    examples = {}
-    for index, example in enumerate(entry.examples):
+class _Run:
+    """One compute stage: the project's modules, the cache, and what was found so far."""
+
+    def __init__(self, computed: ComputedModules, cache: Cache) -> None:
+        self.computed = computed
+        self.cache = cache
+        self.code = CodeIndex(computed.folder)
+        self.problems: list[Problem] = []
+        self.computations: list[Computation] = []
+
+    def entry(self, kind: str, loaded: Loaded[Entry]) -> EntryResults:
+        entry = loaded.model
+        where = f"{kind}/{entry.id}"
+        examples = {}
+        for index, example in enumerate(entry.examples):
+            result = self.example(where, loaded, index, example)
+            if result is not None:
+                examples[example.id] = result
+        formulas = {}
+        for index, formula in enumerate(entry.formulas):
+            if formula.verify is not None and formula.verify.example in examples:
+                check = self.formula(where, loaded, index, formula, examples[formula.verify.example])
+                if check is not None:
+                    formulas[formula.id] = check
+        plots = {}
+        for index, plot in enumerate(entry.plots):
+            drawn = self.plot(where, loaded, index, plot)
+            if drawn is not None:
+                plots[plot.id] = drawn
+        solution = self.solution(where, loaded) if isinstance(entry, ProblemEntry) else None
+        return EntryResults(examples, solution, formulas, plots)
+
+    def _key(self, ref: str, inputs: Any, packages: tuple[str, ...], builder: tuple[str, ...], **spec: Any) -> Key:
+        components: dict[str, Any] = {
+            "code": self.code.manifest(ref.partition(".")[0]),
+            "function": ref,
+            "inputs": digest(canonical(inputs).encode()),
+            "versions": versions(*packages),
+            "builder": builder_sources(*builder),
+        }
+        if spec:
+            components["spec_name"] = next(iter(spec))
+            components["spec"] = digest(canonical(spec).encode())
+        return Key(components)
+
+    def _module_exists(self, ref: str, loaded: Loaded[Entry], loc: Loc) -> bool:
+        module = ref.partition(".")[0]
+        if (self.computed.folder / f"{module}.py").is_file():
+            return True
+        self.problems.append(loaded.problem(loc, f"no module computed/{module}.py for {ref!r}"))
+        return False
+
+    def _record(self, where: str, kind: str, item: str, ref: str, ran: bool, reason: str) -> None:
+        computation = Computation(where, kind, item, ref, ran, reason)
+        log.debug("%s", computation)
+        self.computations.append(computation)
+
+    def example(self, where: str, loaded: Loaded[Entry], index: int, example: Example) -> ExampleResult | None:
         loc: Loc = ("examples", index)
-        function = computed.resolve(example.function, loaded, (*loc, "function"), problems)
-        if function is None:
-            continue
-        outputs = _call(function, example.inputs, loaded, loc, example.function, problems)
-        if outputs is None:
-            continue
-        if not isinstance(outputs, Mapping):
-            problems.append(
-                loaded.problem(
-                    (*loc, "function"),
-                    f"{example.function} must return a mapping of named steps, not {type(outputs).__name__}",
-                )
-            )
-            continue
-        examples[example.id] = ExampleResult(
-            example.id, example.caption, example.inputs, dict(outputs), example.labels, example.digits
-        )
-    solution = None
-    if isinstance(entry, ProblemEntry):
-        function = computed.resolve(entry.solution, loaded, ("solution",), problems)
-        if function is not None:
-            tests = []
-            for index, case in enumerate(entry.tests):
-                loc = ("tests", index)
-                output = _call(function, case.inputs, loaded, loc, entry.solution, problems)
-                if output is None:
-                    continue
-                if case.expected is not None and not _close(output, case.expected):
-                    problems.append(
-                        loaded.problem(
-                            (*loc, "expected"),
-                            f"{entry.solution} returned {_brief(output)}, but the test case expects {_brief(case.expected)}",
-                        )
+        if not self._module_exists(example.function, loaded, (*loc, "function")):
+            return None
+        key = self._key(example.function, example.inputs, ("numpy",), ("compute",))
+        slot = f"{where}/example-{example.id}"
+        hit, reason = self.cache.lookup(slot, key)
+        if hit is not None:
+            outputs = hit.data["outputs"]
+        else:
+            function = self.computed.resolve(example.function, loaded, (*loc, "function"), self.problems)
+            if function is None:
+                return None
+            outputs = _call(function, example.inputs, loaded, loc, example.function, self.problems)
+            if outputs is None:
+                return None
+            if not isinstance(outputs, Mapping):
+                self.problems.append(
+                    loaded.problem(
+                        (*loc, "function"),
+                        f"{example.function} must return a mapping of named steps, not {type(outputs).__name__}",
                     )
-                tests.append(TestCaseResult(case.name, case.inputs, output))
-            solution = Solution(entry.solution, inspect.getsource(function), tuple(tests))
-    return EntryResults(examples, solution)
+                )
+                return None
+            self.cache.store(slot, key, {"outputs": outputs})
+        self._record(where, "example", example.id, example.function, hit is None, reason)
+        return ExampleResult(example.id, example.caption, example.inputs, dict(outputs), example.labels, example.digits)
+
+    def formula(
+        self, where: str, loaded: Loaded[Entry], index: int, formula: Formula, example: ExampleResult
+    ) -> FormulaCheck | None:
+        spec = formula.verify
+        assert spec is not None
+        loc: Loc = ("formulas", index)
+        ref = next(e.function for e in loaded.model.examples if e.id == spec.example)
+        key = self._key(
+            ref,
+            example.inputs,
+            ("numpy", "sympy", "antlr4-python3-runtime"),
+            ("compute", "verify"),
+            formula={"latex": formula.latex, "verify": spec.model_dump()},
+        )
+        slot = f"{where}/formula-{formula.id}"
+        hit, reason = self.cache.lookup(slot, key)
+        check = FormulaCheck(formula.id, ref, spec.example, spec.output, spec.trials, spec.rtol)
+        if hit is None:
+            function = self.computed.resolve(ref, loaded, (*loc, "verify", "example"), self.problems)
+            if function is None:
+                return None
+            sampler = getattr(self.computed.module(ref), f"sample_{ref.partition('.')[2]}", None)
+            reference = verify.Reference(
+                function,
+                ref,
+                spec.example,
+                example.inputs,
+                example.outputs,
+                sampler if callable(sampler) else None,
+                to_plain,
+            )
+            seed = int(digest(f"{where}/{formula.id}".encode())[:8], 16)
+            try:
+                verify.check_formula(
+                    formula.id, formula.latex, spec.symbols, spec.output, spec.rtol, spec.trials, reference, seed
+                )
+            except verify.FormulaError as exc:
+                message = f"formula {formula.id!r} `{formula.latex.strip()}` {exc}"
+                self.problems.append(loaded.problem((*loc, *exc.field), message, exc.hint))
+                return None
+            self.cache.store(slot, key, {"checked": True})
+        self._record(where, "formula", formula.id, ref, hit is None, reason)
+        return check
+
+    def plot(self, where: str, loaded: Loaded[Entry], index: int, plot: Plot) -> PlotResult | None:
+        loc: Loc = ("plots", index)
+        if not self._module_exists(plot.function, loaded, (*loc, "function")):
+            return None
+        key = self._key(plot.function, plot.inputs, ("numpy", "matplotlib"), ("compute", "plots"))
+        slot = f"{where}/plot-{plot.id}"
+        hit, reason = self.cache.lookup(slot, key, files=("svg", "png"))
+        if hit is not None:
+            data = hit.data
+            return self._plotted(where, plot, hit.data["alt"], data["width"], data["height"], hit.files, reason)
+        function = self.computed.resolve(plot.function, loaded, (*loc, "function"), self.problems)
+        if function is None:
+            return None
+        try:
+            images = plots.draw(function, plot.inputs)
+        except plots.PlotError as exc:
+            self.problems.append(loaded.problem((*loc, "function"), f"{plot.function} {exc}"))
+            return None
+        except Exception as exc:  # the author's code may raise anything
+            frame = _last_computed_frame(exc)
+            at = f" at {frame}" if frame else ""
+            self.problems.append(loaded.problem(loc, f"{plot.function} raised {type(exc).__name__}: {exc}{at}"))
+            return None
+        files = {"svg": images.svg, "png": images.png}
+        self.cache.store(slot, key, {"alt": images.alt, "width": images.width, "height": images.height}, files)
+        return self._plotted(where, plot, images.alt, images.width, images.height, files, reason, ran=True)
+
+    def _plotted(
+        self,
+        where: str,
+        plot: Plot,
+        alt: str,
+        width: int,
+        height: int,
+        files: Mapping[str, bytes],
+        reason: str,
+        ran: bool = False,
+    ) -> PlotResult:
+        self._record(where, "plot", plot.id, plot.function, ran, reason)
+        return PlotResult(plot.id, plot.caption, alt, width, height, files["svg"], files["png"])
+
+    def solution(self, where: str, loaded: Loaded[Entry]) -> Solution | None:
+        entry = loaded.model
+        assert isinstance(entry, ProblemEntry)
+        if not self._module_exists(entry.solution, loaded, ("solution",)):
+            return None
+        key = self._key(entry.solution, [case.inputs for case in entry.tests], ("numpy",), ("compute",))
+        slot = f"{where}/solution"
+        hit, reason = self.cache.lookup(slot, key)
+        if hit is not None:
+            source, outputs = hit.data["source"], hit.data["outputs"]
+        else:
+            function = self.computed.resolve(entry.solution, loaded, ("solution",), self.problems)
+            if function is None:
+                return None
+            before = len(self.problems)
+            outputs = [
+                _call(function, case.inputs, loaded, ("tests", index), entry.solution, self.problems)
+                for index, case in enumerate(entry.tests)
+            ]
+            if len(self.problems) > before:
+                return None
+            source = inspect.getsource(function)
+            self.cache.store(slot, key, {"source": source, "outputs": outputs})
+        tests = []
+        for index, (case, output) in enumerate(zip(entry.tests, outputs, strict=True)):
+            if case.expected is not None and not _close(output, case.expected):
+                self.problems.append(
+                    loaded.problem(
+                        ("tests", index, "expected"),
+                        f"{entry.solution} returned {_brief(output)}, but the test case expects {_brief(case.expected)}",
+                    )
+                )
+            tests.append(TestCaseResult(case.name, case.inputs, output))
+        self._record(where, "solution", "", entry.solution, hit is None, reason)
+        return Solution(entry.solution, source, tuple(tests))
 
 
 def _call(
@@ -215,6 +427,10 @@ class ComputedModules:
 
     folder: Path
     package: str
+
+    def module(self, ref: str) -> ModuleType | None:
+        """The already imported module of ``module.function``, for looking up its other functions."""
+        return sys.modules.get(f"{self.package}.{ref.partition('.')[0]}")
 
     def resolve(self, ref: str, loaded: Loaded[Entry], loc: Loc, problems: list[Problem]) -> Callable[..., Any] | None:
         """``module.function`` -> the function, or record a located problem."""

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import jinja2
 
+from .cache import Cache
 from .devto import render_devto
 from .email import render_emails
 from .errors import ContentError, Problem, TemplateError
@@ -18,10 +19,15 @@ from .model import SiteModel, Urls
 from .portable import site_path
 
 
-def render_editions(model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Every edition file of every published issue; ``files`` is the rendered site they point into."""
+def render_editions(
+    model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes], cache: Cache | None = None
+) -> dict[str, bytes]:
+    """Every edition file of every published issue; ``files`` is the rendered site they point into.
+
+    ``cache`` keeps the formula images the email edition draws.
+    """
     out: dict[str, bytes] = {}
-    for edition in (render_emails(model, env, files), render_devto(model, env, files)):
+    for edition in (render_emails(model, env, files, cache), render_devto(model, env, files)):
         for path, data in edition.items():
             if path in files or path in out:
                 raise TemplateError(Problem(path, message="two outputs claim this path"))

@@ -37,6 +37,7 @@ from inscriptis.css_profiles import CSS_PROFILES
 from inscriptis.model.config import ParserConfig
 from pygments.formatters import HtmlFormatter
 
+from .cache import Cache
 from .errors import Problem, TemplateError
 from .mathimage import formula_image
 from .model import IssuePage, SiteModel
@@ -53,11 +54,13 @@ class FormulaImages:
     """Draws formulas as PNG files under ``math/`` and gives the ``<img>`` that shows each."""
 
     model: SiteModel
+    cache: Cache | None = None
+    """Where drawn formulas are kept between builds."""
     files: dict[str, bytes] = field(default_factory=dict)
     """``math/<key>.png`` -> PNG bytes, for every formula drawn so far."""
 
     def html(self, latex: str, display: bool) -> str:
-        image = formula_image(latex, display=display)
+        image = formula_image(latex, display=display, cache=self.cache)
         path = f"math/{image.key}.png"
         self.files[path] = image.png
         style = "border:0; max-width:100%; height:auto;"
@@ -74,9 +77,11 @@ def unicode_html(latex: str, display: bool) -> str:
     return f'<pre class="math">    {text}</pre>' if display else f'<span class="math">{text}</span>'
 
 
-def render_emails(model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The email edition of every published issue, and the formula images it uses."""
-    images = FormulaImages(model)
+def render_emails(
+    model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes], cache: Cache | None = None
+) -> dict[str, bytes]:
+    """The email edition of every published issue, and the formula images it uses (kept in ``cache``)."""
+    images = FormulaImages(model, cache)
     as_email = {(p.kind, p.id): render_entry(p, env, model, math_html=images.html) for p in model.entries}
     as_text = {(p.kind, p.id): render_entry(p, env, model, math_html=unicode_html) for p in model.entries}
     out: dict[str, bytes] = {}

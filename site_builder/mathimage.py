@@ -10,6 +10,7 @@ file and line.
 
 Images are drawn at twice their display size (sharp on high-density screens)
 with the same bytes on every run: no timestamp or software version is stored.
+They are kept in the build cache, so a rebuild does not even import matplotlib.
 """
 
 from __future__ import annotations
@@ -21,11 +22,7 @@ import math
 import re
 from dataclasses import dataclass
 
-import matplotlib
-from matplotlib import mathtext
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-
+from .cache import Cache, Key, builder_sources, digest, versions
 from .markup import MarkupError
 
 FONT_SIZE_PT = 13.0
@@ -112,9 +109,37 @@ def _display_fractions(text: str) -> str:
     return "".join(out)
 
 
+def formula_image(latex: str, *, display: bool, cache: Cache | None = None) -> FormulaImage:
+    """``latex`` (without ``$``) as a PNG, from ``cache`` when it was drawn before; ``MarkupError`` if it cannot be."""
+    cache = cache or Cache(None)
+    slot = f"{MATH_SLOTS}/{digest(f'{display}:{latex}'.encode())[:32]}"
+    key = Key(
+        {
+            "latex": latex,
+            "display": display,
+            "versions": versions("matplotlib"),
+            "builder": builder_sources("mathimage"),
+        }
+    )
+    hit, _ = cache.lookup(slot, key, files=("png",))
+    if hit is not None:
+        return FormulaImage(hit.files["png"], **hit.data)
+    image = _draw(latex, display=display)
+    cache.store(slot, key, {"width": image.width, "height": image.height, "depth": image.depth}, {"png": image.png})
+    return image
+
+
+MATH_SLOTS = "math"
+"""Cache folder of formula images (see ``Cache``)."""
+
+
 @functools.lru_cache(maxsize=512)
-def formula_image(latex: str, *, display: bool) -> FormulaImage:
-    """Draw ``latex`` (without ``$``) as a PNG; raise ``MarkupError`` if mathtext cannot."""
+def _draw(latex: str, *, display: bool) -> FormulaImage:
+    import matplotlib  # imported only when a formula is not in the cache: a slow import
+    from matplotlib import mathtext
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
     source = f"${to_mathtext(latex, display=display)}$"
     with matplotlib.rc_context({"mathtext.fontset": "cm", "text.color": "#1a1a1a"}):
         prop = FontProperties(size=FONT_SIZE_PT)

@@ -118,6 +118,10 @@ class EntryPage:
     def kind_label(self) -> str:
         return KIND_LABELS[self.kind]
 
+    def plot_path(self, plot_id: str, extension: str) -> str:
+        """Site path of one of the entry's plot images: ``topics/perplexity/pp-vs-ce.svg`` (or ``.png``)."""
+        return f"{self.path}{plot_id}.{extension}"
+
     @property
     def group_path(self) -> str | None:
         if self.group_slug is None:

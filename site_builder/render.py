@@ -101,6 +101,9 @@ class _SiteRenderer:
             yield f"{issue.path}index.md", self._page("issue.md", issue=view)
         for page in self.model.entries:
             yield f"{page.path}index.html", self._page("entry.html", entry=self.entries[(page.kind, page.id)])
+            for plot in page.results.plots.values():
+                yield page.plot_path(plot.id, "svg"), plot.svg
+                yield page.plot_path(plot.id, "png"), plot.png
         for group in (*self.model.chapters, *self.model.collections):
             yield f"{group.path}index.html", self._page("group.html", group=group)
         origin = _origin(self.model.site.base_url)
@@ -175,25 +178,35 @@ def render_entry(
     entry = page.entry
     formulas = {f.id: f for f in entry.formulas}
     examples = page.results.examples
+    checks = page.results.formulas
+    plots = page.results.plots
     context = {"site": model.site, "urls": model.urls, "entry": page}
 
     def directive_html(name: str, target: str) -> str:
         if name == "formula":
             mathml = math_html(formulas[target].latex, True)
             return render_template(
-                env, "_formula.html", {**context, "formula": formulas[target], "mathml": Markup(mathml)}
+                env,
+                "_formula.html",
+                {**context, "formula": formulas[target], "mathml": Markup(mathml), "check": checks.get(target)},
             )
         if name == "example":
             return render_template(env, "_example.html", {**context, "example": examples[target]})
+        if name == "plot":
+            return render_template(env, "_plot.html", {**context, "plot": plots[target]})
         raise markup.MarkupError(f"{{{name}}} is not supported yet")
 
     def directive_md(name: str, target: str) -> str:
         if name == "formula":
             latex = formulas[target].latex.strip()
             math = math_md(latex, True) if math_md else f"$$\n{latex}\n$$"
-            return render_template(env, "_formula.md", {**context, "formula": formulas[target], "math": math})
+            return render_template(
+                env, "_formula.md", {**context, "formula": formulas[target], "math": math, "check": checks.get(target)}
+            )
         if name == "example":
             return render_template(env, "_example.md", {**context, "example": examples[target]})
+        if name == "plot":
+            return render_template(env, "_plot.md", {**context, "plot": plots[target]})
         raise markup.MarkupError(f"{{{name}}} is not supported yet")
 
     def role(name: str, target: str) -> str:

@@ -69,16 +69,36 @@ class Verification(Model):
     example: Slug = Field(
         description="Id of the worked example (in `examples`) whose computation the formula must match."
     )
-    output: str = Field(description="Name of the computation's output that the right-hand side of the formula equals.")
-    symbols: dict[str, str] = Field(
+    output: str = Field(
         description=(
-            "LaTeX symbol name -> name of an input or output of the computation. "
-            "A function-like symbol such as `p(x_i)` is bound by its name `p` to an array indexed by the sum's index."
+            "Name of the computation's output that the right-hand side of the formula "
+            "(after its single top-level `=` or `\\leftarrow`) equals."
         )
     )
-    rtol: float = Field(default=1e-9, gt=0, lt=1, description="Relative tolerance of the comparison.")
+    symbols: dict[str, str] = Field(
+        description=(
+            "Symbol name -> name of an input or output of the computation (an input wins when both exist). "
+            "A symbol's name is its LaTeX without backslashes, braces and spaces: `N`, `mu_B` for `\\mu_B`, "
+            "`hatmu` for `\\hat{\\mu}`. `NAME^2` binds a square as a unit (`sigma_B^2: variance`). "
+            "A function-like symbol such as `p(x_i)` is bound by its name `p` to an array indexed by the sum's "
+            "index. Every bound symbol must appear in the formula and every symbol in it must be bound."
+        )
+    )
+    rtol: float = Field(
+        default=1e-9,
+        gt=0,
+        lt=1,
+        description="Relative tolerance of the comparison, relative to the largest magnitude of the expected output.",
+    )
     trials: int = Field(
-        default=20, ge=0, le=1000, description="How many seeded random inputs to check besides the worked example."
+        default=20,
+        ge=0,
+        le=1000,
+        description=(
+            "How many seeded random inputs to check besides the worked example. They come from "
+            "`sample_FUNCTION(rng)` next to the example's function if it exists, else from the example's "
+            "inputs with each float scaled by a random factor in [0.5, 1.5]."
+        ),
     )
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import hashlib
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from site_builder.cache import CACHE_FOLDER, Cache
 from site_builder.cli import main
+from site_builder.compute import compute_all
+from site_builder.errors import BuildError
+from site_builder.load import load_content
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("content", "templates", "computed")
@@ -29,11 +36,32 @@ def run_cli(*args: str | Path) -> CliResult:
     return CliResult(result.exit_code, result.stdout, result.stderr)
 
 
-def copy_project(target: Path) -> Path:
-    """A fresh copy of the bundled project (content, templates, computed) under ``target``."""
+def copy_project(target: Path, *, warm_cache: bool = True) -> Path:
+    """A fresh copy of the bundled project (content, templates, computed) under ``target``.
+
+    With ``warm_cache`` the copy starts with the build cache of the bundled project,
+    computed once per session, so each test does not redo every computation
+    (tests of the cache itself ask for a cold copy).
+    """
     for part in PROJECT_PARTS:
         shutil.copytree(REPO / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+    warm = _warm_cache() if warm_cache else None
+    if warm is not None:
+        shutil.copytree(warm, target / CACHE_FOLDER)
     return target
+
+
+@functools.cache
+def _warm_cache() -> Path | None:
+    """The bundled project's build cache, or None if its computations fail (the tests will say why)."""
+    root = Path(tempfile.mkdtemp(prefix="build-site-warm-cache-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    copy_project(root, warm_cache=False)
+    try:
+        compute_all(root, load_content(root), Cache.at(root))
+    except BuildError:
+        return None
+    return root / CACHE_FOLDER
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
+import yaml
+
 from site_builder.links import links_in, resolve
 
 from .conftest import REPO, run_cli
@@ -104,3 +107,44 @@ def test_out_option_and_rebuild_replaces_output(project: Path, tmp_path: Path) -
     assert run_cli("--root", project, "--out", out, "--date", "2026-11-25").exit_code == 0
     assert not (out / "issues/2026-11-26").exists(), "unpublished pages do not linger"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")], "no staging folder left behind"
+
+
+def _figure(html: str, figure_id: str) -> str:
+    return html.split(f'id="{figure_id}"', 1)[1].split("</figure>", 1)[0]
+
+
+def test_the_first_issue_has_worked_examples_plots_and_verified_formulas(built_site: Path) -> None:
+    html = (built_site / "issues/2026-11-26/index.html").read_text()
+
+    sentence = _figure(html, "example-sentence")
+    p = np.array([0.25, 0.5, 0.125, 0.5])
+    h = -np.log2(p).mean()
+    for label, value in (
+        ("log₂ p(xᵢ)", "[-2.0000, -1.0000, -3.0000, -1.0000]"),
+        ("Σ log₂ p(xᵢ)", "-7.0000"),
+        ("H = −(1/N) Σ log₂ p(xᵢ), bits", f"{h:.4f}"),
+        ("PP = 2^H", f"{2**h:.4f}"),
+        ("PP = e^H (nats)", f"{np.exp(-np.log(p).mean()):.4f}"),
+    ):
+        assert f'<th scope="row">{label}</th><td>{value}</td>' in sentence, label
+
+    minibatch = _figure(html, "example-minibatch")
+    x = np.array([[1.0, 2.0, 0.5], [3.0, 0.0, 1.5], [5.0, 4.0, -0.5], [7.0, 2.0, 2.5]])
+    running_mean = 0.9 * np.zeros(3) + 0.1 * x.mean(axis=0)
+    running_var = 0.9 * np.ones(3) + 0.1 * x.var(axis=0, ddof=1)  # PyTorch: the unbiased variance
+    for label, value in (("running mean", running_mean), ("running variance", running_var)):
+        expected = "[" + ", ".join(f"{v:.4f}" for v in value) + "]"
+        assert f'<tr><th scope="row">{label}</th><td>{expected}</td></tr>' in minibatch, label
+
+    for entry, plot in (("topics/perplexity", "pp-vs-ce"), ("problems/batch-norm-forward", "distributions")):
+        assert f'<img src="/{entry}/{plot}.svg" alt="' in _figure(html, f"plot-{plot}")
+
+    checked = 0
+    for path in ("content/topics/perplexity.yaml", "content/problems/batch-norm-forward.yaml"):
+        entry = yaml.safe_load((REPO / path).read_text())
+        module = {"topics": "computed/perplexity.py", "problems": "computed/batchnorm.py"}[path.split("/")[1]]
+        for formula in entry["formulas"]:
+            mark = f"✓ verified against <code>{module}</code>"
+            assert (mark in _figure(html, f"formula-{formula['id']}")) == ("verify" in formula), formula["id"]
+            checked += "verify" in formula
+    assert checked == 8

@@ -30,13 +30,15 @@ def _add_issue(project: Path, date: str, topic: str, problem: str, feature: str,
 
 def test_bundled_project_passes_and_nothing_is_written(project: Path) -> None:
     before = _sources(project)
+    cache = tree_digest(project / ".build-cache")
     result = run_cli("check", "--root", project, "--date", "2026-11-28")
     assert result.exit_code == 0, result.stderr
     issues = len(list((project / "content/issues").glob("*.yaml")))
     assert f"no problems in {issues} issue" in result.stderr
     assert f"({issues} published as of 2026-11-28)" in result.stderr
     assert not (project / "output").exists()
-    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == [], "no staging folder either"
+    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == [".build-cache"], "no staging folder"
+    assert tree_digest(project / ".build-cache") == cache, "the cache is read, not written"
     assert _sources(project) == before
 
 

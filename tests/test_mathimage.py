@@ -8,7 +8,7 @@ import zlib
 import pytest
 import yaml
 
-from site_builder import markup
+from site_builder import markup, mathimage
 from site_builder.markup import MarkupError
 from site_builder.mathimage import SCALE, formula_image, to_mathtext
 
@@ -56,7 +56,7 @@ def _text_chunks(png: bytes) -> list[bytes]:
 def test_images_are_the_same_bytes_every_time_and_carry_no_metadata() -> None:
     latex = r"\mathrm{PP}(M) = 2^{-\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)}"
     first = formula_image(latex, display=True)
-    formula_image.cache_clear()
+    mathimage._draw.cache_clear()
     second = formula_image(latex, display=True)
     assert first.png == second.png and first.key == second.key
     assert _text_chunks(first.png) == []  # no software version, no timestamp
