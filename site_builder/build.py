@@ -12,8 +12,8 @@ from .links import check_links
 from .load import load_content
 from .model import build_model
 from .render import load_templates, render_site
-from .schedule import Schedule, publication_day
-from .write import write_output
+from .schedule import Schedule, build_time, publication_day
+from .write import LOCK_TIMEOUT, output_lock, write_output
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,25 @@ class BuildOptions:
     """Publish as of this day; None: today in the site's time zone, once its publish time has passed."""
     drafts: bool = False
     future: bool = False
+    lock_timeout: float = LOCK_TIMEOUT
+    """Seconds to wait for another build of the same output folder to finish."""
 
 
 def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None = None) -> BuildReport:
-    """Build the project at ``root`` into ``out``; on any error ``out`` is left as it was."""
+    """Build the project at ``root`` into ``out``; on any error ``out`` is left as it was.
+
+    Builds of one output folder run one after the other: the second starts (and reads
+    the content) only once the first has published, so an older build never wins.
+    """
+    with output_lock(out, options.lock_timeout):
+        return _build(root, out, options, now)
+
+
+def _build(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None) -> BuildReport:
     content = load_content(root)
     log.info("loaded %d issues and %d entries", len(content.issues), sum(1 for _ in content.entries()))
     site = content.site.model
-    as_of = options.date or publication_day(site, now or dt.datetime.now(dt.UTC))
+    as_of = options.date or publication_day(site, now or build_time())
     schedule = Schedule(as_of, drafts=options.drafts, future=options.future)
     results = compute_all(root, content)
     model = build_model(content, results, schedule)
