@@ -14,6 +14,7 @@ import pydantic
 from . import markup
 from .errors import ContentError, Problem
 from .schema import Entry, FeatureEntry, IssueEntry, Model, ProblemEntry, SiteConfig, TopicEntry
+from .slugs import group_slug
 from .yamlsource import Loc, YamlDocument, YamlProblem, dotted, read_yaml
 
 T = TypeVar("T", bound=Model)
@@ -75,14 +76,22 @@ def load_content(root: Path) -> Content:
                 continue
             kinds[folder][loaded.model.id] = loaded
             problems.extend(_check_entry(loaded))
+    problems.extend(_check_groups(kinds["topics"], "chapter", "chapters"))
+    problems.extend(_check_groups(kinds["problems"], "collection", "collections"))
     issues: dict[dt.date, Loaded[IssueEntry]] = {}
     for path in _yaml_files(content_dir / "issues", root, problems):
         loaded = _load_file(path, root, IssueEntry, problems)
         if loaded is None:
             continue
         if loaded.model.date.isoformat() != path.stem:
+            day_file = path.with_name(f"{loaded.model.date.isoformat()}.yaml")
+            hint = (
+                f"{_display(day_file, root)} is already the issue of that day: one issue per day"
+                if day_file.is_file()
+                else f"rename the file to {day_file.name}, or correct the date"
+            )
             problems.append(
-                loaded.problem(("date",), f"date {loaded.model.date} does not match the file name {path.name!r}")
+                loaded.problem(("date",), f"date {loaded.model.date} does not match the file name {path.name!r}", hint)
             )
             continue
         issues[loaded.model.date] = loaded
@@ -93,6 +102,32 @@ def load_content(root: Path) -> Content:
     if problems or site is None:
         raise ContentError(problems)
     return Content(site, kinds["topics"], kinds["problems"], kinds["features"], issues)
+
+
+def _check_groups(entries: dict[str, Loaded[Any]], field: str, folder: str) -> list[Problem]:
+    """Each chapter or collection name makes a url of its own: not an empty one, not one another name has."""
+    found: list[Problem] = []
+    first: dict[str, Loaded[Any]] = {}
+    for key in sorted(entries):
+        loaded = entries[key]
+        name = getattr(loaded.model, field)
+        slug = group_slug(name)
+        if not slug:
+            message = f"{name!r} has no letters or digits to make its page's url from"
+            found.append(loaded.problem((field,), message))
+            continue
+        other = first.setdefault(slug, loaded)
+        other_name = getattr(other.model, field)
+        if other_name != name:
+            line, column = other.doc.locate((field,))
+            found.append(
+                loaded.problem(
+                    (field,),
+                    f"{name!r} and {other_name!r} ({other.doc.path}:{line}:{column}) would share the page {folder}/{slug}/",
+                    "write the name the same way in both",
+                )
+            )
+    return found
 
 
 def _yaml_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:

@@ -26,6 +26,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .mdescape import make_inert
+
 DIRECTIVE_INFO = re.compile(r"^\{([a-z][a-z0-9-]*)\}\s*(\S*)\s*$")
 ROLE = re.compile(r"\{([a-z][a-z0-9-]*)\}`([^`]*)`")
 
@@ -196,13 +198,15 @@ class _HtmlRenderer:
         return html.escape(self.role(token.meta["name"], token.content))
 
 
-def to_markdown(text: str, *, directive: Directive, role: Role) -> str:
+def to_markdown(text: str, *, directive: Directive, role: Role, allow_html: bool = False) -> str:
     """Author Markdown with directives and roles replaced, for cross-posting.
 
     The author's text is kept line for line; only the directive fences are
-    swapped for generated Markdown and the roles for their values.
+    swapped for generated Markdown and the roles for their values. Links to
+    script-capable targets, and raw HTML unless ``allow_html``, are made literal
+    text, as they are on the site's pages (see ``mdescape``).
     """
-    lines = text.splitlines()
+    lines = _inert(text.splitlines(), allow_html=allow_html)
     tokens = parser().parse(text)
     replacements: dict[int, tuple[int, str]] = {}
     verbatim: set[int] = set()
@@ -232,3 +236,29 @@ def to_markdown(text: str, *, directive: Directive, role: Role) -> str:
         out.append(line if index in verbatim else ROLE.sub(lambda m: role(m.group(1), m.group(2)), line))
         index += 1
     return "\n".join(out).strip("\n") + "\n"
+
+
+def _inert(lines: list[str], *, allow_html: bool) -> list[str]:
+    """Neutralise script links, and raw HTML unless allowed, in every block that is not code or math."""
+    literal: set[int] = set()  # lines of code and math blocks: left exactly as written
+    html: set[int] = set()  # lines where a reader allowing raw HTML would find some
+    for token in parser(allow_html=True).parse("\n".join(lines)):
+        if token.map is None:
+            continue
+        if token.type in ("fence", "code_block") or token.type.startswith("math_block"):
+            literal.update(range(*token.map))
+        elif token.type == "html_block" or any(c.type == "html_inline" for c in token.children or ()):
+            html.update(range(*token.map))
+    result = list(lines)
+    block: list[int] = []
+    for index in [*range(len(lines)), len(lines)]:
+        if index < len(lines) and index not in literal and lines[index].strip():
+            block.append(index)
+            continue
+        if block:
+            text = make_inert(
+                "\n".join(lines[i] for i in block), literal_html=not allow_html and bool(html & set(block))
+            )
+            result[block[0] : block[-1] + 1] = text.split("\n")
+            block = []
+    return result

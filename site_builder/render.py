@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from . import markup
+from . import markup, mdescape
 from .compute import ExampleResult
 from .errors import ContentError, Problem, TemplateError
 from .model import EntryPage, IssuePage, SiteModel
@@ -47,7 +47,7 @@ def load_templates(root: Path) -> jinja2.Environment:
     )
     env.filters.update(
         number=format_number,
-        json=lambda value: Markup(json.dumps(value, ensure_ascii=False)),
+        json=json_text,
         md_escape=markdown_escape,
         md_cell=markdown_cell,
     )
@@ -191,7 +191,7 @@ def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel) -> 
     for index, section in enumerate(entry.sections):
         try:
             html = markup.to_html(section.body, allow_html=allow_html, directive=directive_html, role=role)
-            md = markup.to_markdown(section.body, directive=directive_md, role=role)
+            md = markup.to_markdown(section.body, directive=directive_md, role=role, allow_html=allow_html)
         except markup.MarkupError as exc:
             loc = ("sections", index, "body")
             line, column = page.source.doc.locate(loc)
@@ -248,8 +248,17 @@ def format_number(value: Any, digits: int = 4) -> str:
 
 
 def markdown_escape(text: str) -> str:
-    """Escape characters that Markdown or HTML would interpret in a line of author text."""
-    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", text)
+    """Escape what Markdown, HTML or math would interpret in a line of author text."""
+    return mdescape.escape_text(text)
+
+
+_JSON_UNSAFE = re.compile("[<>&'\x7f-\x9f\u2028\u2029]")
+
+
+def json_text(value: Any) -> Markup:
+    """JSON that is also valid YAML (for front matter) and safe inside HTML, even in a ``<script>`` block."""
+    text = json.dumps(value, ensure_ascii=False)
+    return Markup(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def markdown_cell(text: Any) -> str:
