@@ -13,6 +13,7 @@ from .load import load_content
 from .model import build_model
 from .render import load_templates, render_site
 from .schedule import Schedule, build_time, publication_day
+from .wellformed import check_xml
 from .write import LOCK_TIMEOUT, output_lock, write_output
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ def _build(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None
     model = build_model(content, results, schedule)
     log.info("publishing %d issues as of %s (%s)", len(model.issues), as_of, site.timezone)
     files = render_site(model, load_templates(root), root)
-    check_links(files, model.urls.base_path)
+    check_links(files, model.urls.base_path, model.urls.base_url)
+    check_xml(files)
     write_output(files, out)
     log.debug("wrote %d files to %s", len(files), out)
     return BuildReport(files=len(files), issues=len(model.issues), as_of=as_of)

@@ -1,36 +1,95 @@
-"""Check that every internal link and image source in the rendered site points at a rendered file."""
+"""Check that every internal link, image source and fragment in the rendered site points at something rendered.
+
+HTML pages are scanned for ``href``, ``src``, ``srcset`` and ``poster`` (and
+``xlink:href`` fragments in inline SVG); a link with a ``#fragment`` must find an
+element with that id in its target page. Every other text output (Markdown,
+feed, sitemap, email) is scanned for absolute links into the site itself, which
+must resolve too: a cross-posted link to a page that was never built is as
+broken as one on the site.
+"""
 
 from __future__ import annotations
 
+import logging
 import posixpath
+import re
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError, Problem
 
+log = logging.getLogger(__name__)
+
+LINK_ATTRIBUTES = ("href", "src", "poster", "xlink:href")
+TEXT_SUFFIXES = (".md", ".xml", ".txt", ".json", ".svg")
+"""Outputs besides HTML scanned for absolute links into the site."""
+
+
+@dataclass
+class _Page:
+    links: list[tuple[str, int]] = field(default_factory=list)
+    ids: Counter[str] = field(default_factory=Counter)
+
 
 class _LinkCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, int]] = []
+        self.page = _Page()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line = self.getpos()[0]
         for name, value in attrs:
-            if name in ("href", "src") and value is not None:
-                self.links.append((value, self.getpos()[0]))
+            if value is None:
+                continue
+            if name in LINK_ATTRIBUTES:
+                self.page.links.append((value, line))
+            elif name == "srcset":
+                self.page.links.extend((url, line) for url in srcset_urls(value))
+            elif name == "id" or (name == "name" and tag == "a"):
+                self.page.ids[value] += 1
+
+    handle_startendtag = handle_starttag
 
 
-def links_in(html: str) -> list[tuple[str, int]]:
-    """(link, line) for every ``href`` and ``src`` in an HTML document."""
+def _scan(html: str) -> _Page:
     collector = _LinkCollector()
     collector.feed(html)
     collector.close()
-    return collector.links
+    return collector.page
+
+
+def links_in(html: str) -> list[tuple[str, int]]:
+    """(link, line) for every link attribute (``href``, ``src``, ``srcset`` urls...) in an HTML document."""
+    return _scan(html).links
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """The urls of a ``srcset`` (``a.png 1x, b.png 2x``), split as the HTML standard does."""
+    urls = []
+    position, length = 0, len(srcset)
+    while True:
+        while position < length and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        if position >= length:
+            return urls
+        start = position
+        while position < length and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        urls.append(url.rstrip(","))
+        if url.endswith(","):
+            continue
+        depth = 0  # descriptors run to the next comma outside parentheses
+        while position < length and not (srcset[position] == "," and depth == 0):
+            depth += {"(": 1, ")": -1 if depth else 0}.get(srcset[position], 0)
+            position += 1
 
 
 def resolve(link: str, page: str, base_path: str) -> str | None:
-    """The output file an internal link points at, or None for an external link."""
+    """The output file an internal link points at, or None for an external link or a fragment of the same page."""
     parts = urlsplit(link)
     if parts.scheme or parts.netloc or link.startswith("#") or not parts.path:
         return None
@@ -47,15 +106,58 @@ def resolve(link: str, page: str, base_path: str) -> str | None:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-def check_links(files: Mapping[str, bytes], base_path: str) -> None:
-    """Raise ``ContentError`` listing every internal link in an HTML file that resolves to nothing."""
+def check_links(files: Mapping[str, bytes], base_path: str, base_url: str | None = None) -> None:
+    """Raise ``ContentError`` listing every internal link that resolves to no file, or to no element of its page.
+
+    With ``base_url``, absolute links into the site in every text output are checked as well.
+    """
+    pages = {name: _scan(files[name].decode()) for name in sorted(files) if name.endswith(".html")}
     problems = []
-    for page in sorted(files):
-        if not page.endswith(".html"):
-            continue
-        for link, line in links_in(files[page].decode()):
-            target = resolve(link, page, base_path)
-            if target is not None and target not in files:
-                problems.append(Problem(f"output/{page}", line, 0, message=f"broken link {link!r}"))
+    for name, page in pages.items():
+        duplicates = sorted(i for i, count in page.ids.items() if count > 1)
+        if duplicates:
+            log.warning("output/%s: ids used more than once: %s", name, ", ".join(duplicates))
+        for link, line in page.links:
+            message = _broken(link, name, base_path, files, pages)
+            if message:
+                problems.append(Problem(f"output/{name}", line, 0, message=message))
+    if base_url:
+        problems.extend(_absolute_links(files, base_url, base_path, pages))
     if problems:
         raise ContentError(problems)
+
+
+def _broken(link: str, page: str, base_path: str, files: Mapping[str, bytes], pages: Mapping[str, _Page]) -> str:
+    """Why ``link`` on ``page`` is broken, or "" if it is not (or is external)."""
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:
+        return ""
+    target = page if link.startswith("#") else resolve(link, page, base_path)
+    if target is None:
+        return ""
+    if target not in files:
+        return f"broken link {link!r}"
+    fragment = unquote(parts.fragment)
+    if fragment and fragment != "top" and target in pages and fragment not in pages[target].ids:
+        where = "this page" if target == page else f"output/{target}"
+        return f"broken link {link!r}: no element with id {fragment!r} in {where}"
+    return ""
+
+
+def _absolute_links(
+    files: Mapping[str, bytes], base_url: str, base_path: str, pages: Mapping[str, _Page]
+) -> list[Problem]:
+    # Site urls are made of slugs, dates and file names; a sentence's final period is not part of one.
+    pattern = re.compile(re.escape(base_url) + r"[A-Za-z0-9\-._~/%#?=+:@]*")
+    problems = []
+    for name in sorted(files):
+        if not name.endswith((".html", *TEXT_SUFFIXES)):
+            continue
+        text = files[name].decode(errors="replace")
+        for match in pattern.finditer(text):
+            url = match.group().rstrip(".,;:!?")
+            message = _broken(base_path + url[len(base_url) :], name, base_path, files, pages)
+            if message:
+                line = text.count("\n", 0, match.start()) + 1
+                problems.append(Problem(f"output/{name}", line, 0, message=f"broken link {url!r}"))
+    return problems
