@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .compute import compute_all
 from .links import check_links
-from .load import load_content
+from .load import load_content, source_texts
 from .model import build_model
 from .render import load_templates, render_site
 from .schedule import Schedule, build_time, publication_day
@@ -63,7 +63,7 @@ def _build(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None
     model = build_model(content, results, schedule)
     log.info("publishing %d issues as of %s (%s)", len(model.issues), as_of, site.timezone)
     files = render_site(model, load_templates(root), root)
-    check_links(files, model.urls.base_path, model.urls.base_url)
+    check_links(files, model.urls.base_path, model.urls.base_url, sources=lambda: source_texts(root))
     check_xml(files)
     write_output(files, out)
     log.debug("wrote %d files to %s", len(files), out)

@@ -225,6 +225,8 @@ class ComputedModules:
             module = importlib.import_module(f"{self.package}.{module_name}")
         except Exception as exc:  # an author's module may fail to import in any way
             frame = _last_computed_frame(exc)
+            if isinstance(exc, SyntaxError):  # the module's own line, not an absolute path in a repr
+                frame, exc = f"computed/{module_name}.py:{exc.lineno}", SyntaxError(exc.msg)
             where = f" at {frame}" if frame else ""
             problems.append(loaded.problem(loc, f"computed/{module_name}.py failed to import: {exc!r}{where}"))
             return None

@@ -14,7 +14,7 @@ import logging
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
@@ -106,58 +106,104 @@ def resolve(link: str, page: str, base_path: str) -> str | None:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-def check_links(files: Mapping[str, bytes], base_path: str, base_url: str | None = None) -> None:
+@dataclass(frozen=True)
+class _Broken:
+    page: str
+    """Output file the link is in."""
+    line: int
+    link: str
+    """As it appears in the output."""
+    written: str
+    """As an author would have written it: absolute links into the site without their origin."""
+    reason: str
+    """Empty when the target file is missing, else why its fragment does not resolve."""
+
+    @property
+    def message(self) -> str:
+        return f"broken link {self.link!r}{self.reason}"
+
+
+def check_links(
+    files: Mapping[str, bytes],
+    base_path: str,
+    base_url: str | None = None,
+    sources: Callable[[], Mapping[str, str]] | None = None,
+) -> None:
     """Raise ``ContentError`` listing every internal link that resolves to no file, or to no element of its page.
 
-    With ``base_url``, absolute links into the site in every text output are checked as well.
+    With ``base_url``, absolute links into the site in every text output are checked as well. With
+    ``sources`` (called only if a link is broken: display path -> text of each content file), a broken
+    link that an author wrote is reported where it was written rather than in every output showing it.
     """
     pages = {name: _scan(files[name].decode()) for name in sorted(files) if name.endswith(".html")}
-    problems = []
+    broken = []
     for name, page in pages.items():
         duplicates = sorted(i for i, count in page.ids.items() if count > 1)
         if duplicates:
             log.warning("output/%s: ids used more than once: %s", name, ", ".join(duplicates))
         for link, line in page.links:
-            message = _broken(link, name, base_path, files, pages)
-            if message:
-                problems.append(Problem(f"output/{name}", line, 0, message=message))
+            reason = _broken(link, name, base_path, files, pages)
+            if reason is not None:
+                broken.append(_Broken(name, line, link, link, reason))
     if base_url:
-        problems.extend(_absolute_links(files, base_url, base_path, pages))
-    if problems:
-        raise ContentError(problems)
+        broken.extend(_absolute_links(files, base_url, base_path, pages))
+    if not broken:
+        return
+    written = _where_written({b.written for b in broken}, sources() if sources else {})
+    problems = [Problem(f"output/{b.page}", b.line, 0, message=b.message) for b in broken if b.written not in written]
+    for item in broken:
+        for path, line, column in written.get(item.written, ()):
+            problems.append(Problem(path, line, column, message=f"broken link {item.written!r}{item.reason}"))
+    raise ContentError(problems)
 
 
-def _broken(link: str, page: str, base_path: str, files: Mapping[str, bytes], pages: Mapping[str, _Page]) -> str:
-    """Why ``link`` on ``page`` is broken, or "" if it is not (or is external)."""
+def _broken(link: str, page: str, base_path: str, files: Mapping[str, bytes], pages: Mapping[str, _Page]) -> str | None:
+    """None if ``link`` on ``page`` resolves (or is external); else "" (no such file) or why its fragment does not."""
     parts = urlsplit(link)
     if parts.scheme or parts.netloc:
-        return ""
+        return None
     target = page if link.startswith("#") else resolve(link, page, base_path)
     if target is None:
-        return ""
+        return None
     if target not in files:
-        return f"broken link {link!r}"
+        return ""
     fragment = unquote(parts.fragment)
     if fragment and fragment != "top" and target in pages and fragment not in pages[target].ids:
         where = "this page" if target == page else f"output/{target}"
-        return f"broken link {link!r}: no element with id {fragment!r} in {where}"
-    return ""
+        return f": no element with id {fragment!r} in {where}"
+    return None
 
 
 def _absolute_links(
     files: Mapping[str, bytes], base_url: str, base_path: str, pages: Mapping[str, _Page]
-) -> list[Problem]:
+) -> list[_Broken]:
     # Site urls are made of slugs, dates and file names; a sentence's final period is not part of one.
     pattern = re.compile(re.escape(base_url) + r"[A-Za-z0-9\-._~/%#?=+:@]*")
-    problems = []
+    origin = len(base_url) - len(base_path)
+    broken = []
     for name in sorted(files):
         if not name.endswith((".html", *TEXT_SUFFIXES)):
             continue
         text = files[name].decode(errors="replace")
         for match in pattern.finditer(text):
             url = match.group().rstrip(".,;:!?")
-            message = _broken(base_path + url[len(base_url) :], name, base_path, files, pages)
-            if message:
+            reason = _broken(url[origin:], name, base_path, files, pages)
+            if reason is not None:
                 line = text.count("\n", 0, match.start()) + 1
-                problems.append(Problem(f"output/{name}", line, 0, message=f"broken link {url!r}"))
-    return problems
+                broken.append(_Broken(name, line, url, url[origin:], reason))
+    return broken
+
+
+def _where_written(links: set[str], sources: Mapping[str, str]) -> dict[str, list[tuple[str, int, int]]]:
+    """Link -> (path, line, column) of each place in ``sources`` where an author wrote it as a link target."""
+    found: dict[str, list[tuple[str, int, int]]] = {}
+    for link in sorted(links):
+        # Markdown ](link) and ]: link, autolinks <link>, and raw HTML attributes.
+        pattern = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|=[\"']|<)(" + re.escape(link) + r")(?=[\s)>\"']|$)", re.MULTILINE)
+        for path in sorted(sources):
+            text = sources[path]
+            for match in pattern.finditer(text):
+                start = match.start(1)
+                line = text.count("\n", 0, start) + 1
+                found.setdefault(link, []).append((path, line, start - text.rfind("\n", 0, start)))
+    return found

@@ -136,6 +136,9 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
+        path, line = _template_frame(exc, "")
+        if line:  # included or extended by another template: point at that line
+            raise TemplateError(Problem(path, line, 0, message=f"template {exc.name!r} not found")) from exc
         raise TemplateError(Problem(f"templates/{exc.name}", message="template not found")) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
@@ -152,7 +155,7 @@ def _template_frame(exc: BaseException, name: str) -> tuple[str, int]:
     import traceback
 
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        filename = frame.filename.replace("\\", "/")
+        filename = "/" + frame.filename.replace("\\", "/")  # relative when the project root is "."
         if "/templates/" in filename:
             return "templates/" + filename.rsplit("/templates/", 1)[1], frame.lineno or 0
     return f"templates/{name}", 0

@@ -148,7 +148,17 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
         return _Converter(loader, display, text).document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        context = exc.context
+        if (
+            context
+            and context.startswith("while ")
+            and exc.context_mark
+            and mark
+            and exc.context_mark.line != mark.line
+        ):
+            # "while parsing a flow sequence" started lines earlier: say where, as that is often the mistake.
+            context += f" (started at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+        message = " ".join(filter(None, [context, exc.problem])) or "invalid YAML"
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         lines = text.splitlines()
         at_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]

@@ -99,3 +99,25 @@ def test_an_id_used_twice_is_a_warning(caplog: pytest.LogCaptureFixture) -> None
     with caplog.at_level(logging.WARNING, logger="site_builder"):
         check_links({"index.html": _page('<p id="a"></p><p id="a"></p><p id="b"></p>')}, "/news/")
     assert caplog.messages == ["output/index.html: ids used more than once: a"]
+
+
+def test_a_broken_link_an_author_wrote_is_reported_where_it_was_written() -> None:
+    files = {
+        "index.html": _page('<a href="/news/a/">a</a>'),
+        "a/index.html": _page('<p>See <a href="/news/gone/">gone</a>.</p>\n<a href="/news/template-made/">t</a>'),
+        "feed.xml": f"<feed>&lt;a href=&quot;{BASE_URL}gone/&quot;&gt;</feed>".encode(),
+    }
+    sources = {"content/topics/a.yaml": "id: a\nsections:\n  - body: |\n      See [gone](/news/gone/).\n"}
+    with pytest.raises(ContentError) as info:
+        check_links(files, "/news/", BASE_URL, sources=lambda: sources)
+    assert [str(p) for p in info.value.problems] == [
+        "content/topics/a.yaml:4:18: broken link '/news/gone/'",
+        "output/a/index.html:6:1: broken link '/news/template-made/'",
+    ]
+
+
+def test_sources_are_read_only_when_a_link_is_broken() -> None:
+    def sources() -> dict[str, str]:
+        raise AssertionError("read although every link resolves")
+
+    check_links({"index.html": _page('<a href="/news/">home</a>')}, "/news/", BASE_URL, sources=sources)
