@@ -10,13 +10,13 @@ broken as one on the site.
 
 from __future__ import annotations
 
+import html
 import logging
 import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError, Problem
@@ -34,31 +34,44 @@ class _Page:
     ids: Counter[str] = field(default_factory=Counter)
 
 
-class _LinkCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page = _Page()
+# Start tags, found by regular expressions rather than html.parser: about seven times faster,
+# which matters at thousands of pages. Comments and the raw text of script and style
+# elements are skipped, as a browser would; everything else in a page is escaped text.
+_TAG = re.compile(
+    r"""<!--.*?-->|<(script|style)\b.*?</\1\s*>|<([A-Za-z][^\s/>]*)"""
+    r"""((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*/?>""",
+    re.DOTALL | re.IGNORECASE,
+)
+_WANTED = {*LINK_ATTRIBUTES, "srcset", "id", "name"}
+_MAYBE_WANTED = re.compile(r"href|src|poster|id|name", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
-        for name, value in attrs:
-            if value is None:
+
+def _scan(page: str) -> _Page:
+    found = _Page()
+    line, counted = 1, 0
+    for tag in _TAG.finditer(page):
+        attributes = tag.group(3)
+        if not attributes or not _MAYBE_WANTED.search(attributes):
+            continue
+        line += page.count("\n", counted, tag.start())
+        counted = tag.start()
+        for attribute in _ATTRIBUTE.finditer(attributes):
+            name = attribute.group(1).lower()
+            if name not in _WANTED:
                 continue
+            double, single, bare = attribute.group(2, 3, 4)
+            raw = double if double is not None else single if single is not None else bare
+            if raw is None:
+                continue
+            value = html.unescape(raw) if "&" in raw else raw
             if name in LINK_ATTRIBUTES:
-                self.page.links.append((value, line))
+                found.links.append((value, line))
             elif name == "srcset":
-                self.page.links.extend((url, line) for url in srcset_urls(value))
-            elif name == "id" or (name == "name" and tag == "a"):
-                self.page.ids[value] += 1
-
-    handle_startendtag = handle_starttag
-
-
-def _scan(html: str) -> _Page:
-    collector = _LinkCollector()
-    collector.feed(html)
-    collector.close()
-    return collector.page
+                found.links.extend((url, line) for url in srcset_urls(value))
+            elif name == "id" or (name == "name" and tag.group(2).lower() == "a"):
+                found.ids[value] += 1
+    return found
 
 
 def links_in(html: str) -> list[tuple[str, int]]:

@@ -23,7 +23,8 @@ _LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9\-.]+)>")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _LINK_TARGET = re.compile(r"\]\(\s*<?\s*([^\s)>]*)")
-_REFERENCE = re.compile(r"^( {0,3})(\[[^\]]+\]:\s*<?\s*)(\S*)", re.MULTILINE)
+# A link reference definition, also inside a list item or quote ("- [r]: target").
+_REFERENCE = re.compile(r"(^|[^\\])(\[[^\]]+\]:\s*<?\s*)(\S*)", re.MULTILINE)
 # A scheme other tools may follow, or a relative target (no ":" before its path; no entity or
 # backslash that a reader could decode into one, as in "jav&#x09;ascript:").
 _SAFE_TARGET = re.compile(r"(?i)(?:https?:|mailto:|[^:/?#&\\]*(?:[/?#]|$))")
@@ -42,8 +43,11 @@ def safe_target(target: str) -> bool:
     return bool(_SAFE_TARGET.match(target))
 
 
-def make_inert(block: str, *, literal_html: bool) -> str:
-    """Neutralise script-capable links (and, if ``literal_html``, raw HTML) in a block of author Markdown."""
+def make_inert(block: str, *, literal_html: bool, code_spans: bool = True) -> str:
+    """Neutralise script-capable links (and, if ``literal_html``, raw HTML) in a block of author Markdown.
+
+    Code spans are skipped unless ``code_spans`` is false (for raw HTML blocks, which have none).
+    """
     block = _REFERENCE.sub(
         lambda m: m.group() if safe_target(m.group(3)) else f"{m.group(1)}\\{m.group(2)}{m.group(3)}", block
     )
@@ -55,7 +59,7 @@ def make_inert(block: str, *, literal_html: bool) -> str:
         if char == "\\":
             out.append(block[index : index + 2])
             index += 2
-        elif char == "`":
+        elif char == "`" and code_spans:
             end = _code_span_end(block, index)
             out.append(block[index:end])
             index = end

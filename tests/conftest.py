@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from site_builder.cli import main
 
@@ -58,3 +60,11 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("--root", root, "--date", "2026-11-28")
     assert result.exit_code == 0, result.stderr
     return root / "output"
+
+
+# Hypothesis: the default "ci" profile is derandomized (the same examples every run, no example
+# database) and moderate, so the suite is fast and reproducible; HYPOTHESIS_PROFILE=dev searches
+# randomly and longer, for local fuzzing sessions.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, max_examples=60)
+settings.register_profile("dev", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
