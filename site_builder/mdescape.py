@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import re
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#{}])")
-_LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])")
+# "&" only where it would start an entity; "#" everywhere, as a heading's closing "#" is dropped.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$#{}]|&(?=#?[A-Za-z0-9]+;))")
+# Line starts that would make a list item, a thematic break or a setext underline.
+_LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_BLOCK_MARK = re.compile(r"^[-+=](?=\s|$|[-=])")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9\-.]+)>")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _LINK_TARGET = re.compile(r"\]\(\s*<?\s*([^\s)>]*)")
@@ -30,10 +33,16 @@ _REFERENCE = re.compile(r"(^|[^\\])(\[[^\]]+\]:\s*<?\s*)(\S*)", re.MULTILINE)
 _SAFE_TARGET = re.compile(r"(?i)(?:https?:|mailto:|[^:/?#&\\]*(?:[/?#]|$))")
 
 
-def escape_text(text: str) -> str:
-    """A line of plain author text as Markdown that renders exactly as written (up to outer whitespace)."""
+def escape_text(text: str, *, line_start: bool = True) -> str:
+    """A line of plain author text as Markdown that renders exactly as written (up to outer whitespace).
+
+    ``line_start``: the text may begin a line, so a start that would make a list or a
+    rule is escaped too (not needed inside a table cell or after other text).
+    """
     text = _SPECIAL.sub(r"\\\1", text.strip(" \t"))
-    if text[:1] in ("-", "+", "="):
+    if not line_start:
+        return text
+    if _BLOCK_MARK.match(text):
         return "\\" + text
     return _LIST_NUMBER.sub(r"\1\\\2", text)
 

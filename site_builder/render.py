@@ -266,7 +266,7 @@ def json_text(value: Any) -> Markup:
 
 def markdown_cell(text: Any) -> str:
     """Text safe inside a Markdown table cell."""
-    return markdown_escape(str(text)).replace("\n", " ")
+    return mdescape.escape_text(str(text), line_start=False).replace("\n", " ")
 
 
 def _origin(base_url: str) -> str:

@@ -290,6 +290,14 @@ def test_raw_html_is_live_only_when_the_site_allows_it(tmp_path: Path) -> None:
         "back\\slash\\",
         "{{ jinja }} {% liquid %}",
         "<https://not.an.autolink>",
+        "C #",
+        "-7.0000",
+        "1.75",
+        "+1",
+        "-foo",
+        "=x",
+        "Tom & Jerry",
+        "&#65; is not A",
     ],
 )
 def test_escaped_author_line_renders_as_written(text: str) -> None:
@@ -298,6 +306,11 @@ def test_escaped_author_line_renders_as_written(text: str) -> None:
         tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parseFragment(html)
         assert len(tree) == 1 and tree[0].tag in ("p", "h2"), html
         assert "".join(tree.itertext()).strip() in (text.strip(), f"From the {text.strip()} chapter."), html
+
+
+@pytest.mark.parametrize("text", ["Evaluation & Benchmarks", "-7.0000", "1.75", "+1 vote", "Adam, step by step"])
+def test_plain_text_stays_readable_in_the_raw_markdown(text: str) -> None:
+    assert escape_text(text) == text
 
 
 def _no_directive(name: str, target: str) -> str:
