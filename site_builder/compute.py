@@ -145,7 +145,7 @@ def _call(
     """Call a reference function; on failure record a problem naming the entry, the function and the line that raised."""
     try:
         result = to_plain(function(**inputs))
-    except Exception as exc:  # the author's code may raise anything
+    except (Exception, SystemExit) as exc:  # the author's code may raise anything, even call sys.exit()
         frame = _last_computed_frame(exc)
         where = f" at {frame}" if frame else ""
         problems.append(loaded.problem(loc, f"{name} raised {type(exc).__name__}: {exc}{where}"))
