@@ -13,11 +13,12 @@ from .cache import Cache
 from .compute import Computation, Results, compute_all
 from .editions import render_editions
 from .links import check_links
-from .load import Content, load_content
+from .load import Content, load_content, source_texts
 from .model import SiteModel, build_model
 from .render import load_templates, render_site
-from .schedule import Schedule, resolve_publication_day
-from .write import write_output
+from .schedule import Schedule, build_time, resolve_publication_day
+from .wellformed import check_xml
+from .write import LOCK_TIMEOUT, output_lock, write_output
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class BuildOptions:
     future: bool = False
     cache: bool = True
     """Reuse and store computed results in ``ROOT/.build-cache``; off: run everything, store nothing."""
+    lock_timeout: float = LOCK_TIMEOUT
+    """Seconds to wait for another build of the same output folder to finish."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,15 @@ class RenderedSite:
 
 
 def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None = None) -> BuildReport:
-    """Build the project at ``root`` into ``out``; on any error ``out`` is left as it was."""
-    site = make_site(root, options, now)
-    with progress.stage("write", total=None):
-        write_output(site.files, out)
+    """Build the project at ``root`` into ``out``; on any error ``out`` is left as it was.
+
+    Builds of one output folder run one after the other: the second starts (and reads
+    the content) only once the first has published, so an older build never wins.
+    """
+    with output_lock(out, options.lock_timeout):
+        site = make_site(root, options, now)
+        with progress.stage("write", total=None):
+            write_output(site.files, out)
     log.debug("wrote %d files to %s", len(site.files), out)
     return BuildReport(
         files=len(site.files),
@@ -115,7 +123,7 @@ def load_project(root: Path, *, cache: bool = True, read_only: bool = False) -> 
 def schedule_for(project: Project, options: BuildOptions, now: dt.datetime | None = None) -> Schedule:
     """What ``options`` publish; the day defaults to the site's current publication day."""
     site = project.content.site.model
-    as_of, why = resolve_publication_day(site, options.date, now or dt.datetime.now(dt.UTC))
+    as_of, why = resolve_publication_day(site, options.date, now or build_time())
     return Schedule(as_of, drafts=options.drafts, future=options.future, reason=why)
 
 
@@ -126,7 +134,8 @@ def render_project(project: Project, schedule: Schedule) -> RenderedSite:
     with progress.stage("render"):
         files = render_site(model, env, project.root)
     with progress.stage("links", total=None):
-        check_links(files, model.urls.base_path)
+        check_links(files, model.urls.base_path, model.urls.base_url, sources=lambda: source_texts(project.root))
+        check_xml(files)
     with progress.stage("editions"):
         files |= render_editions(model, env, files, project.cache)
     return RenderedSite(model, files, project.results.computations)

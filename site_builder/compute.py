@@ -359,7 +359,7 @@ def _call(
     """Call a reference function; on failure record a problem naming the entry, the function and the line that raised."""
     try:
         result = to_plain(function(**inputs))
-    except Exception as exc:  # the author's code may raise anything
+    except (Exception, SystemExit) as exc:  # the author's code may raise anything, even call sys.exit()
         frame = _last_computed_frame(exc)
         where = f" at {frame}" if frame else ""
         problems.append(loaded.problem(loc, f"{name} raised {type(exc).__name__}: {exc}{where}"))
@@ -443,6 +443,8 @@ class ComputedModules:
             module = importlib.import_module(f"{self.package}.{module_name}")
         except Exception as exc:  # an author's module may fail to import in any way
             frame = _last_computed_frame(exc)
+            if isinstance(exc, SyntaxError):  # the module's own line, not an absolute path in a repr
+                frame, exc = f"computed/{module_name}.py:{exc.lineno}", SyntaxError(exc.msg)
             where = f" at {frame}" if frame else ""
             problems.append(loaded.problem(loc, f"computed/{module_name}.py failed to import: {exc!r}{where}"))
             return None

@@ -1,36 +1,108 @@
-"""Check that every internal link and image source in the rendered site points at a rendered file."""
+"""Check that every internal link, image source and fragment in the rendered site points at something rendered.
+
+HTML pages are scanned for ``href``, ``src``, ``srcset`` and ``poster`` (and
+``xlink:href`` fragments in inline SVG); a link with a ``#fragment`` must find an
+element with that id in its target page. Every other text output (Markdown,
+feed, sitemap, email) is scanned for absolute links into the site itself, which
+must resolve too: a cross-posted link to a page that was never built is as
+broken as one on the site.
+"""
 
 from __future__ import annotations
 
+import html
+import logging
 import posixpath
-from collections.abc import Mapping
-from html.parser import HTMLParser
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError, Problem
 
+log = logging.getLogger(__name__)
 
-class _LinkCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, int]] = []
+LINK_ATTRIBUTES = ("href", "src", "poster", "xlink:href")
+TEXT_SUFFIXES = (".md", ".xml", ".txt", ".json", ".svg")
+"""Outputs besides HTML scanned for absolute links into the site."""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in ("href", "src") and value is not None:
-                self.links.append((value, self.getpos()[0]))
+
+@dataclass
+class _Page:
+    links: list[tuple[str, int]] = field(default_factory=list)
+    ids: Counter[str] = field(default_factory=Counter)
+
+
+# Start tags, found by regular expressions rather than html.parser: about seven times faster,
+# which matters at thousands of pages. Comments and the raw text of script and style
+# elements are skipped, as a browser would; everything else in a page is escaped text.
+_TAG = re.compile(
+    r"""<!--.*?-->|<(script|style)\b.*?</\1\s*>|<([A-Za-z][^\s/>]*)"""
+    r"""((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*/?>""",
+    re.DOTALL | re.IGNORECASE,
+)
+_WANTED = {*LINK_ATTRIBUTES, "srcset", "id", "name"}
+_MAYBE_WANTED = re.compile(r"href|src|poster|id|name", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+
+
+def _scan(page: str) -> _Page:
+    found = _Page()
+    line, counted = 1, 0
+    for tag in _TAG.finditer(page):
+        attributes = tag.group(3)
+        if not attributes or not _MAYBE_WANTED.search(attributes):
+            continue
+        line += page.count("\n", counted, tag.start())
+        counted = tag.start()
+        for attribute in _ATTRIBUTE.finditer(attributes):
+            name = attribute.group(1).lower()
+            if name not in _WANTED:
+                continue
+            double, single, bare = attribute.group(2, 3, 4)
+            raw = double if double is not None else single if single is not None else bare
+            if raw is None:
+                continue
+            value = html.unescape(raw) if "&" in raw else raw
+            if name in LINK_ATTRIBUTES:
+                found.links.append((value, line))
+            elif name == "srcset":
+                found.links.extend((url, line) for url in srcset_urls(value))
+            elif name == "id" or (name == "name" and tag.group(2).lower() == "a"):
+                found.ids[value] += 1
+    return found
 
 
 def links_in(html: str) -> list[tuple[str, int]]:
-    """(link, line) for every ``href`` and ``src`` in an HTML document."""
-    collector = _LinkCollector()
-    collector.feed(html)
-    collector.close()
-    return collector.links
+    """(link, line) for every link attribute (``href``, ``src``, ``srcset`` urls...) in an HTML document."""
+    return _scan(html).links
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """The urls of a ``srcset`` (``a.png 1x, b.png 2x``), split as the HTML standard does."""
+    urls = []
+    position, length = 0, len(srcset)
+    while True:
+        while position < length and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        if position >= length:
+            return urls
+        start = position
+        while position < length and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        urls.append(url.rstrip(","))
+        if url.endswith(","):
+            continue
+        depth = 0  # descriptors run to the next comma outside parentheses
+        while position < length and not (srcset[position] == "," and depth == 0):
+            depth += {"(": 1, ")": -1 if depth else 0}.get(srcset[position], 0)
+            position += 1
 
 
 def resolve(link: str, page: str, base_path: str) -> str | None:
-    """The output file an internal link points at, or None for an external link."""
+    """The output file an internal link points at, or None for an external link or a fragment of the same page."""
     parts = urlsplit(link)
     if parts.scheme or parts.netloc or link.startswith("#") or not parts.path:
         return None
@@ -47,15 +119,104 @@ def resolve(link: str, page: str, base_path: str) -> str | None:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-def check_links(files: Mapping[str, bytes], base_path: str) -> None:
-    """Raise ``ContentError`` listing every internal link in an HTML file that resolves to nothing."""
-    problems = []
-    for page in sorted(files):
-        if not page.endswith(".html"):
+@dataclass(frozen=True)
+class _Broken:
+    page: str
+    """Output file the link is in."""
+    line: int
+    link: str
+    """As it appears in the output."""
+    written: str
+    """As an author would have written it: absolute links into the site without their origin."""
+    reason: str
+    """Empty when the target file is missing, else why its fragment does not resolve."""
+
+    @property
+    def message(self) -> str:
+        return f"broken link {self.link!r}{self.reason}"
+
+
+def check_links(
+    files: Mapping[str, bytes],
+    base_path: str,
+    base_url: str | None = None,
+    sources: Callable[[], Mapping[str, str]] | None = None,
+) -> None:
+    """Raise ``ContentError`` listing every internal link that resolves to no file, or to no element of its page.
+
+    With ``base_url``, absolute links into the site in every text output are checked as well. With
+    ``sources`` (called only if a link is broken: display path -> text of each content file), a broken
+    link that an author wrote is reported where it was written rather than in every output showing it.
+    """
+    pages = {name: _scan(files[name].decode()) for name in sorted(files) if name.endswith(".html")}
+    broken = []
+    for name, page in pages.items():
+        duplicates = sorted(i for i, count in page.ids.items() if count > 1)
+        if duplicates:
+            log.warning("output/%s: ids used more than once: %s", name, ", ".join(duplicates))
+        for link, line in page.links:
+            reason = _broken(link, name, base_path, files, pages)
+            if reason is not None:
+                broken.append(_Broken(name, line, link, link, reason))
+    if base_url:
+        broken.extend(_absolute_links(files, base_url, base_path, pages))
+    if not broken:
+        return
+    written = _where_written({b.written for b in broken}, sources() if sources else {})
+    problems = [Problem(f"output/{b.page}", b.line, 0, message=b.message) for b in broken if b.written not in written]
+    for item in broken:
+        for path, line, column in written.get(item.written, ()):
+            problems.append(Problem(path, line, column, message=f"broken link {item.written!r}{item.reason}"))
+    raise ContentError(problems)
+
+
+def _broken(link: str, page: str, base_path: str, files: Mapping[str, bytes], pages: Mapping[str, _Page]) -> str | None:
+    """None if ``link`` on ``page`` resolves (or is external); else "" (no such file) or why its fragment does not."""
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:
+        return None
+    target = page if link.startswith("#") else resolve(link, page, base_path)
+    if target is None:
+        return None
+    if target not in files:
+        return ""
+    fragment = unquote(parts.fragment)
+    if fragment and fragment != "top" and target in pages and fragment not in pages[target].ids:
+        where = "this page" if target == page else f"output/{target}"
+        return f": no element with id {fragment!r} in {where}"
+    return None
+
+
+def _absolute_links(
+    files: Mapping[str, bytes], base_url: str, base_path: str, pages: Mapping[str, _Page]
+) -> list[_Broken]:
+    # Site urls are made of slugs, dates and file names; a sentence's final period is not part of one.
+    pattern = re.compile(re.escape(base_url) + r"[A-Za-z0-9\-._~/%#?=+:@]*")
+    origin = len(base_url) - len(base_path)
+    broken = []
+    for name in sorted(files):
+        if not name.endswith((".html", *TEXT_SUFFIXES)):
             continue
-        for link, line in links_in(files[page].decode()):
-            target = resolve(link, page, base_path)
-            if target is not None and target not in files:
-                problems.append(Problem(f"output/{page}", line, 0, message=f"broken link {link!r}"))
-    if problems:
-        raise ContentError(problems)
+        text = files[name].decode(errors="replace")
+        for match in pattern.finditer(text):
+            url = match.group().rstrip(".,;:!?")
+            reason = _broken(url[origin:], name, base_path, files, pages)
+            if reason is not None:
+                line = text.count("\n", 0, match.start()) + 1
+                broken.append(_Broken(name, line, url, url[origin:], reason))
+    return broken
+
+
+def _where_written(links: set[str], sources: Mapping[str, str]) -> dict[str, list[tuple[str, int, int]]]:
+    """Link -> (path, line, column) of each place in ``sources`` where an author wrote it as a link target."""
+    found: dict[str, list[tuple[str, int, int]]] = {}
+    for link in sorted(links):
+        # Markdown ](link) and ]: link, autolinks <link>, and raw HTML attributes.
+        pattern = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|=[\"']|<)(" + re.escape(link) + r")(?=[\s)>\"']|$)", re.MULTILINE)
+        for path in sorted(sources):
+            text = sources[path]
+            for match in pattern.finditer(text):
+                start = match.start(1)
+                line = text.count("\n", 0, start) + 1
+                found.setdefault(link, []).append((path, line, start - text.rfind("\n", 0, start)))
+    return found

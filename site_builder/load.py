@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,18 @@ import pydantic
 
 from . import markup
 from .errors import ContentError, Problem
-from .schema import Entry, FeatureEntry, IssueEntry, Model, ProblemEntry, SiteConfig, TopicEntry
+from .schema import (
+    LINE_PATTERN,
+    LINK_PATTERN,
+    Entry,
+    FeatureEntry,
+    IssueEntry,
+    Model,
+    ProblemEntry,
+    SiteConfig,
+    TopicEntry,
+)
+from .slugs import group_slug
 from .yamlsource import Loc, YamlDocument, YamlProblem, dotted, read_yaml
 
 T = TypeVar("T", bound=Model)
@@ -75,14 +87,22 @@ def load_content(root: Path) -> Content:
                 continue
             kinds[folder][loaded.model.id] = loaded
             problems.extend(_check_entry(loaded))
+    problems.extend(_check_groups(kinds["topics"], "chapter", "chapters"))
+    problems.extend(_check_groups(kinds["problems"], "collection", "collections"))
     issues: dict[dt.date, Loaded[IssueEntry]] = {}
     for path in _yaml_files(content_dir / "issues", root, problems):
         loaded = _load_file(path, root, IssueEntry, problems)
         if loaded is None:
             continue
         if loaded.model.date.isoformat() != path.stem:
+            day_file = path.with_name(f"{loaded.model.date.isoformat()}.yaml")
+            hint = (
+                f"{_display(day_file, root)} is already the issue of that day: one issue per day"
+                if day_file.is_file()
+                else f"rename the file to {day_file.name}, or correct the date"
+            )
             problems.append(
-                loaded.problem(("date",), f"date {loaded.model.date} does not match the file name {path.name!r}")
+                loaded.problem(("date",), f"date {loaded.model.date} does not match the file name {path.name!r}", hint)
             )
             continue
         issues[loaded.model.date] = loaded
@@ -93,6 +113,46 @@ def load_content(root: Path) -> Content:
     if problems or site is None:
         raise ContentError(problems)
     return Content(site, kinds["topics"], kinds["problems"], kinds["features"], issues)
+
+
+def _check_groups(entries: dict[str, Loaded[Any]], field: str, folder: str) -> list[Problem]:
+    """Each chapter or collection name makes a url of its own: not an empty one, not one another name has.
+
+    Names sharing a slug are reported on the entries that spell it the less common way.
+    """
+    found: list[Problem] = []
+    by_slug: dict[str, list[Loaded[Any]]] = {}
+    for key in sorted(entries):
+        loaded = entries[key]
+        name = getattr(loaded.model, field)
+        slug = group_slug(name)
+        if slug:
+            by_slug.setdefault(slug, []).append(loaded)
+        else:
+            found.append(loaded.problem((field,), f"{name!r} has no letters or digits to make its page's url from"))
+    for slug, members in by_slug.items():
+        names = Counter(getattr(m.model, field) for m in members)
+        usual = min(names, key=lambda name: (-names[name], name))
+        first = next(m for m in members if getattr(m.model, field) == usual)
+        line, column = first.doc.locate((field,))
+        for loaded in members:
+            name = getattr(loaded.model, field)
+            if name != usual:
+                message = (
+                    f"{name!r} and {usual!r} ({first.doc.path}:{line}:{column}) would share the page {folder}/{slug}/"
+                )
+                found.append(loaded.problem((field,), message, "write the name the same way in both"))
+    return found
+
+
+def source_texts(root: Path) -> dict[str, str]:
+    """Display path -> text of every content file, to find where something in the output was written."""
+    folder = root / "content"
+    return {
+        _display(path, root): path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(folder.rglob("*.yaml"))
+        if path.is_file()
+    }
 
 
 def _yaml_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
@@ -149,8 +209,16 @@ def _validation_problems(exc: pydantic.ValidationError, doc: YamlDocument, model
             message = error["msg"]
             if error["type"] == "string_pattern_mismatch" and loc and loc[-1] in {"id", "topic", "problem", "feature"}:
                 message = "must be a lower-case slug (letters a-z, digits and single hyphens)"
+            elif error["type"] == "string_pattern_mismatch":
+                message = _PATTERN_MESSAGES.get(error.get("ctx", {}).get("pattern"), message)
             found.append(doc.problem(loc, f"{message} (got {_short(error.get('input'))})"))
     return found
+
+
+_PATTERN_MESSAGES = {
+    LINE_PATTERN: "must be a single line of text (no line breaks)",
+    LINK_PATTERN: "must be a site path like /problems/ID/ or an http(s):// or mailto: URL",
+}
 
 
 def _short(value: Any) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from pygments import highlight as pygments_highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from .mdescape import make_inert, safe_target
 
 DIRECTIVE_INFO = re.compile(r"^\{([a-z][a-z0-9-]*)\}\s*(\S*)\s*$")
 ROLE = re.compile(r"\{([a-z][a-z0-9-]*)\}`([^`]*)`")
@@ -259,7 +262,13 @@ class _HtmlRenderer:
 
 
 def to_markdown(
-    text: str, *, directive: Directive, role: Role, math: MathRenderer | None = None, link: SiteLink = _same
+    text: str,
+    *,
+    directive: Directive,
+    role: Role,
+    math: MathRenderer | None = None,
+    link: SiteLink = _same,
+    allow_html: bool = False,
 ) -> str:
     """Author Markdown with directives and roles replaced, for cross-posting.
 
@@ -267,7 +276,9 @@ def to_markdown(
     swapped for generated Markdown, the roles for their values, and site paths
     in inline links for ``link(path)`` (absolute urls, read away from the site).
     With ``math``, every ``$...$`` and ``$$...$$`` is swapped for what it returns
-    (dev.to, for one, wants KaTeX tags instead of dollars).
+    (dev.to, for one, wants KaTeX tags instead of dollars). Links to
+    script-capable targets, and raw HTML unless ``allow_html``, are made literal
+    text, as they are on the site's pages (see ``mdescape``).
     """
     lines = text.splitlines()
     tokens = parser().parse(text)
@@ -291,6 +302,12 @@ def to_markdown(
                 raise MarkupError(str(exc), start) from exc
         else:
             verbatim.update(range(start, end))
+    # Roles become their values first, so that what is made inert is exactly what readers get.
+    lines = [
+        line if i in verbatim else ROLE.sub(lambda m: role(m.group(1), m.group(2)), line)
+        for i, line in enumerate(lines)
+    ]
+    lines = _inert(lines, allow_html=allow_html)
     out: list[str] = []
     free: list[int] = []  # indexes in ``out`` of author lines that may hold inline math
     index = 0
@@ -303,7 +320,6 @@ def to_markdown(
         line = lines[index]
         if index not in verbatim:
             free.append(len(out))
-            line = ROLE.sub(lambda m: role(m.group(1), m.group(2)), line)
             line = MD_SITE_LINK.sub(lambda m: m.group(1) + link(m.group(2)), line)
         out.append(line)
         index += 1
@@ -369,3 +385,77 @@ def _replace_inline_math(out: list[str], free: list[int], tokens: list[Token], m
             f"cannot find the math {missing[0]!r} where the Markdown parser does; simplify it", missing[2]
         )
     return dropped
+
+
+@functools.lru_cache(maxsize=1)
+def _trusting_reader() -> MarkdownIt:
+    """How a careless tool reads cross-posted Markdown: CommonMark, raw HTML on, every link target trusted."""
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
+
+
+def _inert(lines: list[str], *, allow_html: bool) -> list[str]:
+    """Neutralise script links, and raw HTML unless allowed, in everything but code blocks.
+
+    The text is read as a careless tool would; if that finds nothing to fear (the usual
+    case) it is returned as it is. Otherwise blocks are scanned by ``mdescape.make_inert``,
+    and any line that still yields HTML or a script link is escaped again without regard
+    to code spans, so the guarantee does not rest on the scanner agreeing with every
+    corner of CommonMark.
+    """
+    if not _unsafe_lines(lines, allow_html=allow_html):
+        return lines
+    literal: set[int] = set()  # lines of code blocks: left exactly as written
+    html: set[int] = set()  # lines where a reader allowing raw HTML finds some
+    html_blocks: set[int] = set()
+    for token in _trusting_reader().parse("\n".join(lines)):
+        if token.map is None:
+            continue
+        if token.type in ("fence", "code_block"):
+            literal.update(range(*token.map))
+        elif token.type == "html_block":
+            html.update(range(*token.map))
+            html_blocks.update(range(*token.map))
+        elif any(c.type == "html_inline" for c in token.children or ()):
+            html.update(range(*token.map))
+
+    def kind(index: int) -> str:
+        if index in literal or not lines[index].strip():
+            return ""  # left as it is; also ends a block
+        return "html" if index in html_blocks else "text"
+
+    result = list(lines)
+    for block_kind, run in itertools.groupby(range(len(lines)), key=kind):
+        block = list(run)
+        if block_kind:
+            text = make_inert(
+                "\n".join(lines[i] for i in block),
+                literal_html=not allow_html and bool(html & set(block)),
+                code_spans=block_kind == "text",
+            )
+            result[block[0] : block[-1] + 1] = text.split("\n")
+    unsafe = _unsafe_lines(result, allow_html=allow_html)
+    for index in unsafe:
+        result[index] = make_inert(result[index], literal_html=not allow_html, code_spans=False)
+    if unsafe:
+        for index in _unsafe_lines(result, allow_html=allow_html):  # last resort; the fuzz tests never get here
+            result[index] = result[index].replace("<", "&lt;").replace("[", "\\[")
+    return result
+
+
+def _unsafe_lines(lines: list[str], *, allow_html: bool) -> set[int]:
+    """Lines of blocks in which a careless reader finds raw HTML (unless allowed) or a script link."""
+    found: set[int] = set()
+    if not any("<" in line or "]" in line for line in lines):
+        return found  # neither HTML nor a link can start without one of these
+    for token in _trusting_reader().parse("\n".join(lines)):
+        children = token.children or ()
+        bad_html = not allow_html and (token.type == "html_block" or any(c.type == "html_inline" for c in children))
+        bad_link = any(
+            c.type in ("link_open", "image") and not safe_target(str(c.attrs.get("href", c.attrs.get("src", ""))))
+            for c in children
+        )
+        if (bad_html or bad_link) and token.map:
+            found.update(range(*token.map))
+    return found

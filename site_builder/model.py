@@ -13,12 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from slugify import slugify
-
 from .compute import EntryResults, Results
 from .load import Content, Loaded
 from .schedule import Schedule
 from .schema import Entry, FeatureEntry, IssueEntry, ProblemEntry, SiteConfig, TopicEntry
+from .slugs import group_slug
 
 KIND_LABELS = {"topics": "Topic deep dive", "problems": "Problem of the day", "features": "Feature spotlight"}
 
@@ -257,7 +256,7 @@ def build_model(content: Content, results: Results, schedule: Schedule) -> SiteM
                 loaded,
                 results.of(*key),
                 group,
-                slugify(group) if group else None,
+                group_slug(group) if group else None,
                 tuple(IssueLink(date) for date in featured[key]),
             )
 

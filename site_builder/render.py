@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from . import markup, progress
+from . import markup, mdescape, progress
 from .compute import ExampleResult
 from .errors import ContentError, Problem, TemplateError
 from .model import EntryPage, IssuePage, SiteModel
@@ -47,7 +47,7 @@ def load_templates(root: Path) -> jinja2.Environment:
     )
     env.filters.update(
         number=format_number,
-        json=lambda value: Markup(json.dumps(value, ensure_ascii=False)),
+        json=json_text,
         md_escape=markdown_escape,
         md_cell=markdown_cell,
     )
@@ -140,6 +140,9 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
+        path, line = _template_frame(exc, "")
+        if line:  # included or extended by another template: point at that line
+            raise TemplateError(Problem(path, line, 0, message=f"template {exc.name!r} not found")) from exc
         raise TemplateError(Problem(f"templates/{exc.name}", message="template not found")) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
@@ -156,7 +159,7 @@ def _template_frame(exc: BaseException, name: str) -> tuple[str, int]:
     import traceback
 
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        filename = frame.filename.replace("\\", "/")
+        filename = "/" + frame.filename.replace("\\", "/")  # relative when the project root is "."
         if "/templates/" in filename:
             return "templates/" + filename.rsplit("/templates/", 1)[1], frame.lineno or 0
     return f"templates/{name}", 0
@@ -226,7 +229,12 @@ def render_entry(
                 link=model.urls.target,
             )
             md = markup.to_markdown(
-                section.body, directive=directive_md, role=role, math=math_md, link=model.urls.absolute_target
+                section.body,
+                directive=directive_md,
+                role=role,
+                math=math_md,
+                link=model.urls.absolute_target,
+                allow_html=allow_html,
             )
         except markup.MarkupError as exc:
             loc = ("sections", index, "body")
@@ -284,13 +292,22 @@ def format_number(value: Any, digits: int = 4) -> str:
 
 
 def markdown_escape(text: str) -> str:
-    """Escape characters that Markdown or HTML would interpret in a line of author text."""
-    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", text)
+    """Escape what Markdown, HTML or math would interpret in a line of author text."""
+    return mdescape.escape_text(text)
+
+
+_JSON_UNSAFE = re.compile("[<>&'\x7f-\x9f\u2028\u2029]")
+
+
+def json_text(value: Any) -> Markup:
+    """JSON that is also valid YAML (for front matter) and safe inside HTML, even in a ``<script>`` block."""
+    text = json.dumps(value, ensure_ascii=False)
+    return Markup(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def markdown_cell(text: Any) -> str:
     """Text safe inside a Markdown table cell."""
-    return markdown_escape(str(text)).replace("\n", " ")
+    return mdescape.escape_text(str(text), line_start=False).replace("\n", " ")
 
 
 def _origin(base_url: str) -> str:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .errors import ConfigError, Problem
 from .schema import IssueEntry, SiteConfig
 
 
@@ -48,3 +52,19 @@ def publication_day(site: SiteConfig, now: dt.datetime) -> dt.date:
     if local.time() >= site.publish_time:
         return local.date()
     return local.date() - dt.timedelta(days=1)
+
+
+def build_time(environ: Mapping[str, str] = os.environ) -> dt.datetime:
+    """The time a build runs at: now, or ``SOURCE_DATE_EPOCH`` when set, so a rebuild can replay a past day.
+
+    ``SOURCE_DATE_EPOCH`` (reproducible-builds.org) is whole seconds since 1970-01-01 UTC;
+    a malformed value is an error rather than silently ignored.
+    """
+    value = environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return dt.datetime.now(dt.UTC)
+    if not re.fullmatch(r"[0-9]{1,12}", value):
+        raise ConfigError(
+            Problem("SOURCE_DATE_EPOCH", message=f"must be whole seconds since 1970-01-01 UTC, got {value!r}")
+        )
+    return dt.datetime.fromtimestamp(int(value), dt.UTC)

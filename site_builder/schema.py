@@ -20,9 +20,13 @@ FUNCTION_PATTERN = r"^[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$", max_length=30)]
 FunctionRef = Annotated[str, StringConstraints(pattern=FUNCTION_PATTERN)]
-Line = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\n]*$")]
+# One line: no line break of any kind (YAML and JSON disagree on U+2028/U+2029, so they are refused too).
+LINE_PATTERN = r"^[^\n\r\x85\u2028\u2029]*$"
+Line = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=LINE_PATTERN)]
 Markdown = Annotated[str, StringConstraints(min_length=1)]
-LinkTarget = Annotated[str, StringConstraints(pattern=r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+|/[^\s<>\"]*)$")]
+# A site path may not start with "//" or "/\\": browsers read both as a link to another host.
+LINK_PATTERN = r"^(https?://[^\s<>\"\\]+|mailto:[^\s<>\"\\]+|/([^/\s<>\"\\][^\s<>\"\\]*)?)$"
+LinkTarget = Annotated[str, StringConstraints(pattern=LINK_PATTERN)]
 
 
 class Model(BaseModel):

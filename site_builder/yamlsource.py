@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,19 @@ MAX_BYTES = 1_000_000
 """Largest content file accepted; a daily entry is a few kilobytes."""
 MAX_NODES = 50_000
 """Most values a file may expand to once aliases are followed (stops "billion laughs")."""
+MAX_DEPTH = 32
+"""Deepest nesting of lists and mappings accepted; entries need about six levels."""
+
+# What YAML allows in a file (YAML 1.1, 5.1): a file with anything else is refused with its position.
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What no output can carry, though a YAML escape ("\x0b", "\ud800") can produce it in a string.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_WIDE_BOMS = {
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
+}
 
 Loc = tuple[str | int, ...]
 
@@ -101,6 +116,9 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
     """Parse YAML bytes; see ``read_yaml``."""
     if len(raw) > MAX_BYTES:
         raise YamlProblem(Problem(display, message=f"file is {len(raw):,} bytes, more than the {MAX_BYTES:,} allowed"))
+    wide = _wide_encoding(raw)
+    if wide:
+        raise YamlProblem(Problem(display, 1, 1, message=f"file is {wide}, not UTF-8", hint="save it as UTF-8"))
     if b"\0" in raw:
         line = raw[: raw.index(b"\0")].count(b"\n") + 1
         raise YamlProblem(Problem(display, line, 1, message="file is binary (contains NUL bytes), not YAML"))
@@ -114,6 +132,13 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
         ) from exc
     if not text.strip():
         raise YamlProblem(Problem(display, 1, 1, message="file is empty"))
+    bad = _NOT_YAML.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        raise YamlProblem(
+            Problem(display, line, column, message=f"character U+{ord(bad.group()):04X} is not allowed in YAML")
+        )
 
     loader = _Loader(text)
     try:
@@ -123,7 +148,17 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
         return _Converter(loader, display, text).document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        context = exc.context
+        if (
+            context
+            and context.startswith("while ")
+            and exc.context_mark
+            and mark
+            and exc.context_mark.line != mark.line
+        ):
+            # "while parsing a flow sequence" started lines earlier: say where, as that is often the mistake.
+            context += f" (started at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+        message = " ".join(filter(None, [context, exc.problem])) or "invalid YAML"
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         lines = text.splitlines()
         at_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]
@@ -131,8 +166,21 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
         raise YamlProblem(Problem(display, line, column, message=f"YAML syntax: {message}", hint=hint)) from exc
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(display, message=f"YAML syntax: {exc}")) from exc
+    except RecursionError as exc:  # the pure-Python parser recurses; libyaml stops at its own depth limit
+        raise YamlProblem(Problem(display, message=f"nesting is deeper than the {MAX_DEPTH} levels allowed")) from exc
     finally:
         loader.dispose()
+
+
+def _wide_encoding(raw: bytes) -> str:
+    """ "UTF-16" or "UTF-32" if the bytes look like it (a byte-order mark, or ASCII interleaved with NULs)."""
+    for bom, name in _WIDE_BOMS.items():
+        if raw.startswith(bom):
+            return name
+    head = raw[:64]
+    if len(head) >= 4 and (not any(head[0::2]) or not any(head[1::2])) and any(head):
+        return "UTF-16"
+    return ""
 
 
 class _Converter:
@@ -147,7 +195,7 @@ class _Converter:
         self.sizes: dict[int, int] = {}
 
     def document(self, node: yaml.Node) -> YamlDocument:
-        self._check_size(node, set())
+        self._check_size(node, set(), 0)
         data = self._value(node, ())
         return YamlDocument(self.display, data, self.positions, self.key_positions)
 
@@ -167,19 +215,24 @@ class _Converter:
             return line + 2, len(text) - len(text.lstrip(" ")) + 1
         return line + 1, column + 1
 
-    def _check_size(self, node: yaml.Node, active: set[int]) -> int:
+    def _check_size(self, node: yaml.Node, active: set[int], depth: int) -> int:
         # Aliases make a graph; sizes are memoised per node so a bomb is caught in linear time.
         key = id(node)
         if key in self.sizes:
             return self.sizes[key]
         if key in active:
             raise self._fail(node, "recursive YAML alias")
+        if depth > MAX_DEPTH:
+            raise self._fail(node, f"nesting is deeper than the {MAX_DEPTH} levels allowed")
         active.add(key)
         size = 1
+        deeper = depth + 1
         if isinstance(node, yaml.MappingNode):
-            size += sum(self._check_size(k, active) + self._check_size(v, active) for k, v in node.value)
+            size += sum(
+                self._check_size(k, active, deeper) + self._check_size(v, active, deeper) for k, v in node.value
+            )
         elif isinstance(node, yaml.SequenceNode):
-            size += sum(self._check_size(item, active) for item in node.value)
+            size += sum(self._check_size(item, active, deeper) for item in node.value)
         active.discard(key)
         if size > MAX_NODES:
             raise self._fail(node, f"document expands to more than {MAX_NODES:,} values (alias bomb?)")
@@ -198,6 +251,8 @@ class _Converter:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
                     raise self._fail(key_node, "keys must be plain text", loc, hint="quote the key")
                 key = key_node.value
+                if _NOT_TEXT.search(key):
+                    raise self._fail(key_node, "key contains a control character", loc)
                 if key in result:
                     raise self._fail(key_node, f"duplicate key {key!r}", (*loc, key))
                 self.key_positions[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -210,6 +265,13 @@ class _Converter:
         if node.tag not in _SAFE_SCALAR_TAGS:
             raise self._fail(node, f"tag {node.tag!r} is not allowed", loc)
         try:
-            return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError) as exc:
-            raise self._fail(node, f"bad value: {exc}", loc) from exc
+            value = self.loader.construct_object(node, deep=True)
+        except Exception as exc:  # PyYAML's constructors raise ValueError, KeyError, ... on malformed scalars
+            raise self._fail(node, f"bad value for {node.tag.rsplit(':', 1)[-1]}: {node.value!r}", loc) from exc
+        if isinstance(value, str):
+            bad = _NOT_TEXT.search(value)
+            if bad:
+                raise self._fail(
+                    node, f"text contains U+{ord(bad.group()):04X}, a control character no output can carry", loc
+                )
+        return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from site_builder.cache import CACHE_FOLDER, Cache
 from site_builder.cli import main
@@ -109,3 +111,11 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# Hypothesis: the default "ci" profile is derandomized (the same examples every run, no example
+# database) and moderate, so the suite is fast and reproducible; HYPOTHESIS_PROFILE=dev searches
+# randomly and longer, for local fuzzing sessions.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, max_examples=60)
+settings.register_profile("dev", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

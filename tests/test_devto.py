@@ -57,7 +57,7 @@ def test_math_is_katex_and_links_are_absolute(built_site: Path) -> None:
     outside_code = re.sub(r"```.*?```", "", body, flags=re.DOTALL)
     assert "$" not in outside_code
     assert "](/" not in body and 'src="/' not in body
-    assert f'[Open today\'s problem and press "Show solution"]({BASE}problems/batch-norm-forward/)' in body
+    assert f'[Open today\'s problem and press "Show solution"](<{BASE}problems/batch-norm-forward/>)' in body
     assert "{% details Show the reference solution %}\n\n```python\ndef batch_norm_forward(" in body
     assert body.rstrip().endswith(f"*Read this issue online: <{BASE}{ISSUE}>*")
 

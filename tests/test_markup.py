@@ -97,3 +97,34 @@ def test_errors_inside_a_paragraph_point_at_their_own_line() -> None:
     assert (str(raised.value), raised.value.line) == ("unknown LaTeX command \\nosuchcommand in '\\\\nosuchcommand'", 2)
     roles = markup.references("One\ntwo {value}`a.b`\n\nfour {value}`c.d`\n")
     assert [(r.target, r.line) for r in roles] == [("a.b", 1), ("c.d", 3)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JAVASCRIPT:alert(1))",
+        "[x]( javascript:alert(1))",
+        "[x](vbscript:msgbox(1))",
+        "[x](file:///etc/passwd)",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "![x](data:image/svg+xml;base64,PHN2Zz4=)",
+        "<javascript:alert(1)>",
+        "[x][r]\n\n[r]: javascript:alert(1)",
+    ],
+)
+def test_script_links_in_author_markdown_do_not_survive(text: str) -> None:
+    for allow_html in (False, True):
+        html = markup.to_html(text, allow_html=allow_html, directive=_directive, role=_role)
+        assert "href=" not in html and "src=" not in html, html
+
+
+def test_safe_links_survive() -> None:
+    html = markup.to_html(
+        "[a](https://x.org/) [b](/problems/p/) [c](#part) ![d](data:image/png;base64,iVBORw0KGgo=)",
+        allow_html=False,
+        directive=_directive,
+        role=_role,
+    )
+    assert 'href="https://x.org/"' in html and 'href="/problems/p/"' in html and 'href="#part"' in html
+    assert 'src="data:image/png;base64,iVBORw0KGgo="' in html

@@ -68,3 +68,34 @@ def test_binary_wrong_encoding_and_huge_files() -> None:
 
 def test_utf8_bom_is_accepted() -> None:
     assert parse_yaml("\ufefftitle: Café\n".encode(), "f.yaml").data == {"title": "Café"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"a: !!bool maybe\n", "f.yaml:1:4: a: bad value for bool: 'maybe'"),
+        (b"a: !!int 0x_\n", "f.yaml:1:4: a: bad value for int: '0x_'"),
+        (b'a: "x\\x0by"\n', "f.yaml:1:4: a: text contains U+000B, a control character no output can carry"),
+        (b'a: "\\e[31mred"\n', "f.yaml:1:4: a: text contains U+001B, a control character no output can carry"),
+        (b'"\\x1b": 1\n', "f.yaml:1:1: key contains a control character"),
+        (b"title: ok\nbody: bell\x07\n", "f.yaml:2:11: character U+0007 is not allowed in YAML"),
+        (
+            b"a: [" + b"[" * 40 + b"]" * 40 + b"]\n",
+            "f.yaml:1:36: nesting is deeper than the 32 levels allowed",
+        ),
+        (
+            b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+            "f.yaml:1:1003: YAML syntax: while increasing flow level exceeded maximum nesting depth",
+        ),
+        ("title: Café\n".encode("utf-16"), "f.yaml:1:1: file is UTF-16, not UTF-8 (save it as UTF-8)"),
+        ("title: Café\n".encode("utf-16-le"), "f.yaml:1:1: file is UTF-16, not UTF-8 (save it as UTF-8)"),
+        ("title: Café\n".encode("utf-32"), "f.yaml:1:1: file is UTF-32, not UTF-8 (save it as UTF-8)"),
+    ],
+)
+def test_malformed_scalars_odd_characters_deep_nesting_and_wide_encodings(raw: bytes, expected: str) -> None:
+    assert _problem(raw) == expected
+
+
+def test_readable_unicode_is_kept_as_written() -> None:
+    text = 'title: "Ünïcödé — 日本語 ☕ \\t tab"\nbody: "line\\nbreak"\n'
+    assert parse_yaml(text.encode(), "f.yaml").data == {"title": "Ünïcödé — 日本語 ☕ \t tab", "body": "line\nbreak"}

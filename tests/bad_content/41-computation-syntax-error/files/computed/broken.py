@@ -1,0 +1,5 @@
+"""Broken."""
+
+
+def steps(x):
+    return {"y": x +}
