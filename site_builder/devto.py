@@ -40,8 +40,32 @@ def render_devto(model: SiteModel, env: jinja2.Environment, files: Mapping[str, 
         context = {"site": model.site, "urls": model.urls, "model": model, "issue": view}
         text = render_template(env, DEVTO_TEMPLATE, context)
         path = f"{issue.path}devto.md"
-        out[path] = portable_markdown(text, model.urls, files, f"output/{path}").encode()
+        out[path] = liquid_safe(portable_markdown(text, model.urls, files, f"output/{path}")).encode()
     return out
+
+
+_OUR_TAGS = re.compile(r"\{% (?:katex(?: inline)?|endkatex|details [^%{}\n]*|enddetails) %\}")
+_LIQUID = re.compile(r"\{[{%]")
+
+
+def liquid_safe(text: str) -> str:
+    """Keep dev.to's Liquid away from author text: every ``{{`` or ``{%`` that is not one of our own tags is raw.
+
+    dev.to runs Liquid over the whole post, code blocks included, before reading the Markdown,
+    so ``{{ x }}`` in an author's text would be replaced (or fail the post) without this.
+    """
+    out: list[str] = []
+    position = 0
+    for tag in _OUR_TAGS.finditer(text):
+        out.append(_raw(text[position : tag.start()]))
+        out.append(tag.group())
+        position = tag.end()
+    out.append(_raw(text[position:]))
+    return "".join(out)
+
+
+def _raw(text: str) -> str:
+    return _LIQUID.sub(lambda m: "{% raw %}" + m.group() + "{% endraw %}", text)
 
 
 def check_tags(issue: IssuePage) -> None:
