@@ -1,13 +1,20 @@
-"""Where a cold build-site build spends its time and memory, stage by stage.
+"""Where a cold build-site build spends its time and memory, stage by stage and step by step.
 
-    python -m benchmarks.profile_build [--n 1000] [--seed 1] [--workdir DIR] [--top 20]
+    python -m benchmarks.profile_build [--n 1000] [--seed 1] [--workdir DIR] [--top 20] [--no-cprofile]
 
-Two in-process builds of a generated project: the first times each stage of
-``site_builder.build`` (wall clock, and peak RSS after the stage) without a
-profiler; the second runs under cProfile and splits the time among the
-libraries and steps inside the stages (YAML, validation, Markdown, MathML,
-highlighting, Jinja, link check, write). cProfile slows pure-Python code
-unevenly, so read its seconds as shares, and the first table as the real times.
+Builds a generated project in process:
+
+1. each stage of ``site_builder.build`` timed (wall clock), with the peak RSS after it;
+2. in the same build, the expensive steps inside the stages (YAML, Markdown parsing and
+   rendering, MathML, highlighting, Jinja, HTML parsing for the link check) timed by
+   wrapping the functions that do them, with their call counts; a step called inside
+   another (MathML inside Markdown -> HTML) counts in both, so the rows overlap;
+3. a second build under cProfile, listing the functions with the most own time.
+   cProfile slows pure-Python code unevenly: read its seconds as shares, the first
+   two tables as times.
+
+The wrapped names are looked up where their callers find them; a name that a
+refactor removed is simply left out of the tables.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import importlib
 import pstats
 import resource
 import shutil
@@ -31,62 +39,88 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 from benchmarks.generate import DEFAULT_SEED, generate_project
 
 STAGES = ("load_content", "compute_all", "build_model", "load_templates", "render_site", "check_links", "write_output")
-"""Stage functions that ``site_builder.build`` calls; those it no longer has are left out."""
+"""Stage functions that ``site_builder.build`` calls."""
 
-# (label, file suffix, function name): cumulative time of these functions in the profile.
+# (module, attribute, label): functions wrapped with a timer where their callers look them up.
 STEPS = (
-    ("YAML load (yamlsource.read_yaml)", "site_builder/yamlsource.py", "read_yaml"),
-    ("validation: pydantic model_validate", "pydantic/main.py", "model_validate"),
-    ("validation: Markdown references (markup.references)", "site_builder/markup.py", "references"),
-    ("compute stage (compute.compute_all)", "site_builder/compute.py", "compute_all"),
-    ("  solution source (inspect.getsource)", "inspect.py", "getsource"),
-    ("model stage (model.build_model)", "site_builder/model.py", "build_model"),
-    ("Markdown -> HTML (markup.to_html, incl. math and code)", "site_builder/markup.py", "to_html"),
-    ("Markdown -> Markdown (markup.to_markdown)", "site_builder/markup.py", "to_markdown"),
-    ("  markdown-it parsing, all callers (MarkdownIt.parse)", "markdown_it/main.py", "parse"),
-    ("  markdown-it HTML rendering (RendererHTML.render)", "markdown_it/renderer.py", "render"),
-    ("  MathML, all callers (markup.latex_to_mathml)", "site_builder/markup.py", "latex_to_mathml"),
-    ("  code highlighting, all callers (markup.highlight)", "site_builder/markup.py", "highlight"),
-    ("  Jinja partials inside entries (_formula, _example)", "site_builder/render.py", "directive_html"),
-    ("Jinja page templates (_SiteRenderer._template)", "site_builder/render.py", "_template"),
-    ("link check (links.check_links)", "site_builder/links.py", "check_links"),
-    ("  HTML parsing for links (HTMLParser.feed)", "html/parser.py", "feed"),
-    ("write (write.write_output)", "site_builder/write.py", "write_output"),
+    ("site_builder.load", "read_yaml", "YAML load (yamlsource.read_yaml)"),
+    ("site_builder.markup", "references", "Markdown parse for validation (markup.references)"),
+    ("inspect", "getsource", "solution source (inspect.getsource)"),
+    ("site_builder.render", "render_entry", "entries, rendered once each (render.render_entry)"),
+    ("site_builder.markup", "to_html", "  Markdown -> HTML (markup.to_html)"),
+    ("site_builder.markup", "to_markdown", "  Markdown -> Markdown (markup.to_markdown)"),
+    ("site_builder.markup", "latex_to_mathml", "  LaTeX -> MathML, all callers (markup.latex_to_mathml)"),
+    ("site_builder.markup", "highlight", "  code highlighting, all callers (markup.highlight)"),
+    ("site_builder.render", "render_template", "Jinja, all templates and partials (render.render_template)"),
+    ("site_builder.links", "links_in", "HTML parsing for the link check (links.links_in)"),
 )
+
+Stage = tuple[str, float, float]
+"""(stage, seconds, peak RSS in MB after it)."""
+Step = tuple[str, float, int]
+"""(step, seconds, calls)."""
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed_build(root: Path, date: Any) -> list[tuple[str, float, float]]:
-    """Build once with each stage wrapped in a timer: (stage, seconds, peak RSS after it)."""
+def timed_build(root: Path, date: Any) -> tuple[list[Stage], list[Step]]:
+    """Build once with the stages and the steps inside them wrapped in timers."""
     from site_builder import build
 
-    rows: list[tuple[str, float, float]] = []
-    originals = {name: getattr(build, name) for name in STAGES if hasattr(build, name)}
+    stages: list[Stage] = []
+    steps: dict[str, list[float]] = {}
+    patched: list[tuple[Any, str, Any]] = []
 
-    def timer(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def stage_timer(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
-                rows.append((name, time.perf_counter() - started, peak_rss_mb()))
+                stages.append((name, time.perf_counter() - started, peak_rss_mb()))
 
         return wrapper
 
+    def step_timer(label: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        record = steps.setdefault(label, [0.0, 0])
+        depth = [0]  # a nested call (a partial inside a template) is already inside its caller's time
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            depth[0] += 1
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                record[1] += 1
+                if depth[0] == 0:
+                    record[0] += time.perf_counter() - started
+
+        return wrapper
+
+    def patch(
+        owner: Any, name: str, timer: Callable[[str, Callable[..., Any]], Callable[..., Any]], label: str
+    ) -> None:
+        if hasattr(owner, name):
+            patched.append((owner, name, getattr(owner, name)))
+            setattr(owner, name, timer(label, getattr(owner, name)))
+
     try:
-        for name, function in originals.items():
-            setattr(build, name, timer(name, function))
+        for name in STAGES:
+            patch(build, name, stage_timer, name)
+        for module, name, label in STEPS:
+            patch(importlib.import_module(module), name, step_timer, label)
         started = time.perf_counter()
         build.build_site(root, root / "output", build.BuildOptions(date=date))
-        rows.append(("total build_site", time.perf_counter() - started, peak_rss_mb()))
+        stages.append(("total build_site", time.perf_counter() - started, peak_rss_mb()))
     finally:
-        for name, function in originals.items():
-            setattr(build, name, function)
-    return rows
+        for owner, name, original in reversed(patched):
+            setattr(owner, name, original)
+    return stages, [(label, seconds, int(calls)) for label, (seconds, calls) in steps.items() if calls]
 
 
 def profiled_build(root: Path, date: Any) -> pstats.Stats:
@@ -97,21 +131,6 @@ def profiled_build(root: Path, date: Any) -> pstats.Stats:
     return pstats.Stats(profile)
 
 
-def step_times(stats: pstats.Stats) -> list[tuple[str, float, int]]:
-    """(label, cumulative seconds, calls) of each step found in the profile."""
-    found = []
-    table = stats.stats  # type: ignore[attr-defined]
-    for label, suffix, function in STEPS:
-        cumulative = calls = 0
-        for (filename, _, name), (_, ncalls, _, ct, _) in table.items():
-            if name == function and filename.replace("\\", "/").endswith(suffix):
-                cumulative += ct
-                calls += ncalls
-        if calls:
-            found.append((label, cumulative, calls))
-    return found
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="number of daily issues (default %(default)s)")
@@ -120,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--workdir", type=Path, help="where to generate the project (kept); default: a temporary folder"
     )
     parser.add_argument("--top", type=int, default=20, help="functions to list by own time (default %(default)s)")
+    parser.add_argument("--no-cprofile", dest="cprofile", action="store_false", help="skip the cProfile build")
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="build-site-profile-"))
     try:
@@ -129,24 +149,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         import site_builder.build  # noqa: F401  (timed: what every build pays before its first stage)
 
         import_seconds = time.perf_counter() - started
-        print(
-            f"cold build of N={args.n} issues ({3 * args.n} entries), in process; importing site_builder.build: {import_seconds:.2f} s"
-        )
-        print(f"\n{'stage':<22}{'seconds':>9}{'share':>8}{'peak RSS after':>16}")
-        rows = timed_build(root, archive.last_date)
-        total = rows[-1][1]
-        for name, seconds, rss in rows:
-            print(f"{name:<22}{seconds:>9.2f}{seconds / total:>8.0%}{rss:>13.0f} MB")
+        print(f"cold build of N={args.n} issues ({3 * args.n} entries), in process")
+        print(f"importing site_builder.build: {import_seconds:.2f} s; RSS after imports: {peak_rss_mb():.0f} MB")
 
-        shutil.rmtree(root / "output", ignore_errors=True)
-        stats = profiled_build(root, archive.last_date)
-        profiled_total = stats.total_tt  # type: ignore[attr-defined]
-        print(f"\nunder cProfile ({profiled_total:.1f} s in all; seconds are inflated, shares are what count):")
-        print(f"{'step':<58}{'seconds':>9}{'share':>8}{'calls':>9}")
-        for label, seconds, calls in step_times(stats):
-            print(f"{label:<58}{seconds:>9.2f}{seconds / profiled_total:>8.0%}{calls:>9}")
-        print(f"\ntop {args.top} functions by own time:")
-        stats.sort_stats("tottime").print_stats(args.top)
+        stages, steps = timed_build(root, archive.last_date)
+        total = stages[-1][1]
+        print(f"\n{'stage':<22}{'seconds':>9}{'share':>8}{'peak RSS after':>16}")
+        for name, seconds, rss in stages:
+            print(f"{name:<22}{seconds:>9.2f}{seconds / total:>8.0%}{rss:>13.0f} MB")
+        print(f"\n{'step (indented rows are inside the row above)':<62}{'seconds':>9}{'share':>8}{'calls':>9}")
+        for label, seconds, calls in steps:
+            print(f"{label:<62}{seconds:>9.2f}{seconds / total:>8.0%}{calls:>9}")
+
+        if args.cprofile:
+            shutil.rmtree(root / "output", ignore_errors=True)
+            stats = profiled_build(root, archive.last_date)
+            print(f"\nunder cProfile, the top {args.top} functions by own time (seconds inflated by the profiler):")
+            stats.sort_stats("tottime").print_stats(args.top)
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -7,10 +7,12 @@ import math
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from benchmarks.generate import append_to_last_section, entry_path, generate_project
 from benchmarks.peers import write_hugo, write_pelican
+from benchmarks.profile_build import main as profile_main
 from benchmarks.run import main, marginal_costs
 
 from .conftest import run_cli, tree_digest
@@ -121,3 +123,11 @@ def test_runner_reports_every_scenario_as_json(tmp_path: Path) -> None:
 def test_marginal_costs_are_per_added_issue() -> None:
     steps = marginal_costs([(1000, 10.5), (100, 1.5), (3000, 40.5)])
     assert steps == [(100, 1000, 9 / 900), (1000, 3000, 30 / 2000)]
+
+
+def test_profiler_times_every_stage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert profile_main(["--n", "2", "--no-cprofile", "--workdir", str(tmp_path)]) == 0
+    report = capsys.readouterr().out
+    for stage in ("load_content", "compute_all", "render_site", "check_links", "write_output", "total build_site"):
+        assert re.search(rf"^{stage} +\d+\.\d\d +\d+% +\d+ MB$", report, re.MULTILINE), stage
+    assert re.search(r"^  Markdown -> HTML \(markup\.to_html\) +\d+\.\d\d +\d+% +\d+$", report, re.MULTILINE)
