@@ -20,6 +20,7 @@ import importlib.util
 import inspect
 import json
 import random
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -644,10 +645,15 @@ def _same(heading: str, body: str) -> Section:
 
 
 def _wrap(text: str, width: int = 88, indent: int = 0) -> str:
-    """Wrap prose like an author's editor does (continuation lines indented for list items)."""
+    """Wrap prose like an author's editor does (continuation lines indented for list items).
+
+    Inline math stays on one line: a break inside ``$...$`` followed by ``-`` would
+    start a list item in CommonMark, which no author means.
+    """
     lines: list[str] = []
     current = ""
-    for word in text.split(" "):
+    words = re.findall(r"\$[^$]*\$\S*|\S+", text)
+    for word in words:
         if current and len(current) + 1 + len(word) > width:
             lines.append(current)
             current = word

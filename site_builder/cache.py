@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -64,11 +65,17 @@ def versions(*packages: str) -> dict[str, str]:
     """Installed versions of ``packages`` read from metadata, without importing them; plus Python's."""
     found = {"python": ".".join(platform.python_version_tuple()[:2])}
     for package in packages:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "missing"
+        found[package] = _version(package)
     return found
+
+
+@functools.cache
+def _version(package: str) -> str:
+    # Reading package metadata scans sys.path (milliseconds); versions do not change during a build.
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "missing"
 
 
 def builder_sources(*modules: str) -> dict[str, str]:

@@ -79,7 +79,7 @@ class FormulaImage:
 
 def to_mathtext(latex: str, *, display: bool) -> str:
     """LaTeX as mathtext understands it: aliases replaced, and display fractions set full size."""
-    text = _DROPPED.sub("", _TAG.sub("", latex.strip()))
+    text = re.sub(r"\s+", " ", _DROPPED.sub("", _TAG.sub("", latex.strip())))  # mathtext stops at a line break
     text = re.sub(r"\\operatorname\*", r"\\operatorname", text)
     text = _ALIAS.sub(lambda m: _ALIASES[m.group(1)], text)
     return _display_fractions(text) if display else text

@@ -88,7 +88,11 @@ def test_a_library_upgrade_reruns_what_used_it(project: Path, monkeypatch: pytes
     _explain(project)
     real = metadata.version
     monkeypatch.setattr(cache_module.metadata, "version", lambda name: "99.0" if name == "sympy" else real(name))
-    explained = _explain(project)
+    cache_module._version.cache_clear()  # versions are read once per process: forget the real ones
+    try:
+        explained = _explain(project)
+    finally:
+        cache_module._version.cache_clear()  # and forget the fake one
     upgraded = f"ran, sympy {real('sympy')} -> 99.0"
     assert explained[PERPLEXITY[1]] == upgraded and explained[BATCH_NORM[1]] == upgraded
     assert explained[PERPLEXITY[0]] == "reused, unchanged" and explained[PP_PLOT] == "reused, unchanged"

@@ -106,3 +106,9 @@ def test_this_module_finds_the_bundled_math() -> None:
     found = _bundled_math()
     assert (r"\mathrm{PP}(M) = 2^{-\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)}", True) in found
     assert ("p(x_i)", False) in found
+
+
+def test_a_formula_written_over_two_lines_is_drawn() -> None:
+    # Inline math in a wrapped paragraph carries the line break; LaTeX reads it as a space.
+    assert to_mathtext("a =\nb", display=False) == "a = b"
+    assert formula_image("\\mathrm{softmax}(z)_i =\ne^{z_i}", display=False).width > 0
