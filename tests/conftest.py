@@ -38,6 +38,20 @@ def run_cli(*args: str | Path) -> CliResult:
     return CliResult(result.exit_code, result.stdout, result.stderr)
 
 
+def edit_file(project: Path, relative: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in a project file by ``new``; ``old`` must be there."""
+    path = project / relative
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def line_of(project: Path, relative: str, needle: str) -> int:
+    """1-based number of the first line of a project file that contains ``needle``."""
+    lines = (project / relative).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
 def copy_project(target: Path, *, warm_cache: bool = True) -> Path:
     """A fresh copy of the bundled project (content, templates, computed) under ``target``.
 

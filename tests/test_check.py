@@ -5,19 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .conftest import run_cli, tree_digest
-
-
-def _edit(project: Path, relative: str, old: str, new: str) -> None:
-    path = project / relative
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def _line_of(project: Path, relative: str, needle: str) -> int:
-    lines = (project / relative).read_text().splitlines()
-    return next(i for i, line in enumerate(lines, 1) if needle in line)
+from .conftest import edit_file, line_of, run_cli, tree_digest
 
 
 def _sources(project: Path) -> dict[str, str]:
@@ -49,10 +37,10 @@ def test_three_errors_in_three_files_are_reported_in_one_run(project: Path) -> N
         "content/problems/batch-norm-forward.yaml",
         "content/issues/2026-11-26.yaml",
     )
-    _edit(project, topic, "  - heading: The definition", "\t- heading: The definition")
-    _edit(project, problem, "difficulty: Hard", "difficulty: 3")
-    _edit(project, issue, "feature: implementation-walkthroughs", "feature: implementation-walkthrough")
-    tab_line = _line_of(project, topic, "\t- heading")
+    edit_file(project, topic, "  - heading: The definition", "\t- heading: The definition")
+    edit_file(project, problem, "difficulty: Hard", "difficulty: 3")
+    edit_file(project, issue, "feature: implementation-walkthroughs", "feature: implementation-walkthrough")
+    tab_line = line_of(project, topic, "\t- heading")
     result = run_cli("check", "--root", project, "--date", "2026-11-28")
     assert result.exit_code == 2, result.stderr
     lines = result.stderr.splitlines()
@@ -71,7 +59,7 @@ def test_link_to_a_page_not_yet_published_is_caught(project: Path) -> None:
     # fine in the preview with every issue, broken in the site as published on 2026-11-28.
     assert run_cli("new", "problem", "softmax-grad", "--root", project, "-q").exit_code == 0
     _add_issue(project, "2031-01-01", "perplexity", "softmax-grad", "implementation-walkthroughs")
-    _edit(
+    edit_file(
         project,
         "content/features/implementation-walkthroughs.yaml",
         "url: /problems/batch-norm-forward/",
@@ -94,14 +82,14 @@ def test_link_to_a_page_not_yet_published_is_caught(project: Path) -> None:
 
 def test_future_draft_issue_is_checked_today(project: Path) -> None:
     assert run_cli("new", "topic", "attention", "--root", project, "-q").exit_code == 0
-    _edit(project, "content/topics/attention.yaml", "latex: 'y = f(x)'", "latex: 'y = \\frac{1}{x'")
+    edit_file(project, "content/topics/attention.yaml", "latex: 'y = f(x)'", "latex: 'y = \\frac{1}{x'")
     _add_issue(project, "2031-01-01", "attention", "batch-norm-forward", "implementation-walkthroughs", draft=True)
     # The scheduled build does not publish the draft, so it passes ...
     assert run_cli("--root", project, "--date", "2026-11-28").exit_code == 0
     # ... but check renders it, and finds the formula that would break it.
     result = run_cli("check", "--root", project, "--date", "2026-11-28", "-q")
     assert result.exit_code == 2, result.stderr
-    line = _line_of(project, "content/topics/attention.yaml", "```{formula} definition")
+    line = line_of(project, "content/topics/attention.yaml", "```{formula} definition")
     assert result.stderr.splitlines() == [
         f"content/topics/attention.yaml:{line}:7: sections[0].body: unbalanced braces in LaTeX 'y = \\\\frac{{1}}{{x'",
         "1 problem found (content).",
@@ -113,8 +101,8 @@ def test_entry_in_no_issue_is_checked_on_its_own(project: Path) -> None:
     result = run_cli("check", "--root", project, "--date", "2026-11-28")
     assert result.exit_code == 0, result.stderr
     assert "not in any issue yet (checked on their own): topics/attention" in result.stderr
-    _edit(project, "content/topics/attention.yaml", "like $x_i$", "like $\\notacommand$")
-    line = _line_of(project, "content/topics/attention.yaml", "like $\\notacommand$")
+    edit_file(project, "content/topics/attention.yaml", "like $x_i$", "like $\\notacommand$")
+    line = line_of(project, "content/topics/attention.yaml", "like $\\notacommand$")
     result = run_cli("check", "--root", project, "--date", "2026-11-28", "-q")
     assert result.exit_code == 2, result.stderr
     assert result.stderr.splitlines() == [
@@ -124,7 +112,9 @@ def test_entry_in_no_issue_is_checked_on_its_own(project: Path) -> None:
 
 
 def test_computation_failures_are_reported_with_exit_status_2(project: Path) -> None:
-    _edit(project, "content/problems/batch-norm-forward.yaml", "running_mean: [1.0, 1.0]", "running_mean: [1.0, 1.5]")
+    edit_file(
+        project, "content/problems/batch-norm-forward.yaml", "running_mean: [1.0, 1.0]", "running_mean: [1.0, 1.5]"
+    )
     result = run_cli("check", "--root", project, "--date", "2026-11-28")
     assert result.exit_code == 2, result.stderr
     assert "content/problems/batch-norm-forward.yaml:" in result.stderr

@@ -9,21 +9,9 @@ import pytest
 from site_builder.errors import ContentError
 from site_builder.load import load_content
 
-from .conftest import run_cli, tree_digest
+from .conftest import edit_file, line_of, run_cli, tree_digest
 
 TOPIC = "content/topics/perplexity.yaml"
-
-
-def _edit(project: Path, relative: str, old: str, new: str) -> None:
-    path = project / relative
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def _line_of(project: Path, relative: str, needle: str) -> int:
-    lines = (project / relative).read_text().splitlines()
-    return next(i for i, line in enumerate(lines, 1) if needle in line)
 
 
 @pytest.fixture
@@ -43,15 +31,15 @@ def _fails_cleanly(project: Path, before: dict[str, str]) -> str:
 
 def test_broken_yaml_names_file_line_and_column(published: tuple[Path, dict[str, str]]) -> None:
     project, before = published
-    _edit(project, TOPIC, "title: Perplexity", "title: [Perplexity")
-    line = _line_of(project, TOPIC, "title: [Perplexity")
+    edit_file(project, TOPIC, "title: Perplexity", "title: [Perplexity")
+    line = line_of(project, TOPIC, "title: [Perplexity")
     stderr = _fails_cleanly(project, before)
     assert f"{TOPIC}:{line + 1}:" in stderr and "YAML syntax" in stderr
 
 
 def test_wrong_type_names_the_field(published: tuple[Path, dict[str, str]]) -> None:
     project, before = published
-    _edit(project, "content/problems/batch-norm-forward.yaml", "difficulty: Hard", "difficulty: 3")
+    edit_file(project, "content/problems/batch-norm-forward.yaml", "difficulty: Hard", "difficulty: 3")
     stderr = _fails_cleanly(project, before)
     assert stderr.splitlines() == [
         "content/problems/batch-norm-forward.yaml:3:13: difficulty: Input should be 'Easy', 'Medium' or 'Hard' (got 3)",
@@ -61,7 +49,7 @@ def test_wrong_type_names_the_field(published: tuple[Path, dict[str, str]]) -> N
 
 def test_unknown_key_gets_a_did_you_mean_hint(published: tuple[Path, dict[str, str]]) -> None:
     project, before = published
-    _edit(project, TOPIC, "chapter: Evaluation", "chaptr: Evaluation")
+    edit_file(project, TOPIC, "chapter: Evaluation", "chaptr: Evaluation")
     stderr = _fails_cleanly(project, before)
     assert f"{TOPIC}:3:1: chaptr: unknown field (did you mean 'chapter'?)" in stderr
     assert f"{TOPIC}:1:1: chapter: required field is missing" in stderr
@@ -69,9 +57,9 @@ def test_unknown_key_gets_a_did_you_mean_hint(published: tuple[Path, dict[str, s
 
 def test_all_problems_are_reported_at_once(published: tuple[Path, dict[str, str]]) -> None:
     project, before = published
-    _edit(project, TOPIC, "title: Perplexity", "titel: Perplexity")
-    _edit(project, "content/issues/2026-11-26.yaml", "topic: perplexity", "topic: perplexiti")
-    _edit(project, "content/features/implementation-walkthroughs.yaml", "tags: [python, learning]", "tags: python")
+    edit_file(project, TOPIC, "title: Perplexity", "titel: Perplexity")
+    edit_file(project, "content/issues/2026-11-26.yaml", "topic: perplexity", "topic: perplexiti")
+    edit_file(project, "content/features/implementation-walkthroughs.yaml", "tags: [python, learning]", "tags: python")
     stderr = _fails_cleanly(project, before)
     assert f"{TOPIC}:2:1: titel: unknown field (did you mean 'title'?)" in stderr
     assert (
@@ -83,7 +71,7 @@ def test_all_problems_are_reported_at_once(published: tuple[Path, dict[str, str]
 
 
 def test_dangling_reference_suggests_the_close_id(project: Path) -> None:
-    _edit(project, "content/issues/2026-11-26.yaml", "problem: batch-norm-forward", "problem: batch-norm-forwrd")
+    edit_file(project, "content/issues/2026-11-26.yaml", "problem: batch-norm-forward", "problem: batch-norm-forwrd")
     with pytest.raises(ContentError) as info:
         load_content(project)
     assert [str(p) for p in info.value.problems] == [
@@ -92,22 +80,22 @@ def test_dangling_reference_suggests_the_close_id(project: Path) -> None:
 
 
 def test_id_must_match_file_name(project: Path) -> None:
-    _edit(project, TOPIC, "id: perplexity", "id: perplexity-two")
+    edit_file(project, TOPIC, "id: perplexity", "id: perplexity-two")
     with pytest.raises(ContentError) as info:
         load_content(project)
     assert "id 'perplexity-two' does not match the file name 'perplexity.yaml'" in info.value.summary()
 
 
 def test_issue_date_must_match_file_name_and_be_a_real_day(project: Path) -> None:
-    _edit(project, "content/issues/2026-11-26.yaml", "date: 2026-11-26", "date: 2026-02-30")
+    edit_file(project, "content/issues/2026-11-26.yaml", "date: 2026-11-26", "date: 2026-02-30")
     with pytest.raises(ContentError) as info:
         load_content(project)
     assert "content/issues/2026-11-26.yaml:1:7: date: Input should be a valid date" in info.value.summary()
 
 
 def test_unknown_directive_target_is_located_inside_the_body(project: Path) -> None:
-    _edit(project, TOPIC, "```{example} sentence", "```{example} sentense")
-    line = _line_of(project, TOPIC, "```{example} sentense")
+    edit_file(project, TOPIC, "```{example} sentence", "```{example} sentense")
+    line = line_of(project, TOPIC, "```{example} sentense")
     with pytest.raises(ContentError) as info:
         load_content(project)
     assert [str(p) for p in info.value.problems] == [
@@ -116,7 +104,7 @@ def test_unknown_directive_target_is_located_inside_the_body(project: Path) -> N
 
 
 def test_non_finite_inputs_are_rejected(project: Path) -> None:
-    _edit(project, TOPIC, "probabilities: [0.25, 0.5, 0.125, 0.5]", "probabilities: [0.25, .nan, 0.125, 0.5]")
+    edit_file(project, TOPIC, "probabilities: [0.25, 0.5, 0.125, 0.5]", "probabilities: [0.25, .nan, 0.125, 0.5]")
     with pytest.raises(ContentError) as info:
         load_content(project)
     assert "examples[0].inputs.probabilities: Value error, [1] is nan; numbers must be finite" in info.value.summary()
@@ -124,8 +112,8 @@ def test_non_finite_inputs_are_rejected(project: Path) -> None:
 
 def test_missing_function_is_a_located_error(published: tuple[Path, dict[str, str]]) -> None:
     project, before = published
-    _edit(project, TOPIC, "function: perplexity.perplexity_steps", "function: perplexity.perplexity_stepz")
-    line = _line_of(project, TOPIC, "perplexity_stepz")
+    edit_file(project, TOPIC, "function: perplexity.perplexity_steps", "function: perplexity.perplexity_stepz")
+    line = line_of(project, TOPIC, "perplexity_stepz")
     stderr = _fails_cleanly(project, before)
     assert (
         f"{TOPIC}:{line}:15: examples[0].function: computed/perplexity.py has no function 'perplexity_stepz'" in stderr

@@ -23,7 +23,7 @@ from pathlib import Path
 from site_builder import serve
 from site_builder.serve import Preview, Snapshot, inject_live_reload, respond, start_server
 
-from .conftest import REPO, run_cli
+from .conftest import REPO, edit_file, run_cli
 
 TOPIC = "content/topics/perplexity.yaml"
 ISSUE_PATH = "issues/2026-11-26/"
@@ -225,23 +225,16 @@ def _until(condition: Callable[[], bool], what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _edit(project: Path, relative: str, old: str, new: str) -> None:
-    path = project / relative
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1))
-
-
 def test_serve_rebuilds_on_save_keeps_the_last_good_pages_and_writes_nothing(project: Path) -> None:
     with serving(project) as server:
         status, page = _get(server.url + ISSUE_PATH)
         assert status == 200 and "<h1>Perplexity · Batch Normalization Forward Pass</h1>" in page
         assert "data-build-site-live-reload" in page
 
-        _edit(project, TOPIC, "title: Perplexity", "title: Perplexity, explained")
+        edit_file(project, TOPIC, "title: Perplexity", "title: Perplexity, explained")
         _until(lambda: "<h1>Perplexity, explained · Batch" in _get(server.url + ISSUE_PATH)[1], "the rebuilt page")
 
-        _edit(project, TOPIC, "title: Perplexity, explained", "title: [Perplexity")
+        edit_file(project, TOPIC, "title: Perplexity, explained", "title: [Perplexity")
         error = server.wait_for_line(re.compile(rf"^{re.escape(TOPIC)}:\d+:\d+: YAML syntax"))
         server.wait_for_line(re.compile(r"^1 problem found \(content\)\.$"))
         status, page = _get(server.url + ISSUE_PATH)
@@ -249,7 +242,7 @@ def test_serve_rebuilds_on_save_keeps_the_last_good_pages_and_writes_nothing(pro
         state = next(_events(int(server.url.rsplit(":", 1)[1].strip("/"))))
         assert state["error"].startswith(error.group(0))
 
-        _edit(project, TOPIC, "title: [Perplexity", "title: Perplexity, fixed")
+        edit_file(project, TOPIC, "title: [Perplexity", "title: Perplexity, fixed")
         _until(lambda: "<h1>Perplexity, fixed · Batch" in _get(server.url + ISSUE_PATH)[1], "recovery")
         assert server.stop() == 0
     assert server.lines[-1] == "stopped"
@@ -277,13 +270,13 @@ def test_serve_reloads_the_open_page_and_shows_errors_over_it(project: Path, bro
         assert title.inner_text() == "Perplexity"
         page.evaluate("window.notReloaded = true")
 
-        _edit(project, TOPIC, "title: Perplexity", "title: Perplexity, explained")
+        edit_file(project, TOPIC, "title: Perplexity", "title: Perplexity, explained")
         page.wait_for_function(
             "document.querySelector('#topics-title').textContent === 'Perplexity, explained'", timeout=TIMEOUT * 1000
         )
         assert page.evaluate("window.notReloaded") is None, "the page reloaded itself"
 
-        _edit(project, TOPIC, "title: Perplexity, explained", "title: [Perplexity")
+        edit_file(project, TOPIC, "title: Perplexity, explained", "title: [Perplexity")
         overlay = page.locator("#build-site-error")
         overlay.wait_for(state="visible", timeout=TIMEOUT * 1000)
         text = overlay.inner_text()
@@ -291,7 +284,7 @@ def test_serve_reloads_the_open_page_and_shows_errors_over_it(project: Path, bro
         page.screenshot(path=tmp_path / "serve-error-overlay.png")
         assert title.inner_text() == "Perplexity, explained", "the last good page stays under the overlay"
 
-        _edit(project, TOPIC, "title: [Perplexity", "title: Perplexity, fixed")
+        edit_file(project, TOPIC, "title: [Perplexity", "title: Perplexity, fixed")
         page.wait_for_function(
             "document.querySelector('#topics-title').textContent === 'Perplexity, fixed'", timeout=TIMEOUT * 1000
         )
