@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -211,7 +212,13 @@ def _validation_problems(exc: pydantic.ValidationError, doc: YamlDocument, model
                 message = "must be a lower-case slug (letters a-z, digits and single hyphens)"
             elif error["type"] == "string_pattern_mismatch":
                 message = _PATTERN_MESSAGES.get(error.get("ctx", {}).get("pattern"), message)
-            found.append(doc.problem(loc, f"{message} (got {_short(error.get('input'))})"))
+            hint = ""
+            if error["type"] == "literal_error":
+                # ``Hard`` for ``hard``: say which spelling was meant.
+                choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+                given = str(error.get("input", "")).strip().lower()
+                hint = next((f"did you mean {c!r}?" for c in choices if c.lower() == given), "")
+            found.append(doc.problem(loc, f"{message} (got {_short(error.get('input'))})", hint=hint))
     return found
 
 

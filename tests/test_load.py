@@ -118,3 +118,13 @@ def test_missing_function_is_a_located_error(published: tuple[Path, dict[str, st
     assert (
         f"{TOPIC}:{line}:15: examples[0].function: computed/perplexity.py has no function 'perplexity_stepz'" in stderr
     )
+
+
+def test_a_choice_in_the_wrong_case_gets_the_right_spelling(project: Path) -> None:
+    edit_file(project, "content/problems/batch-norm-forward.yaml", "difficulty: Hard", "difficulty: hard")
+    with pytest.raises(ContentError) as info:
+        load_content(project)
+    assert [str(p) for p in info.value.problems] == [
+        "content/problems/batch-norm-forward.yaml:3:13: difficulty: Input should be 'Easy', 'Medium' or 'Hard'"
+        " (got 'hard') (did you mean 'Hard'?)"
+    ]
