@@ -11,7 +11,8 @@ from pathlib import Path
 from . import progress
 from .cache import Cache
 from .compute import Computation, Results, compute_all
-from .editions import render_editions
+from .editions import entry_renderings, render_editions
+from .email import FormulaImages
 from .links import check_links
 from .load import Content, load_content, source_texts
 from .model import SiteModel, build_model
@@ -131,11 +132,13 @@ def render_project(project: Project, schedule: Schedule) -> RenderedSite:
     """Model, render and link-check what ``schedule`` publishes, in memory."""
     model = build_model(project.content, project.results, schedule)
     env = load_templates(project.root)
+    images = FormulaImages(model, project.cache)
+    entries = entry_renderings(model, env, images)
     with progress.stage("render"):
-        files = render_site(model, env, project.root)
+        files = render_site(model, env, project.root, entries)
     with progress.stage("links", total=None):
         check_links(files, model.urls.base_path, model.urls.base_url, sources=lambda: source_texts(project.root))
         check_xml(files)
     with progress.stage("editions"):
-        files |= render_editions(model, env, files, project.cache)
+        files |= render_editions(model, env, files, entries, images)
     return RenderedSite(model, files, project.results.computations)

@@ -16,7 +16,7 @@ import jinja2
 from .errors import ContentError, Problem
 from .model import IssuePage, SiteModel
 from .portable import portable_markdown
-from .render import IssueView, render_entry, render_template
+from .render import EntryFormat, EntryRenderings, IssueView, render_template
 
 DEVTO_TEMPLATE = "devto.md"
 MAX_TAGS = 4
@@ -30,13 +30,18 @@ def katex(latex: str, display: bool) -> str:
     return f"{{% katex %}}\n{latex}\n{{% endkatex %}}" if display else f"{{% katex inline %}}{latex}{{% endkatex %}}"
 
 
-def render_devto(model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """``issues/<date>/devto.md`` for every published issue."""
-    entries = {(p.kind, p.id): render_entry(p, env, model, math_md=katex) for p in model.entries}
+DEVTO_FORMAT = EntryFormat(html=False, markdown=True, math_md=katex)
+"""dev.to reads Markdown, with math as KaTeX tags."""
+
+
+def render_devto(
+    model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes], entries: EntryRenderings
+) -> dict[str, bytes]:
+    """``issues/<date>/devto.md`` for every published issue; ``entries`` renders ``DEVTO_FORMAT`` as ``devto``."""
     out: dict[str, bytes] = {}
     for issue in model.issues:
         check_tags(issue)
-        view = IssueView(issue, *(entries[(p.kind, p.id)] for p in issue.parts))
+        view = IssueView(issue, *(entries(p, "devto") for p in issue.parts))
         context = {"site": model.site, "urls": model.urls, "model": model, "issue": view}
         text = render_template(env, DEVTO_TEMPLATE, context)
         path = f"{issue.path}devto.md"

@@ -10,24 +10,33 @@ from collections.abc import Mapping
 
 import jinja2
 
-from .cache import Cache
-from .devto import render_devto
-from .email import render_emails
+from .devto import DEVTO_FORMAT, render_devto
+from .email import FormulaImages, email_formats, render_emails
 from .errors import ContentError, Problem, TemplateError
 from .links import links_in
 from .model import SiteModel, Urls
 from .portable import site_path
+from .render import WEB, EntryRenderings
+
+
+def entry_renderings(model: SiteModel, env: jinja2.Environment, images: FormulaImages) -> EntryRenderings:
+    """Entries rendered for the site and every edition, one Markdown parse each; the email draws formulas with ``images``."""
+    return EntryRenderings(env, model, {"web": WEB, **email_formats(images), "devto": DEVTO_FORMAT})
 
 
 def render_editions(
-    model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes], cache: Cache | None = None
+    model: SiteModel,
+    env: jinja2.Environment,
+    files: Mapping[str, bytes],
+    entries: EntryRenderings,
+    images: FormulaImages,
 ) -> dict[str, bytes]:
     """Every edition file of every published issue; ``files`` is the rendered site they point into.
 
-    ``cache`` keeps the formula images the email edition draws.
+    ``entries`` comes from ``entry_renderings`` with the same ``images``.
     """
     out: dict[str, bytes] = {}
-    for edition in (render_emails(model, env, files, cache), render_devto(model, env, files)):
+    for edition in (render_emails(model, env, files, images, entries), render_devto(model, env, files, entries)):
         for path, data in edition.items():
             if path in files or path in out:
                 raise TemplateError(Problem(path, message="two outputs claim this path"))

@@ -42,7 +42,7 @@ from .errors import Problem, TemplateError
 from .mathimage import formula_image
 from .model import IssuePage, SiteModel
 from .portable import portable_html, site_path
-from .render import IssueView, RenderedEntry, render_entry, render_template
+from .render import EntryFormat, EntryRenderings, IssueView, RenderedEntry, render_template
 from .unicodemath import latex_to_unicode
 
 EMAIL_TEMPLATE = "email.html"
@@ -77,13 +77,24 @@ def unicode_html(latex: str, display: bool) -> str:
     return f'<pre class="math">    {text}</pre>' if display else f'<span class="math">{text}</span>'
 
 
+def email_formats(images: FormulaImages) -> dict[str, EntryFormat]:
+    """How the email's HTML part (formulas as images) and its plain-text part (formulas in Unicode) show entries."""
+    return {"email": EntryFormat(math_html=images.html), "text": EntryFormat(math_html=unicode_html)}
+
+
 def render_emails(
-    model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes], cache: Cache | None = None
+    model: SiteModel,
+    env: jinja2.Environment,
+    files: Mapping[str, bytes],
+    images: FormulaImages,
+    entries: EntryRenderings,
 ) -> dict[str, bytes]:
-    """The email edition of every published issue, and the formula images it uses (kept in ``cache``)."""
-    images = FormulaImages(model, cache)
-    as_email = {(p.kind, p.id): render_entry(p, env, model, math_html=images.html) for p in model.entries}
-    as_text = {(p.kind, p.id): render_entry(p, env, model, math_html=unicode_html) for p in model.entries}
+    """The email edition of every published issue, and the formula images it uses.
+
+    ``entries`` renders the formats of ``email_formats(images)``.
+    """
+    as_email = {(p.kind, p.id): entries(p, "email") for p in model.entries}
+    as_text = {(p.kind, p.id): entries(p, "text") for p in model.entries}
     out: dict[str, bytes] = {}
     for issue in model.issues:
         html_part = email_html(model, env, _view(issue, as_email), files | images.files)

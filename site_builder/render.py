@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from . import markup, mdescape, progress
 from .compute import ExampleResult
-from .errors import ContentError, Problem, TemplateError
+from .errors import BuildError, ContentError, Problem, TemplateError
 from .model import EntryPage, IssuePage, SiteModel
 from .yamlsource import dotted
 
@@ -54,9 +54,14 @@ def load_templates(root: Path) -> jinja2.Environment:
     return env
 
 
-def render_site(model: SiteModel, env: jinja2.Environment, root: Path) -> dict[str, bytes]:
-    """Every output file, keyed by its path inside the output folder."""
-    renderer = _SiteRenderer(model, env)
+def render_site(
+    model: SiteModel, env: jinja2.Environment, root: Path, entries: EntryRenderings | None = None
+) -> dict[str, bytes]:
+    """Every output file, keyed by its path inside the output folder.
+
+    ``entries`` renders each entry's text (by default for the web alone); pass the one the editions use too.
+    """
+    renderer = _SiteRenderer(model, env, entries or EntryRenderings(env, model, {"web": WEB}))
     files: dict[str, bytes] = {}
     for path, data in renderer.files():
         if path in files:
@@ -81,10 +86,10 @@ def static_files(folder: Path) -> Iterator[tuple[str, bytes]]:
 
 
 class _SiteRenderer:
-    def __init__(self, model: SiteModel, env: jinja2.Environment) -> None:
+    def __init__(self, model: SiteModel, env: jinja2.Environment, entries: EntryRenderings) -> None:
         self.model = model
         self.env = env
-        self.entries = {(p.kind, p.id): render_entry(p, env, model) for p in model.entries}
+        self.entries = {(p.kind, p.id): entries(p, "web") for p in model.entries}
         self.globals = {"site": model.site, "urls": model.urls, "model": model}
 
     def files(self) -> Iterator[tuple[str, bytes]]:
@@ -165,6 +170,36 @@ def _template_frame(exc: BaseException, name: str) -> tuple[str, int]:
     return f"templates/{name}", 0
 
 
+@dataclass(frozen=True)
+class EntryFormat:
+    """What one edition needs of an entry's text, and how it shows math there."""
+
+    html: bool = True
+    """Render the sections (and the solution) as HTML."""
+    math_html: markup.MathRenderer = markup.mathml
+    """How formulas look in that HTML (the web: MathML; email: images; plain text: Unicode)."""
+    markdown: bool = False
+    """Render the sections as Markdown, for cross-posting."""
+    math_md: markup.MathRenderer | None = None
+    """How formulas look in that Markdown; None keeps ``$...$`` (dev.to wants KaTeX tags)."""
+
+
+WEB = EntryFormat(html=True, markdown=True)
+"""The site's own pages: HTML with MathML, and Markdown with dollar math for ``index.md``."""
+
+
+class NotRendered:
+    """A part of an entry that its edition does not render; using it in a template is an error, never empty text."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def _fail(self, *args: object) -> Any:
+        raise TemplateError(Problem("templates", message=f"{self.what} is not rendered for this edition"))
+
+    __iter__ = __str__ = __html__ = __len__ = __bool__ = _fail
+
+
 def render_entry(
     page: EntryPage,
     env: jinja2.Environment,
@@ -178,12 +213,95 @@ def render_entry(
     ``math_html`` and ``math_md`` say how each edition shows math: the web uses
     MathML and keeps ``$...$`` in Markdown; email, plain text and dev.to differ.
     """
+    rendered = render_entry_formats(page, env, model, {"": EntryFormat(True, math_html, True, math_md)})[""]
+    if isinstance(rendered, BuildError):
+        raise rendered
+    return rendered
+
+
+def render_entry_formats(
+    page: EntryPage, env: jinja2.Environment, model: SiteModel, formats: Mapping[str, EntryFormat]
+) -> dict[str, RenderedEntry | BuildError]:
+    """Render an entry once per edition format, parsing each section's Markdown only once for all of them.
+
+    A format whose text cannot be rendered gets its error instead, raised when that
+    edition is built, so errors surface in the order the editions are built.
+    """
+    entry = page.entry
+    allow_html = model.site.allow_raw_html
+    sections: list[markup.Section] = []
+    try:
+        for index, section in enumerate(entry.sections):
+            sections.append(
+                _located(page, index, lambda body=section.body: markup.Section(body, allow_html=allow_html))
+            )
+    except BuildError as exc:
+        return dict.fromkeys(formats, exc)
+    role = _Role(page.results.examples)
+    out: dict[str, RenderedEntry | BuildError] = {}
+    for name, form in formats.items():
+        try:
+            out[name] = _render_format(page, env, model, sections, role, form)
+        except BuildError as exc:
+            out[name] = exc
+    return out
+
+
+class EntryRenderings:
+    """Every entry rendered once for all edition formats, on first use, and kept for the pages that show it."""
+
+    def __init__(self, env: jinja2.Environment, model: SiteModel, formats: Mapping[str, EntryFormat]) -> None:
+        self.env = env
+        self.model = model
+        self.formats = dict(formats)
+        self._rendered: dict[tuple[str, str], dict[str, RenderedEntry | BuildError]] = {}
+
+    def __call__(self, page: EntryPage, form: str) -> RenderedEntry:
+        """``page`` as edition format ``form`` shows it; raises the error its text gave in that format."""
+        key = (page.kind, page.id)
+        if key not in self._rendered:
+            self._rendered[key] = render_entry_formats(page, self.env, self.model, self.formats)
+        rendered = self._rendered[key][form]
+        if isinstance(rendered, BuildError):
+            raise rendered
+        return rendered
+
+
+class _Role:
+    """The ``{value}`` role of one entry: a computed number, formatted."""
+
+    def __init__(self, examples: Mapping[str, ExampleResult]) -> None:
+        self.examples = examples
+
+    def __call__(self, name: str, target: str) -> str:
+        return quote_value(target, self.examples)
+
+
+def _located(page: EntryPage, index: int, render: Any) -> Any:
+    """Run ``render`` for section ``index``; a markup error becomes a content error at its line in the YAML file."""
+    try:
+        return render()
+    except markup.MarkupError as exc:
+        loc = ("sections", index, "body")
+        line, column = page.source.doc.locate(loc)
+        raise ContentError(Problem(page.source.doc.path, line + exc.line, column, dotted(loc), str(exc))) from exc
+
+
+def _render_format(
+    page: EntryPage,
+    env: jinja2.Environment,
+    model: SiteModel,
+    sections: list[markup.Section],
+    role: _Role,
+    form: EntryFormat,
+) -> RenderedEntry:
     entry = page.entry
     formulas = {f.id: f for f in entry.formulas}
     examples = page.results.examples
     checks = page.results.formulas
     plots = page.results.plots
     context = {"site": model.site, "urls": model.urls, "entry": page}
+    math_html, math_md = form.math_html, form.math_md
 
     def directive_html(name: str, target: str) -> str:
         if name == "formula":
@@ -212,39 +330,46 @@ def render_entry(
             return render_template(env, "_plot.md", {**context, "plot": plots[target]})
         raise markup.MarkupError(f"{{{name}}} is not supported yet")
 
-    def role(name: str, target: str) -> str:
-        return quote_value(target, examples)
-
-    sections_html = []
-    sections_md = []
     allow_html = model.site.allow_raw_html
-    for index, section in enumerate(entry.sections):
-        try:
-            html = markup.to_html(
-                section.body,
-                allow_html=allow_html,
-                directive=directive_html,
-                role=role,
-                math=math_html,
-                link=model.urls.target,
+    sections_html: list[tuple[str, Markup]] = []
+    sections_md: list[tuple[str, str]] = []
+    for index, (section, parsed) in enumerate(zip(entry.sections, sections, strict=True)):
+        if form.html:
+            html = _located(
+                page,
+                index,
+                lambda parsed=parsed: markup.to_html(
+                    parsed,
+                    allow_html=allow_html,
+                    directive=directive_html,
+                    role=role,
+                    math=math_html,
+                    link=model.urls.target,
+                ),
             )
-            md = markup.to_markdown(
-                section.body,
-                directive=directive_md,
-                role=role,
-                math=math_md,
-                link=model.urls.absolute_target,
-                allow_html=allow_html,
+            sections_html.append((section.heading, Markup(html)))
+        if form.markdown:
+            md = _located(
+                page,
+                index,
+                lambda parsed=parsed: markup.to_markdown(
+                    parsed,
+                    directive=directive_md,
+                    role=role,
+                    math=math_md,
+                    link=model.urls.absolute_target,
+                    allow_html=allow_html,
+                ),
             )
-        except markup.MarkupError as exc:
-            loc = ("sections", index, "body")
-            line, column = page.source.doc.locate(loc)
-            raise ContentError(Problem(page.source.doc.path, line + exc.line, column, dotted(loc), str(exc))) from exc
-        sections_html.append((section.heading, Markup(html)))
-        sections_md.append((section.heading, md))
+            sections_md.append((section.heading, md))
     solution = page.results.solution
-    solution_html = Markup(markup.highlight(solution.source, "python")) if solution else None
-    return RenderedEntry(page, tuple(sections_html), tuple(sections_md), solution_html)
+    solution_html = Markup(markup.highlight(solution.source, "python")) if solution and form.html else None
+    return RenderedEntry(
+        page,
+        tuple(sections_html) if form.html else NotRendered("sections_html"),  # type: ignore[arg-type]
+        tuple(sections_md) if form.markdown else NotRendered("sections_md"),  # type: ignore[arg-type]
+        solution_html if form.html or not solution else NotRendered("solution_html"),  # type: ignore[arg-type]
+    )
 
 
 def quote_value(target: str, examples: Mapping[str, ExampleResult]) -> str:
