@@ -18,24 +18,16 @@ and the formula images themselves under ``math/``.
 
 from __future__ import annotations
 
-import email.policy
-import email.utils
+import functools
 import hashlib
 import html
 import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-import css_inline
 import jinja2
-import lxml.html
-from inscriptis import Inscriptis
-from inscriptis.css_profiles import CSS_PROFILES
-from inscriptis.model.config import ParserConfig
-from pygments.formatters import HtmlFormatter
 
 from .cache import Cache
 from .errors import Problem, TemplateError
@@ -133,11 +125,13 @@ def email_html(model: SiteModel, env: jinja2.Environment, view: IssueView, files
     where = f"output/{view.page.path}email.html"
     page = render_template(env, EMAIL_TEMPLATE, _context(model, view, "email"))
     page = portable_html(page, model.urls, files, where)
+    import css_inline  # imported when an email is made: a rebuild that makes none does not load it
+
     inliner = css_inline.CSSInliner(
         load_remote_stylesheets=False,
         keep_style_tags=False,
         keep_link_tags=False,
-        extra_css=HtmlFormatter(style="friendly").get_style_defs(".highlight"),
+        extra_css=_highlight_css(),
     )
     try:
         inlined = inliner.inline(page)
@@ -146,8 +140,20 @@ def email_html(model: SiteModel, env: jinja2.Environment, view: IssueView, files
     return "<!DOCTYPE html>\n" + inlined.removeprefix("<!DOCTYPE html>") + "\n"
 
 
+@functools.cache
+def _highlight_css() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(style="friendly").get_style_defs(".highlight")
+
+
 def email_text(model: SiteModel, env: jinja2.Environment, view: IssueView, files: Mapping[str, bytes]) -> str:
     """The plain-text part: formulas in Unicode, tables laid out in columns, links as numbered footnotes."""
+    import lxml.html
+    from inscriptis import Inscriptis
+    from inscriptis.css_profiles import CSS_PROFILES
+    from inscriptis.model.config import ParserConfig
+
     where = f"output/{view.page.path}email.txt"
     page = render_template(env, EMAIL_TEMPLATE, _context(model, view, "text"))
     tree = lxml.html.document_fromstring(portable_html(page, model.urls, files, where))
@@ -179,6 +185,10 @@ def email_message(
     model: SiteModel, issue: IssuePage, html_part: str, text_part: str, files: Mapping[str, bytes]
 ) -> bytes:
     """``multipart/alternative``: the text, then the HTML with its images attached inline; the same bytes every build."""
+    import email.policy
+    import email.utils
+    from email.message import EmailMessage
+
     site = model.site
     host = urlsplit(site.base_url).hostname or "localhost"
     namespace = uuid.UUID(site.feed_id)

@@ -16,18 +16,14 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import latex2mathml.converter
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+from typing import TYPE_CHECKING
 
 from .mdescape import make_inert, safe_target
+
+if TYPE_CHECKING:  # imported where first used: a rebuild that renders no Markdown loads none of them
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from pygments.formatters import HtmlFormatter
 
 DIRECTIVE_INFO = re.compile(r"^\{([a-z][a-z0-9-]*)\}\s*(\S*)\s*$")
 ROLE = re.compile(r"\{([a-z][a-z0-9-]*)\}`([^`]*)`")
@@ -74,6 +70,10 @@ class Reference:
 @functools.lru_cache(maxsize=4)
 def parser(allow_html: bool = False) -> MarkdownIt:
     """The one Markdown dialect: CommonMark + tables + strikethrough + dollar math + MyST roles."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.myst_role import myst_role_plugin
+
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=True, double_inline=True)
@@ -137,6 +137,8 @@ def latex_to_mathml(latex: str, *, display: bool) -> str:
     latex2mathml is lenient (an unknown command comes out as its own name,
     a missing brace is ignored), so both are checked here rather than shipped.
     """
+    import latex2mathml.converter
+
     latex = latex.strip()
     if _brace_depth(latex) != 0:
         raise MarkupError(f"unbalanced braces in LaTeX {latex!r}")
@@ -164,12 +166,18 @@ def _brace_depth(latex: str) -> int:
 
 @functools.lru_cache(maxsize=1)
 def _formatter() -> HtmlFormatter:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(nowrap=True)
 
 
 @functools.lru_cache(maxsize=64)  # the HTML editions of one entry highlight the same blocks one after the other
 def highlight(code: str, language: str) -> str:
     """Highlighted HTML for a code block (no surrounding ``<pre>``); plain escaped text if the language is unknown."""
+    from pygments import highlight as pygments_highlight
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         lexer = get_lexer_by_name(language or "text")
     except ClassNotFound:
@@ -179,6 +187,8 @@ def highlight(code: str, language: str) -> str:
 
 def highlight_css() -> str:
     """Pygments rules for light and dark colour schemes."""
+    from pygments.formatters import HtmlFormatter
+
     light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
     dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
@@ -443,6 +453,8 @@ def _replace_inline_math(out: list[str], free: list[int], tokens: list[Token], m
 @functools.lru_cache(maxsize=1)
 def _trusting_reader() -> MarkdownIt:
     """How a careless tool reads cross-posted Markdown: CommonMark, raw HTML on, every link target trusted."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
