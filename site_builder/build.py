@@ -18,6 +18,7 @@ from .load import Content, load_content, source_texts
 from .model import SiteModel, build_model
 from .render import load_templates, render_site
 from .schedule import Schedule, build_time, resolve_publication_day
+from .sources import SourceCache
 from .wellformed import check_xml
 from .write import LOCK_TIMEOUT, output_lock, write_output
 
@@ -112,7 +113,8 @@ def load_project(root: Path, *, cache: bool = True, read_only: bool = False) -> 
     With ``cache``, computed results are reused from ``ROOT/.build-cache``, and stored there unless ``read_only``.
     """
     with progress.stage("load"):
-        content = load_content(root)
+        sources = SourceCache.at(root, read_only=read_only) if cache else SourceCache(None)
+        content = load_content(root, sources)
     entries = sum(1 for _ in content.entries())
     log.info("loaded %d issues and %d entries", len(content.issues), entries)
     with progress.stage("compute", total=entries):

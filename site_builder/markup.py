@@ -81,13 +81,25 @@ def parser(allow_html: bool = False) -> MarkdownIt:
     return md
 
 
-# Text every directive (a fence whose info string starts with "{") or role ("{name}`") contains.
-_MAYBE_REFERENCE = re.compile(r"(?:`{3,}|~{3,})[ \t]*\{|\{[A-Za-z0-9_+:\-]+\}`")
+_ROLE_START = re.compile(r"\{[A-Za-z0-9_+:\-]+\}`")
+
+
+def _may_hold_reference(text: str) -> bool:
+    """False if ``text`` cannot hold a directive (a fence, then "{") or a role ("{name}`"): both need a "{"."""
+    start = text.find("{")
+    while start >= 0:
+        before = start - 1
+        while before >= 0 and text[before] in " \t":
+            before -= 1
+        if (before >= 0 and text[before] in "`~") or _ROLE_START.match(text, start):
+            return True
+        start = text.find("{", start + 1)
+    return False
 
 
 def references(text: str) -> list[Reference]:
     """Every directive and role in ``text``, with its line."""
-    if not _MAYBE_REFERENCE.search(text):
+    if not _may_hold_reference(text):
         return []  # most sections have neither: no need to parse them
     return parsed_references(text)
 
