@@ -11,16 +11,18 @@ from pathlib import Path
 from . import progress
 from .cache import Cache
 from .compute import Computation, Results, compute_all
-from .editions import entry_renderings, render_editions
 from .email import FormulaImages
-from .links import check_links
+from .fragments import FragmentCache
+from .incremental import MemorySink, render_outputs
 from .load import Content, load_content, source_texts
 from .model import SiteModel, build_model
-from .render import load_templates, render_site
+from .outputs import Plan
+from .publish import Publication, PublishedTree, new_record
+from .record import state_folder
+from .render import load_templates
 from .schedule import Schedule, build_time, resolve_publication_day
 from .sources import SourceCache
-from .wellformed import check_xml
-from .write import LOCK_TIMEOUT, output_lock, write_output
+from .write import LOCK_TIMEOUT, output_lock, real_path
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +32,17 @@ class BuildReport:
     """What a build published."""
 
     files: int
-    """Number of files written."""
+    """Number of files in the published site."""
     issues: int
     """Number of issues published."""
     as_of: dt.date
     """The publication day the build used."""
     computations: tuple[Computation, ...] = ()
     """Every computation, and whether it ran or came from the cache (``--explain``)."""
+    rendered: tuple[str, ...] = ()
+    """Outputs this build rendered; the others were unchanged and kept as published."""
+    written: int = 0
+    """Files written afresh (the others are the published files, kept)."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +68,13 @@ class Project:
     results: Results
     cache: Cache
     """Where computed results and drawn formulas are kept (disabled with ``--no-cache``)."""
+    fragments: FragmentCache
+    """Where entries' rendered text is kept between builds (disabled with ``--no-cache``)."""
 
 
 @dataclass(frozen=True)
 class RenderedSite:
-    """A whole site in memory: what ``build`` writes, ``check`` inspects and ``serve`` serves."""
+    """A whole site in memory: what ``check`` inspects and ``serve`` serves."""
 
     model: SiteModel
     files: Mapping[str, bytes]
@@ -80,31 +88,57 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
 
     Builds of one output folder run one after the other: the second starts (and reads
     the content) only once the first has published, so an older build never wins.
+    Only what changed since the published tree is rendered and written (see ``incremental``).
     """
     with output_lock(out, options.lock_timeout):
-        site = make_site(root, options, now)
-        with progress.stage("write", total=None):
-            write_output(site.files, out)
-    log.debug("wrote %d files to %s", len(site.files), out)
-    return BuildReport(
-        files=len(site.files),
-        issues=len(site.model.issues),
-        as_of=site.model.schedule.as_of,
-        computations=site.computations,
+        project = load_project(root, cache=options.cache)
+        model = build_model(project.content, project.results, schedule_for(project, options, now, log_it=True))
+        published = published_tree(out, read=options.cache)
+        publication = Publication(real_path(out), published)
+        plan = make_plan(project, model)
+        try:
+            rendered = render_outputs(plan, publication, published, sources=lambda: source_texts(project.root))
+            with progress.stage("write", total=None):
+                files = {path: publication.files[path] for path in rendered.digests}
+                record = new_record(files, rendered.jobs, rendered.links)
+                if publication.unchanged(rendered.digests):
+                    publication.finish_unchanged(record)
+                else:
+                    publication.finish(record)
+        except BaseException:
+            publication.abort()
+            raise
+        finally:
+            project.fragments.flush(keep=plan.fragment_keys())
+    log.debug(
+        "rendered %d of %d files; wrote %d, linked %d",
+        len(rendered.rendered),
+        len(files),
+        publication.written,
+        publication.linked,
     )
+    return BuildReport(
+        files=len(files),
+        issues=len(model.issues),
+        as_of=model.schedule.as_of,
+        computations=project.results.computations,
+        rendered=tuple(rendered.rendered),
+        written=publication.written,
+    )
+
+
+def published_tree(out: Path, *, read: bool = True) -> PublishedTree:
+    """The tree published in ``out`` and its record (the record ignored unless ``read``)."""
+    out = real_path(out)
+    if not read:
+        return PublishedTree(out, None, {})
+    return PublishedTree.read(out, state_folder(out))
 
 
 def make_site(root: Path, options: BuildOptions, now: dt.datetime | None = None) -> RenderedSite:
     """Every stage but the write."""
-    project = load_project(root, cache=options.cache)
-    schedule = schedule_for(project, options, now)
-    issues = project.content.issues
-    published = sum(1 for issue in issues.values() if schedule.publishes(issue.model))
-    plural = "" if published == 1 else "s"
-    log.info("publishing %d issue%s as of %s (%s)", published, plural, schedule.as_of, schedule.reason)
-    if schedule.as_of not in issues or issues[schedule.as_of].model.draft:
-        log.warning("no issue goes out on %s: content/issues/%s.yaml is missing or a draft", *[schedule.as_of] * 2)
-    return render_project(project, schedule)
+    project = load_project(root, cache=options.cache, read_only=True)
+    return render_project(project, schedule_for(project, options, now, log_it=True))
 
 
 def load_project(root: Path, *, cache: bool = True, read_only: bool = False) -> Project:
@@ -120,27 +154,36 @@ def load_project(root: Path, *, cache: bool = True, read_only: bool = False) -> 
     with progress.stage("compute", total=entries):
         store = Cache.at(root, read_only=read_only) if cache else Cache(None)
         results = compute_all(root, content, store)
-    return Project(root, content, results, store)
+    fragments = FragmentCache.at(root, read_only=read_only) if cache else FragmentCache(None)
+    return Project(root, content, results, store, fragments)
 
 
-def schedule_for(project: Project, options: BuildOptions, now: dt.datetime | None = None) -> Schedule:
+def schedule_for(
+    project: Project, options: BuildOptions, now: dt.datetime | None = None, *, log_it: bool = False
+) -> Schedule:
     """What ``options`` publish; the day defaults to the site's current publication day."""
     site = project.content.site.model
     as_of, why = resolve_publication_day(site, options.date, now or build_time())
-    return Schedule(as_of, drafts=options.drafts, future=options.future, reason=why)
+    schedule = Schedule(as_of, drafts=options.drafts, future=options.future, reason=why)
+    if log_it:
+        issues = project.content.issues
+        published = sum(1 for issue in issues.values() if schedule.publishes(issue.model))
+        plural = "" if published == 1 else "s"
+        log.info("publishing %d issue%s as of %s (%s)", published, plural, schedule.as_of, schedule.reason)
+        if schedule.as_of not in issues or issues[schedule.as_of].model.draft:
+            log.warning("no issue goes out on %s: content/issues/%s.yaml is missing or a draft", *[schedule.as_of] * 2)
+    return schedule
+
+
+def make_plan(project: Project, model: SiteModel) -> Plan:
+    """Every output of ``model`` as a keyed job (see ``outputs``)."""
+    env = load_templates(project.root)
+    return Plan(model, env, project.root, FormulaImages(model, project.cache), project.fragments)
 
 
 def render_project(project: Project, schedule: Schedule) -> RenderedSite:
     """Model, render and link-check what ``schedule`` publishes, in memory."""
     model = build_model(project.content, project.results, schedule)
-    env = load_templates(project.root)
-    images = FormulaImages(model, project.cache)
-    entries = entry_renderings(model, env, images)
-    with progress.stage("render"):
-        files = render_site(model, env, project.root, entries)
-    with progress.stage("links", total=None):
-        check_links(files, model.urls.base_path, model.urls.base_url, sources=lambda: source_texts(project.root))
-        check_xml(files)
-    with progress.stage("editions"):
-        files |= render_editions(model, env, files, entries, images)
-    return RenderedSite(model, files, project.results.computations)
+    sink = MemorySink()
+    render_outputs(make_plan(project, model), sink, sources=lambda: source_texts(project.root))
+    return RenderedSite(model, sink.files, project.results.computations)

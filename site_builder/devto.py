@@ -16,7 +16,7 @@ import jinja2
 from .errors import ContentError, Problem
 from .model import IssuePage, SiteModel
 from .portable import portable_markdown
-from .render import EntryFormat, EntryRenderings, IssueView, render_template
+from .render import EntryFormat, IssueView, render_template
 
 DEVTO_TEMPLATE = "devto.md"
 MAX_TAGS = 4
@@ -34,19 +34,12 @@ DEVTO_FORMAT = EntryFormat(html=False, markdown=True, math_md=katex)
 """dev.to reads Markdown, with math as KaTeX tags."""
 
 
-def render_devto(
-    model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes], entries: EntryRenderings
-) -> dict[str, bytes]:
-    """``issues/<date>/devto.md`` for every published issue; ``entries`` renders ``DEVTO_FORMAT`` as ``devto``."""
-    out: dict[str, bytes] = {}
-    for issue in model.issues:
-        check_tags(issue)
-        view = IssueView(issue, *(entries(p, "devto") for p in issue.parts))
-        context = {"site": model.site, "urls": model.urls, "model": model, "issue": view}
-        text = render_template(env, DEVTO_TEMPLATE, context)
-        path = f"{issue.path}devto.md"
-        out[path] = liquid_safe(portable_markdown(text, model.urls, files, f"output/{path}")).encode()
-    return out
+def devto_markdown(model: SiteModel, env: jinja2.Environment, view: IssueView, files: Mapping[str, bytes]) -> str:
+    """One issue's dev.to post; ``files`` is the site it links into (an SVG image needs a PNG beside it)."""
+    context = {"site": model.site, "urls": model.urls, "model": model, "issue": view}
+    text = render_template(env, DEVTO_TEMPLATE, context)
+    path = f"{view.page.path}devto.md"
+    return liquid_safe(portable_markdown(text, model.urls, files, f"output/{path}"))
 
 
 _OUR_TAGS = re.compile(r"\{% (?:katex(?: inline)?|endkatex|details [^%{}\n]*|enddetails) %\}")

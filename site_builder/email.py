@@ -25,6 +25,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -34,7 +35,7 @@ from .errors import Problem, TemplateError
 from .mathimage import formula_image
 from .model import IssuePage, SiteModel
 from .portable import portable_html, site_path
-from .render import EntryFormat, EntryRenderings, IssueView, RenderedEntry, render_template
+from .render import EntryFormat, IssueView, render_template
 from .unicodemath import latex_to_unicode
 
 EMAIL_TEMPLATE = "email.html"
@@ -50,17 +51,41 @@ class FormulaImages:
     """Where drawn formulas are kept between builds."""
     files: dict[str, bytes] = field(default_factory=dict)
     """``math/<key>.png`` -> PNG bytes, for every formula drawn so far."""
+    sources: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    """``math/<key>.png`` -> (LaTeX, display) of every formula shown so far, drawn or not."""
+    _used: dict[str, list[Any]] | None = None
 
     def html(self, latex: str, display: bool) -> str:
         image = formula_image(latex, display=display, cache=self.cache)
         path = f"math/{image.key}.png"
         self.files[path] = image.png
+        self.sources[path] = (latex, display)
+        if self._used is not None:
+            self._used[path] = [latex, display]
         style = "border:0; max-width:100%; height:auto;"
         style += " display:block; margin:0 auto;" if display else f" vertical-align:-{image.depth}px;"
         return (
             f'<img class="math" src="{html.escape(self.model.urls.link(path))}" alt="{html.escape(latex.strip())}" '
             f'width="{image.width}" height="{image.height}" style="{style}">'
         )
+
+    def png(self, path: str) -> bytes:
+        """The image at ``path`` (``math/<key>.png``) of a formula shown before, drawn now if need be."""
+        if path not in self.files:
+            latex, display = self.sources[path]
+            self.files[path] = formula_image(latex, display=display, cache=self.cache).png
+        return self.files[path]
+
+    def begin(self) -> None:
+        self._used = {}
+
+    def end(self) -> dict[str, Any]:
+        used, self._used = self._used or {}, None
+        return used
+
+    def restore(self, used: dict[str, Any]) -> None:
+        for path, (latex, display) in used.items():
+            self.sources.setdefault(path, (latex, display))
 
 
 def unicode_html(latex: str, display: bool) -> str:
@@ -71,34 +96,7 @@ def unicode_html(latex: str, display: bool) -> str:
 
 def email_formats(images: FormulaImages) -> dict[str, EntryFormat]:
     """How the email's HTML part (formulas as images) and its plain-text part (formulas in Unicode) show entries."""
-    return {"email": EntryFormat(math_html=images.html), "text": EntryFormat(math_html=unicode_html)}
-
-
-def render_emails(
-    model: SiteModel,
-    env: jinja2.Environment,
-    files: Mapping[str, bytes],
-    images: FormulaImages,
-    entries: EntryRenderings,
-) -> dict[str, bytes]:
-    """The email edition of every published issue, and the formula images it uses.
-
-    ``entries`` renders the formats of ``email_formats(images)``.
-    """
-    as_email = {(p.kind, p.id): entries(p, "email") for p in model.entries}
-    as_text = {(p.kind, p.id): entries(p, "text") for p in model.entries}
-    out: dict[str, bytes] = {}
-    for issue in model.issues:
-        html_part = email_html(model, env, _view(issue, as_email), files | images.files)
-        text_part = email_text(model, env, _view(issue, as_text), files)
-        out[f"{issue.path}email.html"] = html_part.encode()
-        out[f"{issue.path}email.txt"] = text_part.encode()
-        out[f"{issue.path}issue.eml"] = email_message(model, issue, html_part, text_part, files | images.files)
-    return images.files | out
-
-
-def _view(issue: IssuePage, entries: Mapping[tuple[str, str], RenderedEntry]) -> IssueView:
-    return IssueView(issue, *(entries[(p.kind, p.id)] for p in issue.parts))
+    return {"email": EntryFormat(math_html=images.html, assets=images), "text": EntryFormat(math_html=unicode_html)}
 
 
 def subject(model: SiteModel, issue: IssuePage) -> str:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
-from . import markup, mdescape, progress
+from . import markup, mdescape
 from .compute import ExampleResult
 from .errors import BuildError, ContentError, Problem, TemplateError
 from .model import EntryPage, IssuePage, SiteModel
@@ -33,6 +33,35 @@ class RenderedEntry:
     """(heading, body Markdown) per section, for cross-posting."""
     solution_html: Markup | None
     """The solution's source, highlighted."""
+    assets: Mapping[str, Any] | None = None
+    """What the format's math renderer made for it (``EntryFormat.assets``), as plain data."""
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The rendered text as plain data, for the fragment store."""
+        html, md, solution = self.sections_html, self.sections_md, self.solution_html
+        return {  # plain str, not Markup: the store keeps plain data
+            "html": None if isinstance(html, NotRendered) else [[str(h), str(b)] for h, b in html],
+            "md": None if isinstance(md, NotRendered) else [[str(h), str(b)] for h, b in md],
+            "solution": None if isinstance(solution, NotRendered) or solution is None else str(solution),
+            "solution_rendered": not isinstance(solution, NotRendered),
+            "assets": dict(self.assets) if self.assets else None,
+        }
+
+    @classmethod
+    def from_payload(cls, page: EntryPage, payload: Mapping[str, Any]) -> RenderedEntry:
+        html, md, solution = payload["html"], payload["md"], payload["solution"]
+        return cls(
+            page,
+            NotRendered("sections_html") if html is None else tuple((h, Markup(b)) for h, b in html),  # type: ignore[arg-type]
+            NotRendered("sections_md") if md is None else tuple((h, b) for h, b in md),  # type: ignore[arg-type]
+            Markup(solution)
+            if solution is not None
+            else None
+            if payload["solution_rendered"]
+            else NotRendered("solution_html"),  # type: ignore[arg-type]
+            payload.get("assets"),
+        )
 
 
 def load_templates(root: Path) -> jinja2.Environment:
@@ -54,28 +83,6 @@ def load_templates(root: Path) -> jinja2.Environment:
     return env
 
 
-def render_site(
-    model: SiteModel, env: jinja2.Environment, root: Path, entries: EntryRenderings | None = None
-) -> dict[str, bytes]:
-    """Every output file, keyed by its path inside the output folder.
-
-    ``entries`` renders each entry's text (by default for the web alone); pass the one the editions use too.
-    """
-    renderer = _SiteRenderer(model, env, entries or EntryRenderings(env, model, {"web": WEB}))
-    files: dict[str, bytes] = {}
-    for path, data in renderer.files():
-        if path in files:
-            raise TemplateError(Problem(path, message="two pages claim this output path"))
-        files[path] = data
-        progress.advance(path)
-    for path, data in static_files(root / "templates" / "static"):
-        if path in files:
-            raise TemplateError(Problem(path, message="a static file has the same path as a page"))
-        files[path] = data
-    files["static/highlight.css"] = markup.highlight_css().encode()
-    return files
-
-
 def static_files(folder: Path) -> Iterator[tuple[str, bytes]]:
     """Files under ``templates/static`` copied as they are, under ``static/``."""
     if not folder.is_dir():
@@ -83,47 +90,6 @@ def static_files(folder: Path) -> Iterator[tuple[str, bytes]]:
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.name.startswith("."):
             yield f"static/{path.relative_to(folder).as_posix()}", path.read_bytes()
-
-
-class _SiteRenderer:
-    def __init__(self, model: SiteModel, env: jinja2.Environment, entries: EntryRenderings) -> None:
-        self.model = model
-        self.env = env
-        self.entries = {(p.kind, p.id): entries(p, "web") for p in model.entries}
-        self.globals = {"site": model.site, "urls": model.urls, "model": model}
-
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        issue_html = {
-            issue.date: Markup(self._template("_issue_content.html", issue=self._issue(issue)))
-            for issue in self.model.issues
-        }
-        yield "index.html", self._page("index.html", issues=self.model.recent, contents=issue_html)
-        yield "archive/index.html", self._page("archive.html", months=self.model.months)
-        yield "404.html", self._page("404.html")
-        for issue in self.model.issues:
-            view = self._issue(issue)
-            yield f"{issue.path}index.html", self._page("issue.html", issue=view, content=issue_html[issue.date])
-            yield f"{issue.path}index.md", self._page("issue.md", issue=view)
-        for page in self.model.entries:
-            yield f"{page.path}index.html", self._page("entry.html", entry=self.entries[(page.kind, page.id)])
-            for plot in page.results.plots.values():
-                yield page.plot_path(plot.id, "svg"), plot.svg
-                yield page.plot_path(plot.id, "png"), plot.png
-        for group in (*self.model.chapters, *self.model.collections):
-            yield f"{group.path}index.html", self._page("group.html", group=group)
-        origin = _origin(self.model.site.base_url)
-        feed_content = {date: absolute_links(html, origin) for date, html in issue_html.items()}
-        yield "feed.xml", self._page("feed.xml", issues=self.model.recent, contents=feed_content)
-        yield "sitemap.xml", self._page("sitemap.xml")
-
-    def _issue(self, issue: IssuePage) -> IssueView:
-        return IssueView(issue, *(self.entries[(p.kind, p.id)] for p in issue.parts))
-
-    def _template(self, name: str, **context: Any) -> str:
-        return render_template(self.env, name, {**self.globals, **context})
-
-    def _page(self, name: str, **context: Any) -> bytes:
-        return self._template(name, **context).encode()
 
 
 @dataclass(frozen=True)
@@ -182,6 +148,22 @@ class EntryFormat:
     """Render the sections as Markdown, for cross-posting."""
     math_md: markup.MathRenderer | None = None
     """How formulas look in that Markdown; None keeps ``$...$`` (dev.to wants KaTeX tags)."""
+    assets: SideFiles | None = None
+    """Files the math renderer makes besides the text (the email's formula images), if any."""
+
+
+class SideFiles(Protocol):
+    """Files an edition's math renderer makes while rendering an entry (formula images), recorded so a
+    fragment taken from the cache can make them again without rendering the entry."""
+
+    def begin(self) -> None:
+        """Start recording what the next entry uses."""
+
+    def end(self) -> dict[str, Any]:
+        """Stop recording; what the entry used, as plain data."""
+
+    def restore(self, used: dict[str, Any]) -> None:
+        """An entry rendered earlier used these: be ready to make them."""
 
 
 WEB = EntryFormat(html=True, markdown=True)
@@ -248,23 +230,76 @@ def render_entry_formats(
 
 
 class EntryRenderings:
-    """Every entry rendered once for all edition formats, on first use, and kept for the pages that show it."""
+    """Every entry rendered once for all edition formats, on first use, and kept for the pages that show it.
 
-    def __init__(self, env: jinja2.Environment, model: SiteModel, formats: Mapping[str, EntryFormat]) -> None:
+    With a fragment ``store`` and a ``key`` for each (entry, format), a format rendered by an
+    earlier build is taken from the store; the formats it lacks are rendered together, from
+    one parse, and stored.
+    """
+
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        model: SiteModel,
+        formats: Mapping[str, EntryFormat],
+        store: FragmentStore | None = None,
+        key: Callable[[EntryPage, str], str] | None = None,
+    ) -> None:
         self.env = env
         self.model = model
         self.formats = dict(formats)
+        self.store = store
+        self.key = key
         self._rendered: dict[tuple[str, str], dict[str, RenderedEntry | BuildError]] = {}
+        self.parsed = 0
+        """Entries whose Markdown this process rendered (the others came from the store)."""
 
     def __call__(self, page: EntryPage, form: str) -> RenderedEntry:
         """``page`` as edition format ``form`` shows it; raises the error its text gave in that format."""
-        key = (page.kind, page.id)
-        if key not in self._rendered:
-            self._rendered[key] = render_entry_formats(page, self.env, self.model, self.formats)
-        rendered = self._rendered[key][form]
+        rendered = self.all_formats(page)[form]
         if isinstance(rendered, BuildError):
             raise rendered
         return rendered
+
+    def all_formats(self, page: EntryPage) -> dict[str, RenderedEntry | BuildError]:
+        key = (page.kind, page.id)
+        if key not in self._rendered:
+            self.load([page])
+        if key not in self._rendered or len(self._rendered[key]) < len(self.formats):
+            done = self._rendered.setdefault(key, {})
+            missing = {name: form for name, form in self.formats.items() if name not in done}
+            self.parsed += 1
+            fresh = render_entry_formats(page, self.env, self.model, missing)
+            done.update(fresh)
+            if self.store is not None and self.key is not None:
+                for name, rendered in fresh.items():
+                    if not isinstance(rendered, BuildError):
+                        self.store.put(self.key(page, name), rendered.payload)
+        return self._rendered[key]
+
+    def load(self, pages: Iterable[EntryPage]) -> None:
+        """Take the stored formats of ``pages`` from the store in one go (before rendering many of them)."""
+        if self.store is None or self.key is None:
+            return
+        wanted = {}
+        for page in pages:
+            if (page.kind, page.id) not in self._rendered:
+                for name in self.formats:
+                    wanted[self.key(page, name)] = (page, name)
+        for fragment_key, payload in self.store.get_many(wanted).items():
+            page, name = wanted[fragment_key]
+            assets = self.formats[name].assets
+            if assets is not None:
+                assets.restore(payload.get("assets") or {})
+            self._rendered.setdefault((page.kind, page.id), {})[name] = RenderedEntry.from_payload(page, payload)
+
+
+class FragmentStore(Protocol):
+    """Where rendered fragments are kept between builds (``fragments.FragmentCache``)."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]: ...
+
+    def put(self, key: str, value: Any) -> None: ...
 
 
 class _Role:
@@ -331,6 +366,8 @@ def _render_format(
         raise markup.MarkupError(f"{{{name}}} is not supported yet")
 
     allow_html = model.site.allow_raw_html
+    if form.assets is not None:
+        form.assets.begin()
     sections_html: list[tuple[str, Markup]] = []
     sections_md: list[tuple[str, str]] = []
     for index, (section, parsed) in enumerate(zip(entry.sections, sections, strict=True)):
@@ -369,6 +406,7 @@ def _render_format(
         tuple(sections_html) if form.html else NotRendered("sections_html"),  # type: ignore[arg-type]
         tuple(sections_md) if form.markdown else NotRendered("sections_md"),  # type: ignore[arg-type]
         solution_html if form.html or not solution else NotRendered("solution_html"),  # type: ignore[arg-type]
+        form.assets.end() if form.assets is not None else None,
     )
 
 
