@@ -80,7 +80,7 @@ TARGETS = (
 )
 PEAK_RSS_LIMIT_MB = 300
 
-# Runs ``build-site`` and, at exit, records which heavy modules the build imported.
+# Runs ``build-site`` as its console script does and, at exit, records which heavy modules the build imported.
 OURS_WRAPPER = """\
 import atexit, json, os, sys
 def _record():
@@ -89,8 +89,8 @@ def _record():
     with open(os.environ["BENCH_MODULES_FILE"], "w") as handle:
         json.dump(found, handle)
 atexit.register(_record)
-from site_builder.cli import main
-main(prog_name="build-site")
+from site_builder.launch import run
+run()
 """
 
 

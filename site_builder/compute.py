@@ -92,6 +92,13 @@ class EntryResults:
     formulas: Mapping[str, FormulaCheck] = field(default_factory=dict)
     """Formula id -> the check it passed, for formulas with a ``verify`` block."""
     plots: Mapping[str, PlotResult] = field(default_factory=dict)
+    digest: str = ""
+    """Digest of the entry's file and of the cache key of each computation: they determine every result.
+    A later stage fingerprints the results by it, without reading them (see ``fingerprint``)."""
+
+    @property
+    def __fingerprint__(self) -> str | None:
+        return f"results:{self.digest}" if self.digest else None
 
 
 @dataclass(frozen=True)
@@ -150,8 +157,11 @@ class _Run:
         self.code = CodeIndex(computed.folder)
         self.problems: list[Problem] = []
         self.computations: list[Computation] = []
+        self._keys: list[str] = []
+        """The file digest and computation keys of the entry being computed."""
 
     def entry(self, kind: str, loaded: Loaded[Entry]) -> EntryResults:
+        self._keys = [loaded.doc.digest]
         entry = loaded.model
         where = f"{kind}/{entry.id}"
         examples = {}
@@ -171,7 +181,8 @@ class _Run:
             if drawn is not None:
                 plots[plot.id] = drawn
         solution = self.solution(where, loaded) if isinstance(entry, ProblemEntry) else None
-        return EntryResults(examples, solution, formulas, plots)
+        digest = hashlib.sha256("\n".join(self._keys).encode()).hexdigest() if all(self._keys) else ""
+        return EntryResults(examples, solution, formulas, plots, digest)
 
     def _key(self, ref: str, inputs: Any, packages: tuple[str, ...], builder: tuple[str, ...], **spec: Any) -> Key:
         components: dict[str, Any] = {
@@ -184,7 +195,9 @@ class _Run:
         if spec:
             components["spec_name"] = next(iter(spec))
             components["spec"] = digest(canonical(spec).encode())
-        return Key(components)
+        key = Key(components)
+        self._keys.append(key.hash)
+        return key
 
     def _module_exists(self, ref: str, loaded: Loaded[Entry], loc: Loc) -> bool:
         module = ref.partition(".")[0]

@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 DIGEST_CHARS = 32
@@ -29,11 +29,7 @@ DIGEST_CHARS = 32
 
 def digest_text(*parts: str) -> str:
     """The digest of a sequence of strings (separated, so ``("ab", "c")`` and ``("a", "bc")`` differ)."""
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part.encode("utf-8", "surrogatepass"))
-        hasher.update(b"\x00")
-    return hasher.hexdigest()[:DIGEST_CHARS]
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]
 
 
 def digest_bytes(data: bytes) -> str:
@@ -102,49 +98,86 @@ class Fingerprints:
         return fingerprint
 
     def _compute(self, value: Any) -> str:
-        from .load import Loaded
-        from .yamlsource import YamlDocument
-
-        if isinstance(value, Lazy):
-            return value.fingerprint
-        if isinstance(value, LazyMapping):
-            return digest_text(
-                "lazy-mapping", *(f"{self.of(k)}={v.fingerprint}" for k, v in value.lazy_items().items())
-            )
-        if isinstance(value, bytes):
-            return digest_text("bytes", digest_bytes(value))
-        if isinstance(value, Loaded):
-            return digest_text("loaded", type(value.model).__qualname__, self.of(value.doc))
-        if isinstance(value, YamlDocument):
-            if not value.digest:
-                raise TypeError(f"cannot fingerprint {value.path}: its digest is unknown")
-            return digest_text("document", value.path, value.digest)
-        if isinstance(value, dt.datetime | dt.date | dt.time):
-            tz = getattr(value, "tzinfo", None)
-            return digest_text(type(value).__name__, value.isoformat(), str(tz))
-        if isinstance(value, enum.Enum):
-            return digest_text("enum", type(value).__qualname__, self.of(value.value))
-        if isinstance(value, dt.tzinfo):
-            return digest_text("tzinfo", str(value))
-        if isinstance(value, str):  # Markup and other str subclasses: their text is what they show
-            return digest_text("str", value)
-        if isinstance(value, Mapping):  # in order: a page shows a worked example's steps in the order computed
-            return digest_text("mapping", *(f"{self.of(k)}={self.of(v)}" for k, v in value.items()))
-        if isinstance(value, list | tuple):
-            return digest_text(type(value).__name__, *(self.of(item) for item in value))
-        if isinstance(value, set | frozenset):
-            return digest_text("set", *sorted(self.of(item) for item in value))
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = (f"{f.name}={self.of(getattr(value, f.name))}" for f in dataclasses.fields(value))
-            return digest_text("dataclass", type(value).__qualname__, *fields)
-        model_fields = getattr(type(value), "model_fields", None)
-        if isinstance(model_fields, dict):  # a pydantic model (e.g. the site settings)
-            fields = (f"{name}={self.of(getattr(value, name))}" for name in model_fields)
-            return digest_text("model", type(value).__qualname__, *fields)
-        raise TypeError(f"cannot fingerprint a {type(value).__qualname__}")
+        kind = type(value)
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            handler = _HANDLERS[kind] = _handler_for(kind)
+        return handler(self, value)
 
 
-_SCALARS = (str, int, float, bool, type(None))
+def _handler_for(kind: type) -> Callable[[Fingerprints, Any], str]:
+    """How to fingerprint values of type ``kind``, decided once per type."""
+    from .load import Loaded
+    from .yamlsource import YamlDocument
+
+    if isinstance(getattr(kind, "__fingerprint__", None), property):
+        return _given
+    if issubclass(kind, Lazy):
+        return lambda fps, value: value.fingerprint
+    if issubclass(kind, LazyMapping):
+        return lambda fps, value: digest_text(
+            "lazy-mapping", *(f"{fps.of(k)}={v.fingerprint}" for k, v in value.lazy_items().items())
+        )
+    if issubclass(kind, bytes):
+        return lambda fps, value: digest_text("bytes", digest_bytes(value))
+    if issubclass(kind, Loaded):
+        return lambda fps, value: digest_text("loaded", type(value.model).__qualname__, fps.of(value.doc))
+    if issubclass(kind, YamlDocument):
+        return _document
+    if issubclass(kind, enum.Enum):
+        return lambda fps, value: digest_text("enum", kind.__qualname__, fps.of(value.value))
+    if issubclass(kind, dt.date | dt.time):  # subclasses; the plain types are scalars
+        return lambda fps, value: digest_text(kind.__name__, repr(value))
+    if issubclass(kind, dt.tzinfo):
+        return lambda fps, value: digest_text("tzinfo", str(value))
+    if issubclass(kind, str):  # Markup and other str subclasses: their text is what they show
+        return lambda fps, value: digest_text("str", value)
+    if issubclass(kind, Mapping):  # in order: a page shows a worked example's steps in the order computed
+        return lambda fps, value: digest_text("mapping", *(f"{fps.of(k)}={fps.of(v)}" for k, v in value.items()))
+    if issubclass(kind, list | tuple):
+        name = kind.__name__
+        return lambda fps, value: digest_text(name, *(fps.of(item) for item in value))
+    if issubclass(kind, set | frozenset):
+        return lambda fps, value: digest_text("set", *sorted(fps.of(item) for item in value))
+    if dataclasses.is_dataclass(kind):
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        label = kind.__qualname__
+        return lambda fps, value: digest_text(
+            "dataclass", label, *(f"{name}={fps.of(getattr(value, name))}" for name in names)
+        )
+    model_fields = getattr(kind, "model_fields", None)
+    if isinstance(model_fields, dict):  # a pydantic model (e.g. the site settings)
+        names = tuple(model_fields)
+        label = kind.__qualname__
+        return lambda fps, value: digest_text(
+            "model", label, *(f"{name}={fps.of(getattr(value, name))}" for name in names)
+        )
+
+    def unknown(fps: Fingerprints, value: Any) -> str:
+        raise TypeError(f"cannot fingerprint a {kind.__qualname__}")
+
+    return unknown
+
+
+def _given(fps: Fingerprints, value: Any) -> str:
+    given = value.__fingerprint__
+    if isinstance(given, str):  # the value knows what determines it (computed results: their cache keys)
+        return given
+    names = tuple(f.name for f in dataclasses.fields(value))
+    return digest_text("dataclass", type(value).__qualname__, *(f"{n}={fps.of(getattr(value, n))}" for n in names))
+
+
+def _document(fps: Fingerprints, value: Any) -> str:
+    if not value.digest:
+        raise TypeError(f"cannot fingerprint {value.path}: its digest is unknown")
+    return digest_text("document", value.path, value.digest)
+
+
+_HANDLERS: dict[type, Callable[[Fingerprints, Any], str]] = {}
+
+
+_SCALARS = (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time)
+# repr tells these apart and writes them exactly (a datetime with its time zone, by key)
 
 
 def _plain(value: Any) -> str | None:

@@ -27,6 +27,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 FILE = "fragments.sqlite"
+PENDING_BYTES = 8_000_000
+"""Fragments kept in memory before they are written (a cold build renders about 60 MB of them)."""
 
 
 class FragmentCache:
@@ -38,6 +40,7 @@ class FragmentCache:
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self._pending: dict[str, bytes] = {}
+        self._pending_bytes = 0
         self._broken = False
 
     @classmethod
@@ -89,9 +92,13 @@ class FragmentCache:
         return found
 
     def put(self, key: str, value: Any) -> None:
-        """Keep ``value`` (plain data) under ``key``; written by ``flush``."""
+        """Keep ``value`` (plain data) under ``key``; written by ``flush``, or before when much is waiting."""
         if self.path is not None and not self.read_only:
-            self._pending[key] = marshal.dumps(value)
+            data = marshal.dumps(value)
+            self._pending[key] = data
+            self._pending_bytes += len(data)
+            if self._pending_bytes > PENDING_BYTES and self._pid in (0, os.getpid()):
+                self._write_pending()
 
     def pending(self) -> dict[str, bytes]:
         """What ``put`` collected and ``flush`` has not written (a worker hands it to its parent)."""
@@ -101,6 +108,21 @@ class FragmentCache:
         """Take over fragments another process collected."""
         if self.path is not None and not self.read_only:
             self._pending.update(pending)
+
+    def _write_pending(self) -> None:
+        db = self._db()
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN")
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", self._pending.items())
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            self._give_up(exc)
+        self._pending.clear()
+        self._pending_bytes = 0
 
     def flush(self, keep: set[str] | None = None) -> None:
         """Write what was put; with ``keep``, also drop every stored fragment not in it (this build no longer uses them)."""
@@ -124,6 +146,7 @@ class FragmentCache:
                 db.execute("ROLLBACK")
             self._give_up(exc)
         self._pending.clear()
+        self._pending_bytes = 0
 
     def close(self) -> None:
         if self._connection is not None and self._pid == os.getpid():

@@ -15,8 +15,9 @@ checked in full, so the report is the same as that of a clean build.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,8 +25,9 @@ from . import progress
 from .editions import check_edition_links, edition_targets
 from .errors import BuildError, Problem, TemplateError
 from .links import broken_targets, check_links, targets_of
-from .model import EntryPage
+from .model import EntryPage, Urls
 from .outputs import EDITIONS, SITE, Job, Plan, SiteFiles
+from .parallel import map_chunks
 from .publish import PublishedTree
 from .record import JobState, LinkState
 from .wellformed import check_xml
@@ -75,6 +77,7 @@ class Rendered:
     links: dict[str, LinkState] = field(default_factory=dict)
     rendered: dict[str, None] = field(default_factory=dict)
     """Paths of the outputs rendered by this build, in order (the others were kept)."""
+    malformed: list[Problem] = field(default_factory=list)
 
 
 def render_outputs(
@@ -98,6 +101,9 @@ def render_outputs(
     with progress.stage("links", total=None):
         site = dict(out.digests)
         _check_site_links(out, site, sink, urls.base_path, urls.base_url, sources)
+        if out.malformed:
+            raise TemplateError(out.malformed)
+    plan.entries.forget("web")
     with progress.stage("editions"):
         files = lambda: SiteFiles(site, sink.read, plan.images)  # noqa: E731
         edition_jobs = plan.edition_jobs(files)
@@ -107,6 +113,7 @@ def render_outputs(
         # As before: every email format's error, then the plain text's, then the emails; then dev.to.
         _prepare_entries(plan, emails, ("email", "text"))
         _run([j for j in edition_jobs if j.id.startswith("email:")], emails, sink, previous, out, plan, "", None, site)
+        plan.entries.forget("email", "text")
         _prepare_entries(plan, devto, ("devto",))
         _run(
             [j for j in edition_jobs if not j.id.startswith("email:")], devto, sink, previous, out, plan, "", None, site
@@ -131,16 +138,68 @@ def _reusable(job: Job, previous: PublishedTree | None, site: Mapping[str, str] 
 
 
 def _prepare_entries(plan: Plan, jobs: Iterable[Job], forms: Iterable[str]) -> None:
-    """Render the entries ``jobs`` show, in the model's order, raising the first error of each format in turn."""
+    """Render the entries ``jobs`` show, in the model's order, raising the first error of each format in turn.
+
+    Entries not in the fragment cache are rendered (in worker processes when there are many) for
+    every format at once; errors are kept per format and raised here in a clean build's order.
+    """
     needed: dict[tuple[str, str], EntryPage] = {}
     for job in jobs:
         for page, _ in job.needs:
             needed[(page.kind, page.id)] = page
     pages = [page for page in plan.model.entries if (page.kind, page.id) in needed]
-    plan.entries.load(pages)
+    entries = plan.entries
+    entries.load(pages)
+    missing = entries.incomplete(pages)
+    done = 0
+    for results in map_chunks(entries.render_payloads, missing, chunk=20):
+        for rendered in results:
+            page = missing[done]
+            entries.adopt(page, rendered)
+            done += 1
     for form in forms:
         for page in pages:
-            plan.entries(page, form)
+            entries(page, form)
+
+
+@dataclass
+class _JobResult:
+    """What rendering one job gives, as a worker process sends it back."""
+
+    files: dict[str, bytes]
+    links: dict[str, LinkState]
+    files_used: dict[str, str | None]
+    error: BuildError | None = None
+    malformed: list[Problem] = field(default_factory=list)
+    """XML outputs that are not well-formed: reported after the links, as a clean build does."""
+
+
+def _render_jobs(jobs: Sequence[Job], base_path: str, base_url: str | None, urls: Urls) -> list[_JobResult]:
+    """Render ``jobs`` in order, with the links of each output; stop at the first error (the last result)."""
+    results = []
+    for job in jobs:
+        try:
+            files = job.render()
+            links: dict[str, LinkState] = {}
+            xml: dict[str, bytes] = {}
+            for path, data in files.items():
+                if job.phase == SITE:
+                    links[path] = LinkState(*targets_of(path, data, base_path, base_url))
+                    if path.endswith((".xml", ".svg", ".atom", ".rss")):
+                        xml[path] = data
+                elif path.endswith(".html"):
+                    links[path] = LinkState(edition_targets(data, urls), edition=True)
+            malformed: list[Problem] = []
+            if xml:
+                try:
+                    check_xml(xml)
+                except TemplateError as exc:
+                    malformed = exc.problems
+        except BuildError as exc:
+            results.append(_JobResult({}, {}, {}, exc))
+            break
+        results.append(_JobResult(files, links, job.files_used, None, malformed))
+    return results
 
 
 def _run(
@@ -155,7 +214,8 @@ def _run(
     site: Mapping[str, str] | None = None,
 ) -> None:
     rendering = {job.id for job in todo}
-    xml: dict[str, bytes] = {}
+    task = functools.partial(_render_jobs, base_path=base_path, base_url=base_url, urls=plan.model.urls)
+    results = (result for chunk in map_chunks(task, todo, chunk=25) for result in chunk)
     for job in jobs:
         if job.id not in rendering:
             assert previous is not None and previous.record is not None
@@ -166,23 +226,19 @@ def _run(
                 out.links[path] = previous.record.links.get(path, LinkState([]))
             out.jobs[job.id] = recorded
         else:
-            files = job.render()
-            for path, data in files.items():
+            result = next(results)
+            if result.error is not None:
+                raise result.error
+            out.malformed.extend(result.malformed)
+            for path, data in result.files.items():
                 digest = sink.put(path, data)
                 _claim(out, path, site, digest)
                 out.rendered[path] = None
-                if job.phase == SITE:
-                    targets, ids, duplicates = targets_of(path, data, base_path, base_url)
-                    out.links[path] = LinkState(targets, ids, duplicates)
-                    if path.endswith((".xml", ".svg", ".atom", ".rss")):
-                        xml[path] = data
-                elif path.endswith(".html"):
-                    out.links[path] = LinkState(edition_targets(data, plan.model.urls), edition=True)
-            out.jobs[job.id] = JobState(job.key, list(files), job.files_used)
+                if path in result.links:
+                    out.links[path] = result.links[path]
+            out.jobs[job.id] = JobState(job.key, list(result.files), result.files_used)
         for path in out.jobs[job.id].paths:
             progress.advance(path)
-    if xml:
-        check_xml(xml)
 
 
 def _claim(out: Rendered, path: str, site: Mapping[str, str] | None, digest: str) -> None:

@@ -158,20 +158,21 @@ class Plan:
         self.root = root
         self.images = images
         self.fps = Fingerprints()
-        self.templates = TemplateIndex(env, root / "templates")
+        self.templates = TemplateIndex(env, root / "templates", fragments)
         self.builder = builder_digest()
         self.entries = EntryRenderings(
             env, model, {"web": WEB, **email_formats(images), "devto": DEVTO_FORMAT}, fragments, self.fragment_key
         )
         self.globals = {"site": model.site, "urls": model.urls, "model": model}
         self._fragment_keys: dict[tuple[str, str, str], str] = {}
+        self._lazy: dict[tuple[str, str, str], Lazy] = {}
         self._fragment_templates = digest_text(*(self.templates.deps(t).digest for t in FRAGMENT_TEMPLATES))
 
     # --- keys ----------------------------------------------------------------------------------
 
     def fragment_keys(self) -> set[str]:
         """Keys of every entry fragment this build computed: the fragment cache keeps these and drops the rest."""
-        return set(self._fragment_keys.values())
+        return set(self._fragment_keys.values()) | set(self.templates.keys.values())
 
     def fragment_key(self, page: EntryPage, form: str) -> str:
         """Key of an entry's text rendered in format ``form``: what the fragment cache stores it under."""
@@ -190,13 +191,19 @@ class Plan:
 
     def rendered(self, page: EntryPage, form: str) -> Lazy:
         """An entry as format ``form`` shows it, known by its key until a template uses it."""
-        return Lazy(self.fragment_key(page, form), lambda: self.entries(page, form))
+        memo = (page.kind, page.id, form)
+        if memo not in self._lazy:
+            self._lazy[memo] = Lazy(self.fragment_key(page, form), functools.partial(self.entries, page, form))
+        return self._lazy[memo]
 
     def view(self, issue: IssuePage, form: str) -> Lazy:
         """An issue with its three parts in format ``form``."""
-        parts = [self.rendered(part, form) for part in issue.parts]
-        fingerprint = digest_text("view", self.fps.of(issue), *(p.fingerprint for p in parts))
-        return Lazy(fingerprint, lambda: IssueView(issue, *(p.value for p in parts)))
+        memo = ("issue", issue.date.isoformat(), form)
+        if memo not in self._lazy:
+            parts = [self.rendered(part, form) for part in issue.parts]
+            fingerprint = digest_text("view", self.fps.of(issue), *(p.fingerprint for p in parts))
+            self._lazy[memo] = Lazy(fingerprint, lambda: IssueView(issue, *(p.value for p in parts)))
+        return self._lazy[memo]
 
     def template_key(self, template: str, context: Mapping[str, Any], *extra: str) -> str:
         """Key of rendering ``template`` with ``context`` (values or ``Lazy``): only the variables it reads count."""

@@ -64,11 +64,12 @@ class PublishedTree:
         intact: dict[str, FileState] = {}
         if record is not None:
             paths = record.files if verify is None else [p for p in verify if p in record.files]
-            for path in paths:
+            base = str(folder)
+            for path in paths:  # checked when the record was read (record.is_safe_path)
                 recorded = record.files[path]
                 try:
-                    info = os.lstat(safe_join(folder, path))
-                except (OSError, OutputError):
+                    info = os.lstat(f"{base}/{path}")
+                except OSError:
                     continue
                 if (info.st_ino, info.st_size, info.st_mtime_ns) == (recorded.ino, recorded.size, recorded.mtime_ns):
                     intact[path] = recorded
@@ -126,6 +127,8 @@ class Publication:
         if self.current.intact.get(path, _NONE).digest == digest:
             self.keep(path)
             return digest
+        if path in self._placed and self.files[path].digest == digest:
+            return digest  # placed already (a formula image several emails show)
         self._start()
         target = safe_join(self.staging, path)
         base = self._base.get(path)
@@ -170,15 +173,16 @@ class Publication:
 
     def _link_kept(self) -> None:
         """Make every kept file of the staging folder the very file ``output/`` holds."""
+        staging = str(self.staging)
         for path, current in self.files.items():
             if path in self._placed:
                 continue
-            target = safe_join(self.staging, path)
-            try:
-                if os.lstat(target).st_ino == current.ino:
+            try:  # a kept path comes from the record of output/, checked when it was read
+                if os.lstat(f"{staging}/{path}").st_ino == current.ino:
                     continue
             except FileNotFoundError:
                 pass
+            target = safe_join(self.staging, path)
             self._clear(target, path)
             try:
                 os.link(safe_join(self.out, path), target)

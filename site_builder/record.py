@@ -6,7 +6,7 @@ it looked up, and for every page what it links to and which ids it holds (so
 the links of pages that are not rendered again need not be read again).
 
 Records live in the output's state folder, ``.OUTPUT.build-state/`` beside
-it, named after the tree they describe: ``tree-<tree digest>.json``. The tree digest
+it, named after the tree they describe: ``tree-<tree digest>.marshal``. The tree digest
 digests every (path, file digest) of the tree and is written into the tree's
 ``.build-site`` marker, so a record is used only for the tree it was made for,
 whatever happened in between (a build killed at any point, a tree restored by
@@ -22,9 +22,11 @@ wherever it is built.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
+import marshal
 import os
+import re
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +38,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 STATE_SUFFIX = ".build-state"
-RECORD_PREFIX = "tree-"
+RECORD_PREFIX, RECORD_SUFFIX = "tree-", ".marshal"
 TREE_LINE = "tree "
 
 
@@ -81,34 +83,51 @@ class Record:
     jobs: dict[str, JobState]
     links: dict[str, LinkState]
 
-    def to_json(self) -> str:
+    def dumps(self) -> bytes:
+        """The record as ``marshal`` data (plain values only; about ten times faster to read than JSON)."""
         targets: dict[tuple[str, str], int] = {}
         links = {}
         for path, state in self.links.items():
-            indexes = [targets.setdefault(tuple(t), len(targets)) for t in state.targets]  # type: ignore[arg-type]
-            links[path] = [indexes, state.ids, state.duplicate_ids, state.edition]
-        data = {
-            "format": FORMAT,
-            "tree": self.tree,
-            "files": {p: [f.digest, f.ino, f.size, f.mtime_ns] for p, f in self.files.items()},
-            "jobs": {j: [s.key, s.paths, s.files_used] for j, s in self.jobs.items()},
-            "targets": [list(t) for t in targets],
-            "links": links,
-        }
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            indexes = [targets.setdefault((t[0], t[1]), len(targets)) for t in state.targets]
+            links[path] = (indexes, state.ids, state.duplicate_ids, state.edition)
+        return marshal.dumps(
+            {
+                "format": FORMAT,
+                "python": sys.version,
+                "tree": self.tree,
+                "files": {p: (f.digest, f.ino, f.size, f.mtime_ns) for p, f in self.files.items()},
+                "jobs": {j: (s.key, s.paths, s.files_used) for j, s in self.jobs.items()},
+                "targets": list(targets),
+                "links": links,
+            }
+        )
 
     @classmethod
-    def from_json(cls, text: str) -> Record:
-        data = json.loads(text)
-        if data.get("format") != FORMAT:
-            raise ValueError(f"record format {data.get('format')!r}")
-        targets = [tuple(t) for t in data["targets"]]
+    def loads(cls, data: bytes) -> Record:
+        stored = marshal.loads(data)
+        if stored.get("format") != FORMAT or stored.get("python") != sys.version:
+            raise ValueError("a record of another format or Python version")
+        targets = stored["targets"]
+        for path in stored["files"]:
+            if not is_safe_path(path):
+                raise ValueError(f"a record naming the path {path!r}")
         return cls(
-            data["tree"],
-            {p: FileState(*f) for p, f in data["files"].items()},
-            {j: JobState(*s) for j, s in data["jobs"].items()},
-            {p: LinkState([targets[i] for i in link[0]], *link[1:]) for p, link in data["links"].items()},  # type: ignore[misc]
+            stored["tree"],
+            {p: FileState(*f) for p, f in stored["files"].items()},
+            {j: JobState(k, list(paths), dict(used)) for j, (k, paths, used) in stored["jobs"].items()},
+            {
+                p: LinkState([targets[i] for i in indexes], ids, list(duplicates), edition)
+                for p, (indexes, ids, duplicates, edition) in stored["links"].items()
+            },
         )
+
+
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f\\:]")
+
+
+def is_safe_path(path: str) -> bool:
+    """A relative output path as ``write.safe_join`` accepts it (checked again: a record is read from disk)."""
+    return bool(path) and not _FORBIDDEN.search(path) and all(p not in ("", ".", "..") for p in path.split("/"))
 
 
 def tree_digest(digests: Mapping[str, str]) -> str:
@@ -137,12 +156,12 @@ def read_record(state: Path, tree: str | None) -> Record | None:
     """The record of tree ``tree`` from ``state``, or None if there is none or it cannot be read."""
     if not tree:
         return None
-    path = state / f"{RECORD_PREFIX}{tree}.json"
+    path = state / f"{RECORD_PREFIX}{tree}{RECORD_SUFFIX}"
     try:
-        record = Record.from_json(path.read_text(encoding="utf-8"))
+        record = Record.loads(path.read_bytes())
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, AttributeError) as exc:
         log.debug("ignoring the unreadable record %s: %s", path, exc)
         return None
     return record if record.tree == tree else None
@@ -153,9 +172,9 @@ def write_record(state: Path, record: Record) -> None:
     state.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=state, prefix=".record-")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(record.to_json())
-        os.replace(temporary, state / f"{RECORD_PREFIX}{record.tree}.json")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(record.dumps())
+        os.replace(temporary, state / f"{RECORD_PREFIX}{record.tree}{RECORD_SUFFIX}")
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -164,7 +183,7 @@ def write_record(state: Path, record: Record) -> None:
 
 def prune_records(state: Path, keep: Iterable[str | None]) -> None:
     """Delete the records of trees that are gone."""
-    wanted = {f"{RECORD_PREFIX}{tree}.json" for tree in keep if tree}
+    wanted = {f"{RECORD_PREFIX}{tree}{RECORD_SUFFIX}" for tree in keep if tree}
     with contextlib.suppress(OSError):
         for entry in os.scandir(state):
             if (

@@ -64,10 +64,14 @@ class RenderedEntry:
         )
 
 
-def load_templates(root: Path) -> jinja2.Environment:
-    """The one Jinja environment: autoescaped HTML and XML, and a typo in a template fails the build."""
+def load_templates(root: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """The one Jinja environment: autoescaped HTML and XML, and a typo in a template fails the build.
+
+    ``compiled``: a folder where templates compiled to Python are kept between builds.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / "templates"),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -265,17 +269,44 @@ class EntryRenderings:
         key = (page.kind, page.id)
         if key not in self._rendered:
             self.load([page])
-        if key not in self._rendered or len(self._rendered[key]) < len(self.formats):
-            done = self._rendered.setdefault(key, {})
+        if self.incomplete([page]):
+            self.adopt(page, self.render_payloads([page])[0])
+        return self._rendered[key]
+
+    def forget(self, *forms: str) -> None:
+        """Drop what was rendered in ``forms`` (no page left to build shows them): memory for the rest."""
+        for done in self._rendered.values():
+            for form in forms:
+                done.pop(form, None)
+
+    def incomplete(self, pages: Iterable[EntryPage]) -> list[EntryPage]:
+        """Those of ``pages`` with a format neither rendered nor taken from the store yet."""
+        return [p for p in pages if len(self._rendered.get((p.kind, p.id), ())) < len(self.formats)]
+
+    def render_payloads(self, pages: Iterable[EntryPage]) -> list[dict[str, dict[str, Any] | BuildError]]:
+        """Render the missing formats of ``pages``, as plain data (what a worker process sends back)."""
+        found = []
+        for page in pages:
+            done = self._rendered.get((page.kind, page.id), {})
             missing = {name: form for name, form in self.formats.items() if name not in done}
             self.parsed += 1
             fresh = render_entry_formats(page, self.env, self.model, missing)
-            done.update(fresh)
+            found.append({name: r if isinstance(r, BuildError) else r.payload for name, r in fresh.items()})
+        return found
+
+    def adopt(self, page: EntryPage, rendered: Mapping[str, Mapping[str, Any] | BuildError]) -> None:
+        """Keep formats of ``page`` rendered (here or in a worker), and store those that rendered."""
+        done = self._rendered.setdefault((page.kind, page.id), {})
+        for name, payload in rendered.items():
+            if isinstance(payload, BuildError):
+                done[name] = payload
+                continue
+            assets = self.formats[name].assets
+            if assets is not None:
+                assets.restore(payload.get("assets") or {})
+            done[name] = RenderedEntry.from_payload(page, payload)
             if self.store is not None and self.key is not None:
-                for name, rendered in fresh.items():
-                    if not isinstance(rendered, BuildError):
-                        self.store.put(self.key(page, name), rendered.payload)
-        return self._rendered[key]
+                self.store.put(self.key(page, name), payload)
 
     def load(self, pages: Iterable[EntryPage]) -> None:
         """Take the stored formats of ``pages`` from the store in one go (before rendering many of them)."""
