@@ -95,8 +95,10 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
     """
     with output_lock(out, options.lock_timeout), long_lived_objects():
         seen_at, inputs, builder = stamp.clock(), stamp.input_stats(root), stamp.builder_stats()  # before reading
+        gc.disable()  # loading makes many objects and no garbage: nothing to collect until the model is made
         project = load_project(root, cache=options.cache)
         model = build_model(project.content, project.results, schedule_for(project, options, now, log_it=True))
+        gc.enable()
         gc.freeze()
         published = published_tree(out, read=options.cache)
         publication = Publication(real_path(out), published)
@@ -193,11 +195,14 @@ def long_lived_objects() -> Iterator[None]:
     thousand issues alive that is about a third of a rebuild's time. Objects frozen
     here (``gc.freeze``, again once the model is made) are skipped until the build ends.
     """
+    enabled = gc.isenabled()
     gc.freeze()
     try:
         yield
     finally:
         gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def load_project(root: Path, *, cache: bool = True, read_only: bool = False) -> Project:

@@ -238,13 +238,15 @@ class Cache:
         """Remove slots under ``folders`` that this build did not look up (entries or items that no longer exist)."""
         if self.folder is None or self.read_only or not self.folder.is_dir():
             return
-        for path in sorted(p for folder in folders for p in (self.folder / folder).rglob("*")):
-            if not path.is_file():
-                continue
-            slot = path.relative_to(self.folder).with_suffix("").as_posix()
-            if slot not in self.used:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+        base = str(self.folder)
+        for folder in folders:  # os.walk and plain strings: thousands of slots, every build
+            for directory, _, names in os.walk(os.path.join(base, folder)):
+                relative = os.path.relpath(directory, base).replace(os.sep, "/")
+                for name in names:
+                    slot = f"{relative}/{name.rpartition('.')[0] or name}"
+                    if slot not in self.used:
+                        with contextlib.suppress(OSError):
+                            os.unlink(os.path.join(directory, name))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -41,6 +41,8 @@ class FragmentCache:
         self._pid = 0
         self._pending: dict[str, bytes] = {}
         self._pending_bytes = 0
+        self._added = 0
+        """Fragments written since superseded ones were last dropped."""
         self._broken = False
 
     @classmethod
@@ -62,6 +64,9 @@ class FragmentCache:
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute("PRAGMA synchronous=OFF")  # a cache: losing the last writes is harmless
                 connection.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value BLOB)")
+                connection.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER)")
+                row = connection.execute("SELECT value FROM meta WHERE name = 'added'").fetchone()
+                self._added = row[0] if row else 0
             except (sqlite3.Error, OSError) as exc:
                 self._give_up(exc)
                 return None
@@ -116,6 +121,8 @@ class FragmentCache:
         try:
             db.execute("BEGIN")
             db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", self._pending.items())
+            self._added += len(self._pending)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('added', ?)", (self._added,))
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
@@ -133,7 +140,12 @@ class FragmentCache:
         try:
             db.execute("BEGIN")
             db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", self._pending.items())
-            if keep is not None:
+            self._added += len(self._pending)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('added', ?)", (self._added,))
+            if keep is not None and self._added > max(100, len(keep) // 10):
+                # Superseded fragments pile up as entries are edited: drop them now and then (counting is slow).
+                self._added = 0
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('added', 0)")
                 (count,) = db.execute("SELECT count(*) FROM fragments").fetchone()
                 if count > len(keep):
                     db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")

@@ -100,7 +100,7 @@ def render_outputs(
         _run(site_jobs, todo, sink, previous, out, plan, urls.base_path, urls.base_url)
     with progress.stage("links", total=None):
         site = dict(out.digests)
-        _check_site_links(out, site, sink, urls.base_path, urls.base_url, sources)
+        _check_site_links(out, site, sink, urls.base_path, urls.base_url, sources, previous)
         if out.malformed:
             raise TemplateError(out.malformed)
     plan.entries.forget("web")
@@ -118,7 +118,7 @@ def render_outputs(
         _run(
             [j for j in edition_jobs if not j.id.startswith("email:")], devto, sink, previous, out, plan, "", None, site
         )
-        _check_edition_links(out, site, sink, plan)
+        _check_edition_links(out, site, sink, plan, previous)
     log.debug("rendered %d of %d outputs", len(out.rendered), len(out.digests))
     return out
 
@@ -258,21 +258,33 @@ def _check_site_links(
     base_path: str,
     base_url: str | None,
     sources: Callable[[], Mapping[str, str]] | None,
+    previous: PublishedTree | None,
 ) -> None:
     links = {p: s for p, s in out.links.items() if not s.edition}
-    ids = {p: set(s.ids) for p, s in links.items() if s.ids is not None}
     for path in sorted(links):
         if links[path].duplicate_ids:
             log.warning("output/%s: ids used more than once: %s", path, ", ".join(links[path].duplicate_ids))
-    if broken_targets({p: s.targets for p, s in links.items()}, site, ids):
+    checked = links
+    if previous is not None and previous.record is not None:
+        before = previous.record.links
+        same_files = site.keys() == {p for p, s in before.items() if not s.edition}
+        if same_files and all(p in before and before[p].ids == links[p].ids for p in out.rendered if p in links):
+            # Every page kept was whole before, and every file and id it can point at is still there.
+            checked = {p: links[p] for p in out.rendered if p in links}
+    ids = {p: set(s.ids) for p, s in links.items() if s.ids is not None}
+    if broken_targets({p: s.targets for p, s in checked.items()}, site, ids):
         # Read the whole site and check it as a clean build would, for the same report.
         files = {path: sink.read(path) for path in site}
         check_links(files, base_path, base_url, sources=sources, warn=False)
         raise AssertionError("a link the record says is broken was found whole")  # pragma: no cover
 
 
-def _check_edition_links(out: Rendered, site: Mapping[str, str], sink: Sink, plan: Plan) -> None:
+def _check_edition_links(
+    out: Rendered, site: Mapping[str, str], sink: Sink, plan: Plan, previous: PublishedTree | None
+) -> None:
     links = {p: s.targets for p, s in out.links.items() if s.edition}
+    if previous is not None and previous.record is not None and out.digests.keys() == previous.record.files.keys():
+        links = {p: t for p, t in links.items() if p in out.rendered}  # the rest pointed at files all still there
     if broken_targets(links, out.digests, {}):
         editions = {p: sink.read(p) for p in out.digests if p not in site and p.endswith(".html")}
         check_edition_links(editions, plan.model.urls, out.digests)

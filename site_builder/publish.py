@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import marshal
 import os
 import shutil
 import stat
@@ -94,6 +95,9 @@ class Publication:
         self._base: dict[str, FileState] = {}
         self._placed: set[str] = set()
         """Paths whose file is already in the staging folder (the others are kept from ``output/``)."""
+        self._base_record: Record | None = None
+        self._suspects: set[str] | None = None
+        """Folders of the previous tree changed since it was published (None: all), swept for stray files."""
         self._started = False
 
     # --- staging -----------------------------------------------------------------------------
@@ -109,6 +113,8 @@ class Publication:
                 shutil.rmtree(leftover, ignore_errors=True)
             base = PublishedTree.read(previous, self.state, verify=()) if previous.is_dir() else None
             if base is not None and base.record is not None and not os.path.lexists(self.staging):
+                self._suspects = _changed_folders(previous, self.state, base.record)
+                self._base_record = base.record
                 os.rename(previous, self.staging)
                 self._base = dict(base.record.files)
                 log.debug("staging from the previous tree (%d files)", len(self._base))
@@ -222,25 +228,55 @@ class Publication:
     # --- publishing ------------------------------------------------------------------------
 
     def _remove_strays(self) -> None:
-        """Remove from the staging folder everything the new tree does not hold (what the previous tree had)."""
+        """Remove from the staging folder what the new tree does not hold: files of the previous tree that
+        are gone, and anything put into the previous tree by hand (found in folders whose mtime changed)."""
         folders = {""}
         for path in self.files:
             parts = path.split("/")
             folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+        emptied = set()
+        for path in set(self._base) - set(self.files):
+            target = f"{self.staging}/{path}"
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.isdir(target) and not os.path.islink(target):
+                    shutil.rmtree(target)
+                else:
+                    os.unlink(target)
+            parent = path.rpartition("/")[0]
+            while parent and parent not in folders:
+                emptied.add(parent)
+                parent = parent.rpartition("/")[0]
+        for folder in sorted(emptied, key=lambda f: f.count("/"), reverse=True):
+            with contextlib.suppress(OSError):
+                os.rmdir(f"{self.staging}/{folder}")  # only if empty: anything else there is swept below
+        suspects = folders | emptied if self._suspects is None else self._suspects
+        for folder in sorted(suspects):
+            self._sweep(folder, folders)
 
-        def sweep(folder: str) -> None:
-            with os.scandir(self.staging / folder if folder else self.staging) as entries:
-                for entry in entries:
-                    relative = f"{folder}/{entry.name}" if folder else entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        if relative in folders:
-                            sweep(relative)
-                        else:
-                            shutil.rmtree(entry.path)
-                    elif relative not in self.files and relative != MARKER:
-                        os.unlink(entry.path)
+    def _sweep(self, folder: str, folders: set[str]) -> None:
+        """Remove entries of ``folder`` (in the staging folder) that the new tree does not hold."""
+        try:
+            entries = list(os.scandir(f"{self.staging}/{folder}" if folder else self.staging))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            relative = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if relative not in folders:
+                    shutil.rmtree(entry.path)
+                elif self._suspects is None:
+                    continue  # swept on its own
+            elif relative not in self.files and relative != MARKER:
+                os.unlink(entry.path)
 
-        sweep("")
+    def _remember_previous(self, record: Record | None) -> None:
+        """Note the mtime of every folder of the previous tree, so the next build sweeps only those changed."""
+        previous = self.state / PREVIOUS
+        if record is None or marker_tree(previous, MARKER) != record.tree:
+            return
+        stored = {"tree": record.tree, "folders": _folder_mtimes(previous, record)}
+        with contextlib.suppress(OSError, ValueError):
+            (self.state / FOLDERS).write_bytes(marshal.dumps(stored))
 
     def unchanged(self, digests: Mapping[str, str]) -> bool:
         """True if ``digests`` is exactly what ``output/`` holds: nothing to publish."""
@@ -273,10 +309,13 @@ class Publication:
         try:
             if replaced is not None and marker_tree(replaced, MARKER) == previous_tree and previous_tree:
                 os.rename(replaced, self.state / PREVIOUS)  # the next build starts from it
+                self._remember_previous(self.current.record)
             else:
                 if replaced is not None:
                     shutil.rmtree(replaced, ignore_errors=True)
                 self.copy_previous(record.tree)
+                previous_tree = record.tree
+                self._remember_previous(record)
         except OSError as exc:
             log.debug("could not keep the previous tree: %s", exc)
             previous_tree = None
@@ -312,12 +351,41 @@ class Publication:
             except OSError:
                 shutil.rmtree(self.staging, ignore_errors=True)
         write_record(self.state, record)
+        if self._started and self._base_record is not None:
+            self._remember_previous(self._base_record)
         previous = self.state / PREVIOUS
         previous_tree = marker_tree(previous, MARKER) if previous.is_dir() else None
         prune_records(self.state, (record.tree, previous_tree))
 
 
 _NONE = FileState("")
+FOLDERS = "previous-folders.marshal"
+"""The mtime of each folder of the previous tree when it became the previous tree."""
+
+
+def _folder_mtimes(tree: Path, record: Record) -> dict[str, int]:
+    folders = {""}
+    for path in record.files:
+        parts = path.split("/")
+        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+    found = {}
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            found[folder] = os.stat(f"{tree}/{folder}" if folder else tree).st_mtime_ns
+    return found
+
+
+def _changed_folders(tree: Path, state: Path, record: Record) -> set[str] | None:
+    """Folders of the previous tree whose mtime changed since it became that (None if unknown: all of them)."""
+    try:
+        stored = marshal.loads((state / FOLDERS).read_bytes())
+        if stored["tree"] != record.tree:
+            return None
+        recorded: dict[str, int] = stored["folders"]
+    except (OSError, ValueError, EOFError, KeyError, TypeError):
+        return None
+    now = _folder_mtimes(tree, record)
+    return {folder for folder in recorded.keys() | now.keys() if recorded.get(folder) != now.get(folder)}
 
 
 def new_record(files: Mapping[str, FileState], jobs: Mapping, links: Mapping) -> Record:  # type: ignore[type-arg]

@@ -75,7 +75,10 @@ def input_stats(root: Path) -> dict[str, Stat]:
 
 
 def builder_stats() -> dict[str, Any]:
-    """What build-site runs with: Python, build-site's files, and the folders packages are installed in."""
+    """What build-site runs with: Python, build-site's files, and the folders packages are installed in.
+
+    Python's ``site-packages`` folders change (their mtime) when a package is installed or removed.
+    """
     here = os.path.dirname(os.path.abspath(__file__))
     files: dict[str, Stat] = {}
     for folder in (here, os.path.join(here, "scaffolds")):
@@ -84,10 +87,10 @@ def builder_stats() -> dict[str, Any]:
                 if entry.is_file() and entry.name.endswith((".py", ".yaml")):
                     files[entry.path] = _stat(entry.path)
     paths = {}
-    for entry in sys.path:
-        with contextlib.suppress(OSError):
-            if os.path.isdir(entry or "."):
-                paths[entry] = os.stat(entry or ".").st_mtime_ns  # changes when a package is installed there
+    for entry in sys.path:  # not the working folder, whose mtime a build itself changes
+        if os.path.basename(entry) in ("site-packages", "dist-packages"):
+            with contextlib.suppress(OSError):
+                paths[entry] = os.stat(entry).st_mtime_ns  # changes when a package is installed there
     return {"python": sys.version, "executable": sys.executable, "files": files, "paths": paths}
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import BuildOptions, BuildReport, build_site
+from site_builder.errors import ContentError
 from site_builder.record import state_folder
 
 from .conftest import copy_project, tree_digest
@@ -254,3 +255,28 @@ def test_the_state_beside_the_output_is_not_published(published: Path) -> None:
     marker = (published / "output/.build-site").read_text()
     assert marker.startswith("This folder is written by build-site") and "\ntree " in marker
     assert os.path.isdir(state_folder(published / "output") / "previous")
+
+
+def test_a_kept_page_linking_to_an_id_a_rendered_page_lost_fails_as_a_clean_build_does(
+    published: Path, tmp_path: Path
+) -> None:
+    root = _copy(published, tmp_path / "project")
+    # Entry pages link to the problem part of each issue featuring them; only entry.html makes those links.
+    link = '<a href="{{ urls.link(issue.path) }}">'
+    _replace("templates/entry.html", link, link.replace('">', '#problems">'))(root)
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    before = tree_digest(root / "output")
+    # Issue pages, the home page and the feed are made with this template; the entry pages are kept.
+    _replace("templates/_issue_content.html", 'id="{{ part.page.kind }}"', 'id="part-{{ part.page.kind }}"')(root)
+    _replace("templates/_issue_content.html", 'href="#{{ part.page.kind }}"', 'href="#part-{{ part.page.kind }}"')(root)
+    with pytest.raises(ContentError) as incremental:
+        build_site(root, root / "output", BuildOptions(date=DATE))
+    assert tree_digest(root / "output") == before
+    clean = tmp_path / "clean"
+    for part in ("content", "templates", "computed"):
+        shutil.copytree(root / part, clean / part)
+    with pytest.raises(ContentError) as from_scratch:
+        build_site(clean, clean / "output", BuildOptions(date=DATE))
+    assert str(incremental.value) == str(from_scratch.value)
+    assert "topics/perplexity/index.html" in str(incremental.value)
+    assert "no element with id 'problems' in output/issues/2026-11-26/index.html" in str(incremental.value)
