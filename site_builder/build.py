@@ -100,11 +100,12 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
         model = build_model(project.content, project.results, schedule_for(project, options, now, log_it=True))
         gc.enable()
         gc.freeze()
-        published = published_tree(out, read=options.cache)
+        published = published_tree(out)
         publication = Publication(real_path(out), published)
         plan = make_plan(project, model)
+        reuse = published if options.cache else None  # --no-cache: render everything, still write only changes
         try:
-            rendered = render_outputs(plan, publication, published, sources=lambda: source_texts(project.root))
+            rendered = render_outputs(plan, publication, reuse, sources=lambda: source_texts(project.root))
             with progress.stage("write", total=None):
                 files = {path: publication.files[path] for path in rendered.digests}
                 record = new_record(files, rendered.jobs, rendered.links)
@@ -171,11 +172,9 @@ def stamp_options(root: Path, out: Path, options: BuildOptions) -> tuple[str, st
     )
 
 
-def published_tree(out: Path, *, read: bool = True) -> PublishedTree:
-    """The tree published in ``out`` and its record (the record ignored unless ``read``)."""
+def published_tree(out: Path) -> PublishedTree:
+    """The tree published in ``out`` and its record."""
     out = real_path(out)
-    if not read:
-        return PublishedTree(out, None, {})
     return PublishedTree.read(out, state_folder(out))
 
 

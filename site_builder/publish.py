@@ -133,6 +133,9 @@ class Publication:
         if self.current.intact.get(path, _NONE).digest == digest:
             self.keep(path)
             return digest
+        if self.current.record is None and self._same_as_published(path, data, digest):
+            self.keep(path)  # no record (an older build-site, or it was deleted): compared byte for byte
+            return digest
         if path in self._placed and self.files[path].digest == digest:
             return digest  # placed already (a formula image several emails show)
         self._start()
@@ -168,6 +171,17 @@ class Publication:
         self.written += 1
         if self.written == 1:
             atomic.checkpoint("staging")  # the staging folder is being changed (a test kills the build here)
+
+    def _same_as_published(self, path: str, data: bytes, digest: str) -> bool:
+        try:
+            published = safe_join(self.out, path)
+            info = os.lstat(published)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) or published.read_bytes() != data:
+                return False
+        except OSError:
+            return False
+        self.current.intact[path] = FileState(digest, info.st_ino, info.st_size, info.st_mtime_ns)
+        return True
 
     def keep(self, path: str) -> None:
         """``path`` in the new tree is the file ``output/`` holds now (unchanged: same inode, same mtime).

@@ -255,12 +255,18 @@ class EntryRenderings:
         self.store = store
         self.key = key
         self._rendered: dict[tuple[str, str], dict[str, RenderedEntry | BuildError]] = {}
+        self._forgotten: set[str] = set()
+        """Formats no page left to build shows: dropped, and not rendered again."""
         self.parsed = 0
         """Entries whose Markdown this process rendered (the others came from the store)."""
 
     def __call__(self, page: EntryPage, form: str) -> RenderedEntry:
         """``page`` as edition format ``form`` shows it; raises the error its text gave in that format."""
-        rendered = self.all_formats(page)[form]
+        done = self.all_formats(page)
+        if form not in done:  # forgotten, yet wanted after all
+            self._forgotten.discard(form)
+            done = self.all_formats(page)
+        rendered = done[form]
         if isinstance(rendered, BuildError):
             raise rendered
         return rendered
@@ -275,20 +281,24 @@ class EntryRenderings:
 
     def forget(self, *forms: str) -> None:
         """Drop what was rendered in ``forms`` (no page left to build shows them): memory for the rest."""
+        self._forgotten.update(forms)
         for done in self._rendered.values():
             for form in forms:
                 done.pop(form, None)
 
+    def _missing(self, page: EntryPage) -> dict[str, EntryFormat]:
+        done = self._rendered.get((page.kind, page.id), {})
+        return {n: f for n, f in self.formats.items() if n not in done and n not in self._forgotten}
+
     def incomplete(self, pages: Iterable[EntryPage]) -> list[EntryPage]:
-        """Those of ``pages`` with a format neither rendered nor taken from the store yet."""
-        return [p for p in pages if len(self._rendered.get((p.kind, p.id), ())) < len(self.formats)]
+        """Those of ``pages`` with a format (still needed) neither rendered nor taken from the store yet."""
+        return [p for p in pages if self._missing(p)]
 
     def render_payloads(self, pages: Iterable[EntryPage]) -> list[dict[str, dict[str, Any] | BuildError]]:
         """Render the missing formats of ``pages``, as plain data (what a worker process sends back)."""
         found = []
         for page in pages:
-            done = self._rendered.get((page.kind, page.id), {})
-            missing = {name: form for name, form in self.formats.items() if name not in done}
+            missing = self._missing(page)
             self.parsed += 1
             fresh = render_entry_formats(page, self.env, self.model, missing)
             found.append({name: r if isinstance(r, BuildError) else r.payload for name, r in fresh.items()})

@@ -121,13 +121,15 @@ def _copy(published: Path, target: Path) -> Path:
     return target
 
 
-def _rebuild(published: Path, tmp_path: Path, edit: Edit) -> tuple[Path, BuildReport, dict, dict, dict, dict]:
+def _rebuild(
+    published: Path, tmp_path: Path, edit: Edit, options: BuildOptions | None = None
+) -> tuple[Path, BuildReport, dict, dict, dict, dict]:
     root = _copy(published, tmp_path / "project")
     # A copy loses the hard links between output/ and the previous tree: publish once more to make them.
     build_site(root, root / "output", BuildOptions(date=DATE))
     before_digest, before_identity = tree_digest(root / "output"), _identity(root / "output")
     edit(root)
-    report = build_site(root, root / "output", BuildOptions(date=DATE))
+    report = build_site(root, root / "output", options or BuildOptions(date=DATE))
     after_digest, after_identity = tree_digest(root / "output"), _identity(root / "output")
     return root, report, before_digest, before_identity, after_digest, after_identity
 
@@ -228,7 +230,8 @@ def test_a_file_changed_by_hand_in_the_output_is_written_again(published: Path, 
 
 def test_a_missing_or_unreadable_record_means_a_full_build(published: Path, tmp_path: Path) -> None:
     root = _copy(published, tmp_path / "project")
-    expected = tree_digest(root / "output")
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    expected, identity = tree_digest(root / "output"), _identity(root / "output")
     records = list(state_folder(root / "output").glob("tree-*"))
     assert records
     for record in records:
@@ -236,6 +239,18 @@ def test_a_missing_or_unreadable_record_means_a_full_build(published: Path, tmp_
     report = build_site(root, root / "output", BuildOptions(date=DATE))
     assert len(report.rendered) == report.files
     assert tree_digest(root / "output") == expected
+    # Compared byte for byte, unchanged files are still the published files.
+    assert {p: i for p, i in _identity(root / "output").items() if p != ".build-site"} == {
+        p: i for p, i in identity.items() if p != ".build-site"
+    }
+
+
+def test_without_the_cache_everything_is_rendered_and_only_changes_written(published: Path, tmp_path: Path) -> None:
+    _, report, before, before_ids, after, after_ids = _rebuild(
+        published, tmp_path, CASES["topic title"], BuildOptions(date=DATE, cache=False)
+    )
+    assert len(report.rendered) == report.files
+    assert {p for p in after if before_ids.get(p) != after_ids[p]} == {p for p in after if before.get(p) != after[p]}
 
 
 def test_a_previous_tree_changed_by_hand_is_not_trusted(published: Path, tmp_path: Path) -> None:
