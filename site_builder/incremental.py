@@ -26,7 +26,7 @@ from .editions import check_edition_links, edition_targets
 from .errors import BuildError, Problem, TemplateError
 from .links import broken_targets, check_links, targets_of
 from .model import EntryPage, Urls
-from .outputs import EDITIONS, SITE, Job, Plan, SiteFiles
+from .outputs import SITE, Job, Plan, SiteFiles
 from .parallel import map_chunks
 from .publish import PublishedTree
 from .record import JobState, LinkState
@@ -289,6 +289,3 @@ def _check_edition_links(
         editions = {p: sink.read(p) for p in out.digests if p not in site and p.endswith(".html")}
         check_edition_links(editions, plan.model.urls, out.digests)
         raise AssertionError("a link the record says is broken was found whole")  # pragma: no cover
-
-
-__all__ = ["EDITIONS", "BuildError", "MemorySink", "Rendered", "Sink", "render_outputs"]

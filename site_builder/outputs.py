@@ -23,7 +23,6 @@ it, so that of several errors the same one is reported first.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from markupsafe import Markup
 from . import markup
 from .devto import DEVTO_FORMAT, check_tags, devto_markdown
 from .email import EMAIL_TEMPLATE, FormulaImages, email_formats, email_html, email_message, email_text, subject
-from .errors import BuildError, Problem, TemplateError
+from .errors import Problem, TemplateError
 from .fingerprint import Fingerprints, Lazy, LazyMapping, digest_bytes, digest_text
 from .model import EntryPage, IssuePage, SiteModel
 from .portable import site_path
@@ -383,10 +382,3 @@ def _origin(base_url: str) -> str:
 
     parts = urlsplit(base_url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def digest_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-__all__ = ["EDITIONS", "SITE", "BuildError", "Job", "Plan", "SiteFiles", "builder_digest"]

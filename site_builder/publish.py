@@ -22,7 +22,6 @@ one. A tree is never modified in place once published.
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import marshal
 import os
@@ -405,6 +404,3 @@ def _changed_folders(tree: Path, state: Path, record: Record) -> set[str] | None
 def new_record(files: Mapping[str, FileState], jobs: Mapping, links: Mapping) -> Record:  # type: ignore[type-arg]
     """The record of a tree holding ``files``."""
     return Record(tree_digest({p: f.digest for p, f in files.items()}), dict(files), dict(jobs), dict(links))
-
-
-__all__ = ["Publication", "PublishedTree", "errno", "marker_bytes", "new_record"]
