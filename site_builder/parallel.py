@@ -11,6 +11,7 @@ or for little work, everything runs in the calling process instead.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -28,6 +29,23 @@ MIN_ITEMS_PER_WORKER = 40
 
 _task: Callable[[Sequence[Any]], Any] | None = None
 _items: Sequence[Any] = ()
+_forbidden = 0
+"""How many ``in_process()`` blocks are open: while one is, nothing is forked."""
+
+
+@contextlib.contextmanager
+def in_process() -> Iterator[None]:
+    """Run every ``map_chunks`` inside this block in the calling process.
+
+    For callers with threads of their own (the preview server): a process forked
+    while another thread holds a lock inherits the lock held, forever.
+    """
+    global _forbidden
+    _forbidden += 1
+    try:
+        yield
+    finally:
+        _forbidden -= 1
 
 
 def workers() -> int:
@@ -54,6 +72,7 @@ def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], *, chunk: i
     count = min(count, len(parts))
     if (
         count < 2
+        or _forbidden
         or (not forced and len(items) < 2 * MIN_ITEMS_PER_WORKER)
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
