@@ -38,21 +38,34 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 
 from benchmarks.generate import DEFAULT_SEED, generate_project
 
-STAGES = ("load_content", "compute_all", "build_model", "load_templates", "render_site", "check_links", "write_output")
-"""Stage functions that ``site_builder.build`` calls."""
+STAGES = (
+    ("site_builder.build", "load_content", "load_content"),
+    ("site_builder.build", "compute_all", "compute_all"),
+    ("site_builder.build", "build_model", "build_model"),
+    ("site_builder.build", "make_plan", "make_plan"),
+    ("site_builder.build", "render_outputs", "render_outputs"),
+    ("site_builder.incremental", "_check_site_links", "  check site links"),
+    ("site_builder.incremental", "_check_edition_links", "  check edition links"),
+    ("site_builder.publish", "Publication.finish", "publish (Publication.finish)"),
+)
+"""(module, function, label) of the stages ``site_builder.build`` runs, timed where it looks them up."""
 
 # (module, attribute, label): functions wrapped with a timer where their callers look them up.
 STEPS = (
     ("site_builder.load", "read_yaml", "YAML load (yamlsource.read_yaml)"),
     ("site_builder.markup", "references", "Markdown parse for validation (markup.references)"),
     ("inspect", "getsource", "solution source (inspect.getsource)"),
-    ("site_builder.render", "render_entry", "entries, rendered once each (render.render_entry)"),
+    ("site_builder.render", "render_entry_formats", "entries, all formats at once (render.render_entry_formats)"),
     ("site_builder.markup", "to_html", "  Markdown -> HTML (markup.to_html)"),
     ("site_builder.markup", "to_markdown", "  Markdown -> Markdown (markup.to_markdown)"),
     ("site_builder.markup", "latex_to_mathml", "  LaTeX -> MathML, all callers (markup.latex_to_mathml)"),
     ("site_builder.markup", "highlight", "  code highlighting, all callers (markup.highlight)"),
-    ("site_builder.render", "render_template", "Jinja, all templates and partials (render.render_template)"),
-    ("site_builder.links", "links_in", "HTML parsing for the link check (links.links_in)"),
+    ("site_builder.render", "render_template", "Jinja, directives in entries (render.render_template)"),
+    ("site_builder.outputs", "render_template", "Jinja, pages (render.render_template)"),
+    ("site_builder.outputs", "email_html", "email HTML parts, CSS inlined (email.email_html)"),
+    ("site_builder.outputs", "email_text", "email text parts (email.email_text)"),
+    ("site_builder.outputs", "email_message", "email messages (email.email_message)"),
+    ("site_builder.incremental", "targets_of", "HTML parsing for the link check (links.targets_of)"),
 )
 
 Stage = tuple[str, float, float]
@@ -110,8 +123,12 @@ def timed_build(root: Path, date: Any) -> tuple[list[Stage], list[Step]]:
             setattr(owner, name, timer(label, getattr(owner, name)))
 
     try:
-        for name in STAGES:
-            patch(build, name, stage_timer, name)
+        for module, name, label in STAGES:
+            owner = importlib.import_module(module)
+            if "." in name:
+                owner_name, name = name.split(".")
+                owner = getattr(owner, owner_name)
+            patch(owner, name, stage_timer, label)
         for module, name, label in STEPS:
             patch(importlib.import_module(module), name, step_timer, label)
         started = time.perf_counter()

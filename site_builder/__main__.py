@@ -1,5 +1,5 @@
 """``python -m site_builder`` runs the ``build-site`` command."""
 
-from .cli import main
+from .launch import run
 
-main()
+run()

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import logging
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import progress
+from . import progress, stamp
 from .cache import Cache
 from .compute import Computation, Results, compute_all
-from .editions import render_editions
-from .links import check_links
+from .email import FormulaImages
+from .fragments import FragmentCache
+from .incremental import MemorySink, render_outputs
 from .load import Content, load_content, source_texts
 from .model import SiteModel, build_model
-from .render import load_templates, render_site
+from .outputs import Plan
+from .publish import Publication, PublishedTree, new_record
+from .record import Record, state_folder
+from .render import load_templates
 from .schedule import Schedule, build_time, resolve_publication_day
-from .wellformed import check_xml
-from .write import LOCK_TIMEOUT, output_lock, write_output
+from .sources import SourceCache
+from .write import LOCK_TIMEOUT, MARKER, output_lock, real_path
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +35,17 @@ class BuildReport:
     """What a build published."""
 
     files: int
-    """Number of files written."""
+    """Number of files in the published site."""
     issues: int
     """Number of issues published."""
     as_of: dt.date
     """The publication day the build used."""
     computations: tuple[Computation, ...] = ()
     """Every computation, and whether it ran or came from the cache (``--explain``)."""
+    rendered: tuple[str, ...] = ()
+    """Outputs this build rendered; the others were unchanged and kept as published."""
+    written: int = 0
+    """Files written afresh (the others are the published files, kept)."""
 
 
 @dataclass(frozen=True)
@@ -60,11 +71,13 @@ class Project:
     results: Results
     cache: Cache
     """Where computed results and drawn formulas are kept (disabled with ``--no-cache``)."""
+    fragments: FragmentCache
+    """Where entries' rendered text is kept between builds (disabled with ``--no-cache``)."""
 
 
 @dataclass(frozen=True)
 class RenderedSite:
-    """A whole site in memory: what ``build`` writes, ``check`` inspects and ``serve`` serves."""
+    """A whole site in memory: what ``check`` inspects and ``serve`` serves."""
 
     model: SiteModel
     files: Mapping[str, bytes]
@@ -78,31 +91,117 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
 
     Builds of one output folder run one after the other: the second starts (and reads
     the content) only once the first has published, so an older build never wins.
+    Only what changed since the published tree is rendered and written (see ``incremental``).
     """
-    with output_lock(out, options.lock_timeout):
-        site = make_site(root, options, now)
-        with progress.stage("write", total=None):
-            write_output(site.files, out)
-    log.debug("wrote %d files to %s", len(site.files), out)
-    return BuildReport(
-        files=len(site.files),
-        issues=len(site.model.issues),
-        as_of=site.model.schedule.as_of,
-        computations=site.computations,
+    with output_lock(out, options.lock_timeout), long_lived_objects():
+        seen_at, inputs, builder = stamp.clock(), stamp.input_stats(root), stamp.builder_stats()  # before reading
+        gc.disable()  # loading makes many objects and no garbage: nothing to collect until the model is made
+        project = load_project(root, cache=options.cache)
+        model = build_model(project.content, project.results, schedule_for(project, options, now, log_it=True))
+        gc.enable()
+        gc.freeze()
+        published = published_tree(out)
+        publication = Publication(real_path(out), published)
+        plan = make_plan(project, model)
+        reuse = published if options.cache else None  # --no-cache: render everything, still write only changes
+        try:
+            rendered = render_outputs(plan, publication, reuse, sources=lambda: source_texts(project.root))
+            with progress.stage("write", total=None):
+                files = {path: publication.files[path] for path in rendered.digests}
+                record = new_record(files, rendered.jobs, rendered.links)
+                if publication.unchanged(rendered.digests):
+                    publication.finish_unchanged(record)
+                else:
+                    publication.finish(record)
+        except BaseException:
+            publication.abort()
+            raise
+        finally:
+            project.fragments.flush(keep=plan.fragment_keys())
+        site = project.content.site.model
+        stamp.write_stamp(
+            state_folder(real_path(out)),
+            stamp.Stamp(
+                stamp_options(root, out, options),
+                model.schedule.as_of.isoformat(),
+                site.timezone,
+                site.publish_time.strftime("%H:%M:%S.%f"),
+                os.environ.get("SOURCE_DATE_EPOCH") or None,
+                seen_at,
+                inputs,
+                builder,
+                record.tree,
+                published_stats(real_path(out), record),
+                len(model.issues),
+            ),
+        )
+    log.debug(
+        "rendered %d of %d files; wrote %d, linked %d",
+        len(rendered.rendered),
+        len(files),
+        publication.written,
+        publication.linked,
     )
+    return BuildReport(
+        files=len(files),
+        issues=len(model.issues),
+        as_of=model.schedule.as_of,
+        computations=project.results.computations,
+        rendered=tuple(rendered.rendered),
+        written=publication.written,
+    )
+
+
+def published_stats(out: Path, record: Record) -> dict[str, tuple[int, int, int]]:
+    """(inode, size, mtime) of every published file, the marker too: what the no-op check compares."""
+    stats = {path: (f.ino, f.size, f.mtime_ns) for path, f in record.files.items()}
+    with contextlib.suppress(OSError):
+        info = os.lstat(out / MARKER)
+        stats[MARKER] = (info.st_ino, info.st_size, info.st_mtime_ns)
+    return stats
+
+
+def stamp_options(root: Path, out: Path, options: BuildOptions) -> tuple[str, str, str | None, bool, bool]:
+    """The options a stamp is valid for (see ``stamp``)."""
+    return (
+        os.path.abspath(root),
+        str(real_path(out)),
+        options.date.isoformat() if options.date else None,
+        options.drafts,
+        options.future,
+    )
+
+
+def published_tree(out: Path) -> PublishedTree:
+    """The tree published in ``out`` and its record."""
+    out = real_path(out)
+    return PublishedTree.read(out, state_folder(out))
 
 
 def make_site(root: Path, options: BuildOptions, now: dt.datetime | None = None) -> RenderedSite:
     """Every stage but the write."""
-    project = load_project(root, cache=options.cache)
-    schedule = schedule_for(project, options, now)
-    issues = project.content.issues
-    published = sum(1 for issue in issues.values() if schedule.publishes(issue.model))
-    plural = "" if published == 1 else "s"
-    log.info("publishing %d issue%s as of %s (%s)", published, plural, schedule.as_of, schedule.reason)
-    if schedule.as_of not in issues or issues[schedule.as_of].model.draft:
-        log.warning("no issue goes out on %s: content/issues/%s.yaml is missing or a draft", *[schedule.as_of] * 2)
-    return render_project(project, schedule)
+    with long_lived_objects():
+        project = load_project(root, cache=options.cache, read_only=True)
+        gc.freeze()
+        return render_project(project, schedule_for(project, options, now, log_it=True))
+
+
+@contextlib.contextmanager
+def long_lived_objects() -> Iterator[None]:
+    """Keep the garbage collector off what a build keeps to the end (modules, content, the model).
+
+    Python's collector walks every live object now and then; with the content of a
+    thousand issues alive that is about a third of a rebuild's time. Objects frozen
+    here (``gc.freeze``, again once the model is made) are skipped until the build ends.
+    """
+    enabled = gc.isenabled()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def load_project(root: Path, *, cache: bool = True, read_only: bool = False) -> Project:
@@ -111,31 +210,49 @@ def load_project(root: Path, *, cache: bool = True, read_only: bool = False) -> 
     With ``cache``, computed results are reused from ``ROOT/.build-cache``, and stored there unless ``read_only``.
     """
     with progress.stage("load"):
-        content = load_content(root)
+        sources = SourceCache.at(root, read_only=read_only) if cache else SourceCache(None)
+        content = load_content(root, sources)
     entries = sum(1 for _ in content.entries())
     log.info("loaded %d issues and %d entries", len(content.issues), entries)
     with progress.stage("compute", total=entries):
         store = Cache.at(root, read_only=read_only) if cache else Cache(None)
         results = compute_all(root, content, store)
-    return Project(root, content, results, store)
+    fragments = FragmentCache.at(root, read_only=read_only) if cache else FragmentCache(None)
+    return Project(root, content, results, store, fragments)
 
 
-def schedule_for(project: Project, options: BuildOptions, now: dt.datetime | None = None) -> Schedule:
+def schedule_for(
+    project: Project, options: BuildOptions, now: dt.datetime | None = None, *, log_it: bool = False
+) -> Schedule:
     """What ``options`` publish; the day defaults to the site's current publication day."""
     site = project.content.site.model
     as_of, why = resolve_publication_day(site, options.date, now or build_time())
-    return Schedule(as_of, drafts=options.drafts, future=options.future, reason=why)
+    schedule = Schedule(as_of, drafts=options.drafts, future=options.future, reason=why)
+    if log_it:
+        issues = project.content.issues
+        published = sum(1 for issue in issues.values() if schedule.publishes(issue.model))
+        plural = "" if published == 1 else "s"
+        log.info("publishing %d issue%s as of %s (%s)", published, plural, schedule.as_of, schedule.reason)
+        if schedule.as_of not in issues or issues[schedule.as_of].model.draft:
+            log.warning("no issue goes out on %s: content/issues/%s.yaml is missing or a draft", *[schedule.as_of] * 2)
+    return schedule
+
+
+def make_plan(project: Project, model: SiteModel) -> Plan:
+    """Every output of ``model`` as a keyed job (see ``outputs``)."""
+    fragments = project.fragments
+    compiled = fragments.path.parent / "jinja" if fragments.path is not None and not fragments.read_only else None
+    if compiled is not None:
+        with contextlib.suppress(OSError):
+            compiled.mkdir(parents=True, exist_ok=True)
+        compiled = compiled if compiled.is_dir() else None
+    env = load_templates(project.root, compiled)
+    return Plan(model, env, project.root, FormulaImages(model, project.cache), project.fragments)
 
 
 def render_project(project: Project, schedule: Schedule) -> RenderedSite:
     """Model, render and link-check what ``schedule`` publishes, in memory."""
     model = build_model(project.content, project.results, schedule)
-    env = load_templates(project.root)
-    with progress.stage("render"):
-        files = render_site(model, env, project.root)
-    with progress.stage("links", total=None):
-        check_links(files, model.urls.base_path, model.urls.base_url, sources=lambda: source_texts(project.root))
-        check_xml(files)
-    with progress.stage("editions"):
-        files |= render_editions(model, env, files, project.cache)
-    return RenderedSite(model, files, project.results.computations)
+    sink = MemorySink()
+    render_outputs(make_plan(project, model), sink, sources=lambda: source_texts(project.root))
+    return RenderedSite(model, sink.files, project.results.computations)

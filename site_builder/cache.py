@@ -80,8 +80,13 @@ def _version(package: str) -> str:
 
 def builder_sources(*modules: str) -> dict[str, str]:
     """sha256 of site_builder modules, by path: changing how results are made invalidates them."""
-    here = Path(__file__).resolve().parent
-    return {f"site_builder/{name}.py": digest((here / f"{name}.py").read_bytes()) for name in modules}
+    return {f"site_builder/{name}.py": _module_digest(name) for name in modules}
+
+
+@functools.cache
+def _module_digest(name: str) -> str:
+    # The code that runs is the code imported when the process started: read each module once.
+    return digest((Path(__file__).resolve().parent / f"{name}.py").read_bytes())
 
 
 @dataclass
@@ -91,9 +96,13 @@ class CodeIndex:
     folder: Path
     _hashes: dict[str, str] = field(default_factory=dict)
     _imports: dict[str, set[str]] = field(default_factory=dict)
+    _manifests: dict[str, dict[str, str]] = field(default_factory=dict)
+    _data_files: list[Path] | None = None
 
     def manifest(self, module: str) -> dict[str, str]:
         """``computed/x.py`` -> sha256 for ``module``, the modules it imports relatively (transitively), and data files."""
+        if module in self._manifests:
+            return dict(self._manifests[module])
         seen: set[str] = set()
         pending = [module]
         while pending:
@@ -103,16 +112,25 @@ class CodeIndex:
             seen.add(name)
             pending.extend(self._relative_imports(name))
         files = {f"computed/{name}.py": self._hash(self.folder / f"{name}.py") for name in sorted(seen)}
-        for path in sorted(self.folder.rglob("*")):
-            relative = path.relative_to(self.folder)
-            if (
-                path.is_file()
-                and path.suffix not in (".py", ".pyc")
-                and "__pycache__" not in relative.parts
-                and not any(part.startswith(".") for part in relative.parts)
-            ):
-                files[f"computed/{relative.as_posix()}"] = self._hash(path)
-        return files
+        for path in self.data_files():
+            files[f"computed/{path.relative_to(self.folder).as_posix()}"] = self._hash(path)
+        self._manifests[module] = files
+        return dict(files)
+
+    def data_files(self) -> list[Path]:
+        """Files of ``computed/`` that are not Python (data a module may read), listed once per build."""
+        if self._data_files is None:
+            self._data_files = []
+            for path in sorted(self.folder.rglob("*")):
+                relative = path.relative_to(self.folder)
+                if (
+                    path.is_file()
+                    and path.suffix not in (".py", ".pyc")
+                    and "__pycache__" not in relative.parts
+                    and not any(part.startswith(".") for part in relative.parts)
+                ):
+                    self._data_files.append(path)
+        return self._data_files
 
     def _hash(self, path: Path) -> str:
         key = str(path)
@@ -220,13 +238,15 @@ class Cache:
         """Remove slots under ``folders`` that this build did not look up (entries or items that no longer exist)."""
         if self.folder is None or self.read_only or not self.folder.is_dir():
             return
-        for path in sorted(p for folder in folders for p in (self.folder / folder).rglob("*")):
-            if not path.is_file():
-                continue
-            slot = path.relative_to(self.folder).with_suffix("").as_posix()
-            if slot not in self.used:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+        base = str(self.folder)
+        for folder in folders:  # os.walk and plain strings: thousands of slots, every build
+            for directory, _, names in os.walk(os.path.join(base, folder)):
+                relative = os.path.relpath(directory, base).replace(os.sep, "/")
+                for name in names:
+                    slot = f"{relative}/{name.rpartition('.')[0] or name}"
+                    if slot not in self.used:
+                        with contextlib.suppress(OSError):
+                            os.unlink(os.path.join(directory, name))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

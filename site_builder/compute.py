@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.machinery
@@ -21,6 +22,7 @@ from . import plots, progress, verify
 from .cache import Cache, CodeIndex, Key, builder_sources, canonical, digest, versions
 from .errors import ComputeError, ContentError, Problem
 from .load import ENTRY_FOLDERS, Content, Loaded
+from .parallel import map_chunks
 from .schema import Entry, Example, Formula, Plot, ProblemEntry
 from .verify import FormulaCheck
 from .yamlsource import Loc
@@ -92,6 +94,13 @@ class EntryResults:
     formulas: Mapping[str, FormulaCheck] = field(default_factory=dict)
     """Formula id -> the check it passed, for formulas with a ``verify`` block."""
     plots: Mapping[str, PlotResult] = field(default_factory=dict)
+    digest: str = ""
+    """Digest of the entry's file and of the cache key of each computation: they determine every result.
+    A later stage fingerprints the results by it, without reading them (see ``fingerprint``)."""
+
+    @property
+    def __fingerprint__(self) -> str | None:
+        return f"results:{self.digest}" if self.digest else None
 
 
 @dataclass(frozen=True)
@@ -130,15 +139,61 @@ def compute_all(root: Path, content: Content, cache: Cache | None = None) -> Res
     With a ``cache``, a computation whose code, inputs and library versions are
     unchanged is not run again (and its libraries are not even imported).
     """
-    run = _Run(load_computed(root), cache or Cache(None))
+    cache = cache or Cache(None)
+    run = _Run(load_computed(root), cache)
+    entries = list(content.entries())
     results: dict[EntryKey, EntryResults] = {}
-    for kind, loaded in content.entries():
+    done: dict[int, list[Computation]] = {}
+    # Computations missing from the cache run first, in worker processes that store what they compute
+    # (they need a writable cache): the build itself then only reads the cache, and never imports
+    # matplotlib, sympy or numpy, which would stay in its memory and in every process it forks later.
+    run.defer = cache.folder is not None and not cache.read_only
+    deferred = []
+    for index, (kind, loaded) in enumerate(entries):
+        start = len(run.computations), len(run.problems)
+        try:
+            results[(kind, loaded.model.id)] = run.entry(kind, loaded)
+        except _Deferred:
+            del run.computations[start[0] :], run.problems[start[1] :]
+            deferred.append(index)
+            continue
+        done[index] = run.computations[start[0] :]
+        progress.advance(f"{kind}/{loaded.model.id}")
+    run.defer = False
+    ran: dict[EntryKey, list[Computation]] = {}
+    for part in map_chunks(
+        functools.partial(_compute_part, run.computed, cache), [entries[i] for i in deferred], chunk=10
+    ):
+        ran.update(part)
+    for index in deferred:
+        kind, loaded = entries[index]
+        start = len(run.computations)
         results[(kind, loaded.model.id)] = run.entry(kind, loaded)
+        done[index] = ran.get((kind, loaded.model.id), run.computations[start:])  # a worker's: what ran and why
         progress.advance(f"{kind}/{loaded.model.id}")
     if run.problems:
         raise ComputeError(run.problems)
     run.cache.prune(*ENTRY_FOLDERS)
-    return Results(results, tuple(run.computations))
+    ordered = {key: results[key] for key in ((kind, loaded.model.id) for kind, loaded in entries)}
+    return Results(ordered, tuple(c for index in sorted(done) for c in done[index]))
+
+
+class _Deferred(Exception):
+    """A computation of the entry is not in the cache: compute the entry with the others missing, later."""
+
+
+def _compute_part(
+    computed: ComputedModules, cache: Cache, part: list[tuple[str, Loaded[Entry]]]
+) -> dict[EntryKey, list[Computation]]:
+    """Compute the entries of ``part`` into ``cache`` (in a worker); what ran, for entries that had no problem."""
+    run = _Run(computed, cache)
+    found: dict[EntryKey, list[Computation]] = {}
+    for kind, loaded in part:
+        start, problems = len(run.computations), len(run.problems)
+        run.entry(kind, loaded)
+        if len(run.problems) == problems:
+            found[(kind, loaded.model.id)] = run.computations[start:]
+    return found
 
 
 class _Run:
@@ -150,8 +205,13 @@ class _Run:
         self.code = CodeIndex(computed.folder)
         self.problems: list[Problem] = []
         self.computations: list[Computation] = []
+        self._keys: list[str] = []
+        """The file digest and computation keys of the entry being computed."""
+        self.defer = False
+        """Raise ``_Deferred`` at a computation the cache does not have, instead of running it."""
 
     def entry(self, kind: str, loaded: Loaded[Entry]) -> EntryResults:
+        self._keys = [loaded.doc.digest]
         entry = loaded.model
         where = f"{kind}/{entry.id}"
         examples = {}
@@ -171,7 +231,8 @@ class _Run:
             if drawn is not None:
                 plots[plot.id] = drawn
         solution = self.solution(where, loaded) if isinstance(entry, ProblemEntry) else None
-        return EntryResults(examples, solution, formulas, plots)
+        digest = hashlib.sha256("\n".join(self._keys).encode()).hexdigest() if all(self._keys) else ""
+        return EntryResults(examples, solution, formulas, plots, digest)
 
     def _key(self, ref: str, inputs: Any, packages: tuple[str, ...], builder: tuple[str, ...], **spec: Any) -> Key:
         components: dict[str, Any] = {
@@ -184,7 +245,9 @@ class _Run:
         if spec:
             components["spec_name"] = next(iter(spec))
             components["spec"] = digest(canonical(spec).encode())
-        return Key(components)
+        key = Key(components)
+        self._keys.append(key.hash)
+        return key
 
     def _module_exists(self, ref: str, loaded: Loaded[Entry], loc: Loc) -> bool:
         module = ref.partition(".")[0]
@@ -205,6 +268,8 @@ class _Run:
         key = self._key(example.function, example.inputs, ("numpy",), ("compute",))
         slot = f"{where}/example-{example.id}"
         hit, reason = self.cache.lookup(slot, key)
+        if hit is None and self.defer:
+            raise _Deferred
         if hit is not None:
             outputs = hit.data["outputs"]
         else:
@@ -242,6 +307,8 @@ class _Run:
         )
         slot = f"{where}/formula-{formula.id}"
         hit, reason = self.cache.lookup(slot, key)
+        if hit is None and self.defer:
+            raise _Deferred
         check = FormulaCheck(formula.id, ref, spec.example, spec.output, spec.trials, spec.rtol)
         if hit is None:
             function = self.computed.resolve(ref, loaded, (*loc, "verify", "example"), self.problems)
@@ -277,6 +344,8 @@ class _Run:
         key = self._key(plot.function, plot.inputs, ("numpy", "matplotlib"), ("compute", "plots"))
         slot = f"{where}/plot-{plot.id}"
         hit, reason = self.cache.lookup(slot, key, files=("svg", "png"))
+        if hit is None and self.defer:
+            raise _Deferred
         if hit is not None:
             data = hit.data
             return self._plotted(where, plot, hit.data["alt"], data["width"], data["height"], hit.files, reason)
@@ -319,6 +388,8 @@ class _Run:
         key = self._key(entry.solution, [case.inputs for case in entry.tests], ("numpy",), ("compute",))
         slot = f"{where}/solution"
         hit, reason = self.cache.lookup(slot, key)
+        if hit is None and self.defer:
+            raise _Deferred
         if hit is not None:
             source, outputs = hit.data["source"], hit.data["outputs"]
         else:

@@ -16,7 +16,7 @@ import jinja2
 from .errors import ContentError, Problem
 from .model import IssuePage, SiteModel
 from .portable import portable_markdown
-from .render import IssueView, render_entry, render_template
+from .render import EntryFormat, IssueView, render_template
 
 DEVTO_TEMPLATE = "devto.md"
 MAX_TAGS = 4
@@ -30,18 +30,16 @@ def katex(latex: str, display: bool) -> str:
     return f"{{% katex %}}\n{latex}\n{{% endkatex %}}" if display else f"{{% katex inline %}}{latex}{{% endkatex %}}"
 
 
-def render_devto(model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """``issues/<date>/devto.md`` for every published issue."""
-    entries = {(p.kind, p.id): render_entry(p, env, model, math_md=katex) for p in model.entries}
-    out: dict[str, bytes] = {}
-    for issue in model.issues:
-        check_tags(issue)
-        view = IssueView(issue, *(entries[(p.kind, p.id)] for p in issue.parts))
-        context = {"site": model.site, "urls": model.urls, "model": model, "issue": view}
-        text = render_template(env, DEVTO_TEMPLATE, context)
-        path = f"{issue.path}devto.md"
-        out[path] = liquid_safe(portable_markdown(text, model.urls, files, f"output/{path}")).encode()
-    return out
+DEVTO_FORMAT = EntryFormat(html=False, markdown=True, math_md=katex)
+"""dev.to reads Markdown, with math as KaTeX tags."""
+
+
+def devto_markdown(model: SiteModel, env: jinja2.Environment, view: IssueView, files: Mapping[str, bytes]) -> str:
+    """One issue's dev.to post; ``files`` is the site it links into (an SVG image needs a PNG beside it)."""
+    context = {"site": model.site, "urls": model.urls, "model": model, "issue": view}
+    text = render_template(env, DEVTO_TEMPLATE, context)
+    path = f"{view.page.path}devto.md"
+    return liquid_safe(portable_markdown(text, model.urls, files, f"output/{path}"))
 
 
 _OUR_TAGS = re.compile(r"\{% (?:katex(?: inline)?|endkatex|details [^%{}\n]*|enddetails) %\}")

@@ -8,32 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import jinja2
-
-from .cache import Cache
-from .devto import render_devto
-from .email import render_emails
-from .errors import ContentError, Problem, TemplateError
+from .errors import ContentError, Problem
 from .links import links_in
-from .model import SiteModel, Urls
+from .model import Urls
 from .portable import site_path
-
-
-def render_editions(
-    model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes], cache: Cache | None = None
-) -> dict[str, bytes]:
-    """Every edition file of every published issue; ``files`` is the rendered site they point into.
-
-    ``cache`` keeps the formula images the email edition draws.
-    """
-    out: dict[str, bytes] = {}
-    for edition in (render_emails(model, env, files, cache), render_devto(model, env, files)):
-        for path, data in edition.items():
-            if path in files or path in out:
-                raise TemplateError(Problem(path, message="two outputs claim this path"))
-            out[path] = data
-    check_edition_links(out, model.urls, {**files, **out})
-    return out
 
 
 def check_edition_links(editions: Mapping[str, bytes], urls: Urls, site: Mapping[str, bytes]) -> None:
@@ -49,3 +27,13 @@ def check_edition_links(editions: Mapping[str, bytes], urls: Urls, site: Mapping
                 problems.append(Problem(f"output/{path}", line, 0, message=f"broken link {link!r}"))
     if problems:
         raise ContentError(problems)
+
+
+def edition_targets(data: bytes, urls: Urls) -> list[tuple[str, str]]:
+    """The site files an edition's HTML links to, as ``check_edition_links`` resolves them (no fragments)."""
+    found: dict[tuple[str, str], None] = {}
+    for link, _ in links_in(data.decode()):
+        target = site_path(link, urls)
+        if target is not None:
+            found[(target + "index.html" if target == "" or target.endswith("/") else target, "")] = None
+    return list(found)

@@ -18,31 +18,24 @@ and the formula images themselves under ``math/``.
 
 from __future__ import annotations
 
-import email.policy
-import email.utils
+import functools
 import hashlib
 import html
 import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from typing import Any
 from urllib.parse import urlsplit
 
-import css_inline
 import jinja2
-import lxml.html
-from inscriptis import Inscriptis
-from inscriptis.css_profiles import CSS_PROFILES
-from inscriptis.model.config import ParserConfig
-from pygments.formatters import HtmlFormatter
 
 from .cache import Cache
 from .errors import Problem, TemplateError
 from .mathimage import formula_image
 from .model import IssuePage, SiteModel
 from .portable import portable_html, site_path
-from .render import IssueView, RenderedEntry, render_entry, render_template
+from .render import EntryFormat, IssueView, render_template
 from .unicodemath import latex_to_unicode
 
 EMAIL_TEMPLATE = "email.html"
@@ -58,17 +51,41 @@ class FormulaImages:
     """Where drawn formulas are kept between builds."""
     files: dict[str, bytes] = field(default_factory=dict)
     """``math/<key>.png`` -> PNG bytes, for every formula drawn so far."""
+    sources: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    """``math/<key>.png`` -> (LaTeX, display) of every formula shown so far, drawn or not."""
+    _used: dict[str, list[Any]] | None = None
 
     def html(self, latex: str, display: bool) -> str:
         image = formula_image(latex, display=display, cache=self.cache)
         path = f"math/{image.key}.png"
         self.files[path] = image.png
+        self.sources[path] = (latex, display)
+        if self._used is not None:
+            self._used[path] = [latex, display]
         style = "border:0; max-width:100%; height:auto;"
         style += " display:block; margin:0 auto;" if display else f" vertical-align:-{image.depth}px;"
         return (
             f'<img class="math" src="{html.escape(self.model.urls.link(path))}" alt="{html.escape(latex.strip())}" '
             f'width="{image.width}" height="{image.height}" style="{style}">'
         )
+
+    def png(self, path: str) -> bytes:
+        """The image at ``path`` (``math/<key>.png``) of a formula shown before, drawn now if need be."""
+        if path not in self.files:
+            latex, display = self.sources[path]
+            self.files[path] = formula_image(latex, display=display, cache=self.cache).png
+        return self.files[path]
+
+    def begin(self) -> None:
+        self._used = {}
+
+    def end(self) -> dict[str, Any]:
+        used, self._used = self._used or {}, None
+        return used
+
+    def restore(self, used: dict[str, Any]) -> None:
+        for path, (latex, display) in used.items():
+            self.sources.setdefault(path, (latex, display))
 
 
 def unicode_html(latex: str, display: bool) -> str:
@@ -77,25 +94,9 @@ def unicode_html(latex: str, display: bool) -> str:
     return f'<pre class="math">    {text}</pre>' if display else f'<span class="math">{text}</span>'
 
 
-def render_emails(
-    model: SiteModel, env: jinja2.Environment, files: Mapping[str, bytes], cache: Cache | None = None
-) -> dict[str, bytes]:
-    """The email edition of every published issue, and the formula images it uses (kept in ``cache``)."""
-    images = FormulaImages(model, cache)
-    as_email = {(p.kind, p.id): render_entry(p, env, model, math_html=images.html) for p in model.entries}
-    as_text = {(p.kind, p.id): render_entry(p, env, model, math_html=unicode_html) for p in model.entries}
-    out: dict[str, bytes] = {}
-    for issue in model.issues:
-        html_part = email_html(model, env, _view(issue, as_email), files | images.files)
-        text_part = email_text(model, env, _view(issue, as_text), files)
-        out[f"{issue.path}email.html"] = html_part.encode()
-        out[f"{issue.path}email.txt"] = text_part.encode()
-        out[f"{issue.path}issue.eml"] = email_message(model, issue, html_part, text_part, files | images.files)
-    return images.files | out
-
-
-def _view(issue: IssuePage, entries: Mapping[tuple[str, str], RenderedEntry]) -> IssueView:
-    return IssueView(issue, *(entries[(p.kind, p.id)] for p in issue.parts))
+def email_formats(images: FormulaImages) -> dict[str, EntryFormat]:
+    """How the email's HTML part (formulas as images) and its plain-text part (formulas in Unicode) show entries."""
+    return {"email": EntryFormat(math_html=images.html, assets=images), "text": EntryFormat(math_html=unicode_html)}
 
 
 def subject(model: SiteModel, issue: IssuePage) -> str:
@@ -122,11 +123,13 @@ def email_html(model: SiteModel, env: jinja2.Environment, view: IssueView, files
     where = f"output/{view.page.path}email.html"
     page = render_template(env, EMAIL_TEMPLATE, _context(model, view, "email"))
     page = portable_html(page, model.urls, files, where)
+    import css_inline  # imported when an email is made: a rebuild that makes none does not load it
+
     inliner = css_inline.CSSInliner(
         load_remote_stylesheets=False,
         keep_style_tags=False,
         keep_link_tags=False,
-        extra_css=HtmlFormatter(style="friendly").get_style_defs(".highlight"),
+        extra_css=_highlight_css(),
     )
     try:
         inlined = inliner.inline(page)
@@ -135,8 +138,20 @@ def email_html(model: SiteModel, env: jinja2.Environment, view: IssueView, files
     return "<!DOCTYPE html>\n" + inlined.removeprefix("<!DOCTYPE html>") + "\n"
 
 
+@functools.cache
+def _highlight_css() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(style="friendly").get_style_defs(".highlight")
+
+
 def email_text(model: SiteModel, env: jinja2.Environment, view: IssueView, files: Mapping[str, bytes]) -> str:
     """The plain-text part: formulas in Unicode, tables laid out in columns, links as numbered footnotes."""
+    import lxml.html
+    from inscriptis import Inscriptis
+    from inscriptis.css_profiles import CSS_PROFILES
+    from inscriptis.model.config import ParserConfig
+
     where = f"output/{view.page.path}email.txt"
     page = render_template(env, EMAIL_TEMPLATE, _context(model, view, "text"))
     tree = lxml.html.document_fromstring(portable_html(page, model.urls, files, where))
@@ -168,6 +183,10 @@ def email_message(
     model: SiteModel, issue: IssuePage, html_part: str, text_part: str, files: Mapping[str, bytes]
 ) -> bytes:
     """``multipart/alternative``: the text, then the HTML with its images attached inline; the same bytes every build."""
+    import email.policy
+    import email.utils
+    from email.message import EmailMessage
+
     site = model.site
     host = urlsplit(site.base_url).hostname or "localhost"
     namespace = uuid.UUID(site.feed_id)

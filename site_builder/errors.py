@@ -43,6 +43,10 @@ class BuildError(Exception):
         self.problems: list[Problem] = sorted(set(problems))
         super().__init__(self.summary())
 
+    def __reduce__(self) -> tuple[type[BuildError], tuple[list[Problem]]]:
+        # Pickled by the problems, not the message: a build's worker processes send errors back whole.
+        return (type(self), (self.problems,))
+
     def summary(self) -> str:
         lines = [str(p) for p in self.problems]
         count = len(lines)

@@ -15,7 +15,7 @@ import logging
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -141,18 +141,21 @@ def check_links(
     base_path: str,
     base_url: str | None = None,
     sources: Callable[[], Mapping[str, str]] | None = None,
+    *,
+    warn: bool = True,
 ) -> None:
     """Raise ``ContentError`` listing every internal link that resolves to no file, or to no element of its page.
 
     With ``base_url``, absolute links into the site in every text output are checked as well. With
     ``sources`` (called only if a link is broken: display path -> text of each content file), a broken
     link that an author wrote is reported where it was written rather than in every output showing it.
+    ``warn``: log a warning for every page with an id used twice.
     """
     pages = {name: _scan(files[name].decode()) for name in sorted(files) if name.endswith(".html")}
     broken = []
     for name, page in pages.items():
         duplicates = sorted(i for i, count in page.ids.items() if count > 1)
-        if duplicates:
+        if duplicates and warn:
             log.warning("output/%s: ids used more than once: %s", name, ", ".join(duplicates))
         for link, line in page.links:
             reason = _broken(link, name, base_path, files, pages)
@@ -220,3 +223,68 @@ def _where_written(links: set[str], sources: Mapping[str, str]) -> dict[str, lis
                 line = text.count("\n", 0, start) + 1
                 found.setdefault(link, []).append((path, line, start - text.rfind("\n", 0, start)))
     return found
+
+
+# --- Links of pages not read again ---------------------------------------------------------------
+#
+# A rebuild renders a few pages and keeps the rest. The links of a page it keeps are known
+# from the record (``record.LinkState``): what each page points at, resolved, and which ids
+# it holds. ``targets_of`` extracts that from a page as ``check_links`` reads it, and
+# ``broken_targets`` checks them all against the new site; only when something is broken
+# are the pages read again, to report it exactly as ``check_links`` does.
+
+Target = tuple[str, str]
+"""(site path, fragment) a link points at; the fragment is "" when there is none."""
+
+
+def targets_of(
+    name: str, data: bytes, base_path: str, base_url: str | None
+) -> tuple[list[Target], list[str] | None, list[str]]:
+    """What output ``name`` links to, as ``check_links`` checks it, with its ids and duplicated ids (HTML only)."""
+    found: dict[Target, None] = {}
+    ids: list[str] | None = None
+    duplicates: list[str] = []
+    text: str | None = None
+    if name.endswith(".html"):
+        text = data.decode()
+        page = _scan(text)
+        ids = sorted(page.ids)
+        duplicates = sorted(i for i, count in page.ids.items() if count > 1)
+        for link, _ in page.links:
+            target = _target(link, name, base_path)
+            if target is not None:
+                found[target] = None
+    if base_url and name.endswith((".html", *TEXT_SUFFIXES)):
+        text = text if text is not None else data.decode(errors="replace")
+        pattern = re.compile(re.escape(base_url) + r"[A-Za-z0-9\-._~/%#?=+:@]*")
+        origin = len(base_url) - len(base_path)
+        for match in pattern.finditer(text):
+            target = _target(match.group().rstrip(".,;:!?")[origin:], name, base_path)
+            if target is not None:
+                found[target] = None
+    return list(found), ids, duplicates
+
+
+def _target(link: str, page: str, base_path: str) -> Target | None:
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:
+        return None
+    target = page if link.startswith("#") else resolve(link, page, base_path)
+    if target is None:
+        return None
+    return target, unquote(parts.fragment)
+
+
+def broken_targets(
+    links: Mapping[str, list[Target]], files: Collection[str], ids: Mapping[str, Collection[str]]
+) -> list[str]:
+    """Outputs (of ``links``) with a link to no file of ``files``, or to no element of an HTML page of ``ids``."""
+    broken = []
+    for name, targets in links.items():
+        for target, fragment in targets:
+            if target not in files or (
+                fragment and fragment != "top" and target in ids and fragment not in ids[target]
+            ):
+                broken.append(name)
+                break
+    return broken

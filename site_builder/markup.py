@@ -16,18 +16,14 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import latex2mathml.converter
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.myst_role import myst_role_plugin
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+from typing import TYPE_CHECKING
 
 from .mdescape import make_inert, safe_target
+
+if TYPE_CHECKING:  # imported where first used: a rebuild that renders no Markdown loads none of them
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from pygments.formatters import HtmlFormatter
 
 DIRECTIVE_INFO = re.compile(r"^\{([a-z][a-z0-9-]*)\}\s*(\S*)\s*$")
 ROLE = re.compile(r"\{([a-z][a-z0-9-]*)\}`([^`]*)`")
@@ -74,6 +70,10 @@ class Reference:
 @functools.lru_cache(maxsize=4)
 def parser(allow_html: bool = False) -> MarkdownIt:
     """The one Markdown dialect: CommonMark + tables + strikethrough + dollar math + MyST roles."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.myst_role import myst_role_plugin
+
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=True, double_inline=True)
@@ -81,8 +81,31 @@ def parser(allow_html: bool = False) -> MarkdownIt:
     return md
 
 
+_ROLE_START = re.compile(r"\{[A-Za-z0-9_+:\-]+\}`")
+
+
+def _may_hold_reference(text: str) -> bool:
+    """False if ``text`` cannot hold a directive (a fence, then "{") or a role ("{name}`"): both need a "{"."""
+    start = text.find("{")
+    while start >= 0:
+        before = start - 1
+        while before >= 0 and text[before] in " \t":
+            before -= 1
+        if (before >= 0 and text[before] in "`~") or _ROLE_START.match(text, start):
+            return True
+        start = text.find("{", start + 1)
+    return False
+
+
 def references(text: str) -> list[Reference]:
     """Every directive and role in ``text``, with its line."""
+    if not _may_hold_reference(text):
+        return []  # most sections have neither: no need to parse them
+    return parsed_references(text)
+
+
+def parsed_references(text: str) -> list[Reference]:
+    """``references`` without the shortcut: always parses (the tests check that both agree)."""
     found = []
     for token in parser().parse(text):
         if token.type == "fence" and token.info.startswith("{"):
@@ -126,6 +149,8 @@ def latex_to_mathml(latex: str, *, display: bool) -> str:
     latex2mathml is lenient (an unknown command comes out as its own name,
     a missing brace is ignored), so both are checked here rather than shipped.
     """
+    import latex2mathml.converter
+
     latex = latex.strip()
     if _brace_depth(latex) != 0:
         raise MarkupError(f"unbalanced braces in LaTeX {latex!r}")
@@ -153,11 +178,18 @@ def _brace_depth(latex: str) -> int:
 
 @functools.lru_cache(maxsize=1)
 def _formatter() -> HtmlFormatter:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(nowrap=True)
 
 
+@functools.lru_cache(maxsize=64)  # the HTML editions of one entry highlight the same blocks one after the other
 def highlight(code: str, language: str) -> str:
     """Highlighted HTML for a code block (no surrounding ``<pre>``); plain escaped text if the language is unknown."""
+    from pygments import highlight as pygments_highlight
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         lexer = get_lexer_by_name(language or "text")
     except ClassNotFound:
@@ -167,6 +199,8 @@ def highlight(code: str, language: str) -> str:
 
 def highlight_css() -> str:
     """Pygments rules for light and dark colour schemes."""
+    from pygments.formatters import HtmlFormatter
+
     light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
     dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
@@ -178,7 +212,7 @@ def mathml(latex: str, display: bool) -> str:
 
 
 def to_html(
-    text: str,
+    text: str | Section,
     *,
     allow_html: bool,
     directive: Directive,
@@ -189,16 +223,43 @@ def to_html(
     """Render author Markdown to an HTML fragment.
 
     ``math`` renders each formula (default: MathML); ``link`` maps site paths in links and images.
+    ``text`` may be a ``Section`` parsed before, so that one parse serves every edition.
     """
-    md = parser(allow_html)
-    tokens = md.parse(text)
+    section = text if isinstance(text, Section) else Section(text, allow_html=allow_html)
+    tokens = section.html_tokens
     for token in tokens:
         for child in token.children or ():
             for attr in ("href", "src"):
-                value = child.attrGet(attr)
+                # The author's own target is kept in meta, so tokens rendered again map it afresh.
+                value = child.meta.get(f"site_{attr}", child.attrGet(attr))
                 if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+                    child.meta[f"site_{attr}"] = value
                     child.attrSet(attr, link(value))
-    return _HtmlRenderer(md, directive, role, math).render(tokens)
+    return _HtmlRenderer(section.html_parser, directive, role, math).render(tokens)
+
+
+class Section:
+    """A piece of author Markdown parsed once, to be rendered as HTML and Markdown as often as editions need.
+
+    markdown-it tokens can be rendered several times with different rules; parsing is
+    what costs, so every edition of an entry shares one parse of each section.
+    """
+
+    def __init__(self, text: str, *, allow_html: bool) -> None:
+        self.text = text
+        self.allow_html = allow_html
+        self.html_parser = parser(allow_html)
+        self.html_tokens = self.html_parser.parse(text)
+        self._markdown_tokens: list[Token] | None = None if allow_html else self.html_tokens
+        self._author: tuple[Role, bool, list[str], set[int]] | None = None
+        """The last ``_author_lines`` result, and the role and raw-HTML setting it was made with."""
+
+    @property
+    def markdown_tokens(self) -> list[Token]:
+        """Tokens as the Markdown conversion reads them: raw HTML is never a block of its own there."""
+        if self._markdown_tokens is None:
+            self._markdown_tokens = parser().parse(self.text)
+        return self._markdown_tokens
 
 
 class _HtmlRenderer:
@@ -262,7 +323,7 @@ class _HtmlRenderer:
 
 
 def to_markdown(
-    text: str,
+    text: str | Section,
     *,
     directive: Directive,
     role: Role,
@@ -278,20 +339,18 @@ def to_markdown(
     With ``math``, every ``$...$`` and ``$$...$$`` is swapped for what it returns
     (dev.to, for one, wants KaTeX tags instead of dollars). Links to
     script-capable targets, and raw HTML unless ``allow_html``, are made literal
-    text, as they are on the site's pages (see ``mdescape``).
+    text, as they are on the site's pages (see ``mdescape``). ``text`` may be a
+    ``Section`` parsed before; editions sharing one ``role`` share the work too.
     """
-    lines = text.splitlines()
-    tokens = parser().parse(text)
+    section = text if isinstance(text, Section) else Section(text, allow_html=allow_html)
+    tokens = section.markdown_tokens
     replacements: dict[int, tuple[int, str]] = {}
-    verbatim: set[int] = set()
     for token in tokens:
         if token.map is None:
             continue
         start, end = token.map
         if token.type == "math_block" and math is not None:
             replacements[start] = (end, _math_or_error(math, token.content, True, start))
-        if token.type not in ("fence", "code_block"):
-            continue
         if token.type == "fence" and token.info.startswith("{"):
             match = DIRECTIVE_INFO.match(token.info)
             if not match:
@@ -300,14 +359,7 @@ def to_markdown(
                 replacements[start] = (end, directive(*match.groups()).rstrip("\n"))
             except MarkupError as exc:
                 raise MarkupError(str(exc), start) from exc
-        else:
-            verbatim.update(range(start, end))
-    # Roles become their values first, so that what is made inert is exactly what readers get.
-    lines = [
-        line if i in verbatim else ROLE.sub(lambda m: role(m.group(1), m.group(2)), line)
-        for i, line in enumerate(lines)
-    ]
-    lines = _inert(lines, allow_html=allow_html)
+    lines, verbatim = _author_lines(section, role, allow_html)
     out: list[str] = []
     free: list[int] = []  # indexes in ``out`` of author lines that may hold inline math
     index = 0
@@ -327,6 +379,29 @@ def to_markdown(
         dropped = _replace_inline_math(out, free, tokens, math)
         out = [line for position, line in enumerate(out) if position not in dropped]
     return "\n".join(out).strip("\n") + "\n"
+
+
+def _author_lines(section: Section, role: Role, allow_html: bool) -> tuple[list[str], set[int]]:
+    """The section's lines with roles replaced and made inert, and the lines of code blocks; once per ``role``."""
+    cached = section._author
+    if cached is not None and cached[0] is role and cached[1] == allow_html:
+        return cached[2], cached[3]
+    verbatim: set[int] = set()
+    for token in section.markdown_tokens:
+        if token.map is not None and token.type in ("fence", "code_block") and not _is_directive(token):
+            verbatim.update(range(*token.map))
+    # Roles become their values first, so that what is made inert is exactly what readers get.
+    lines = [
+        line if i in verbatim else ROLE.sub(lambda m: role(m.group(1), m.group(2)), line)
+        for i, line in enumerate(section.text.splitlines())
+    ]
+    lines = _inert(lines, allow_html=allow_html)
+    section._author = (role, allow_html, lines, verbatim)
+    return lines, verbatim
+
+
+def _is_directive(token: Token) -> bool:
+    return token.type == "fence" and token.info.startswith("{")
 
 
 def _math_or_error(math: MathRenderer, latex: str, display: bool, line: int) -> str:
@@ -390,6 +465,8 @@ def _replace_inline_math(out: list[str], free: list[int], tokens: list[Token], m
 @functools.lru_cache(maxsize=1)
 def _trusting_reader() -> MarkdownIt:
     """How a careless tool reads cross-posted Markdown: CommonMark, raw HTML on, every link target trusted."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
-from . import markup, mdescape, progress
+from . import markup, mdescape
 from .compute import ExampleResult
-from .errors import ContentError, Problem, TemplateError
+from .errors import BuildError, ContentError, Problem, TemplateError
 from .model import EntryPage, IssuePage, SiteModel
 from .yamlsource import dotted
 
@@ -33,12 +33,45 @@ class RenderedEntry:
     """(heading, body Markdown) per section, for cross-posting."""
     solution_html: Markup | None
     """The solution's source, highlighted."""
+    assets: Mapping[str, Any] | None = None
+    """What the format's math renderer made for it (``EntryFormat.assets``), as plain data."""
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The rendered text as plain data, for the fragment store."""
+        html, md, solution = self.sections_html, self.sections_md, self.solution_html
+        return {  # plain str, not Markup: the store keeps plain data
+            "html": None if isinstance(html, NotRendered) else [[str(h), str(b)] for h, b in html],
+            "md": None if isinstance(md, NotRendered) else [[str(h), str(b)] for h, b in md],
+            "solution": None if isinstance(solution, NotRendered) or solution is None else str(solution),
+            "solution_rendered": not isinstance(solution, NotRendered),
+            "assets": dict(self.assets) if self.assets else None,
+        }
+
+    @classmethod
+    def from_payload(cls, page: EntryPage, payload: Mapping[str, Any]) -> RenderedEntry:
+        html, md, solution = payload["html"], payload["md"], payload["solution"]
+        return cls(
+            page,
+            NotRendered("sections_html") if html is None else tuple((h, Markup(b)) for h, b in html),  # type: ignore[arg-type]
+            NotRendered("sections_md") if md is None else tuple((h, b) for h, b in md),  # type: ignore[arg-type]
+            Markup(solution)
+            if solution is not None
+            else None
+            if payload["solution_rendered"]
+            else NotRendered("solution_html"),  # type: ignore[arg-type]
+            payload.get("assets"),
+        )
 
 
-def load_templates(root: Path) -> jinja2.Environment:
-    """The one Jinja environment: autoescaped HTML and XML, and a typo in a template fails the build."""
+def load_templates(root: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """The one Jinja environment: autoescaped HTML and XML, and a typo in a template fails the build.
+
+    ``compiled``: a folder where templates compiled to Python are kept between builds.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / "templates"),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -54,23 +87,6 @@ def load_templates(root: Path) -> jinja2.Environment:
     return env
 
 
-def render_site(model: SiteModel, env: jinja2.Environment, root: Path) -> dict[str, bytes]:
-    """Every output file, keyed by its path inside the output folder."""
-    renderer = _SiteRenderer(model, env)
-    files: dict[str, bytes] = {}
-    for path, data in renderer.files():
-        if path in files:
-            raise TemplateError(Problem(path, message="two pages claim this output path"))
-        files[path] = data
-        progress.advance(path)
-    for path, data in static_files(root / "templates" / "static"):
-        if path in files:
-            raise TemplateError(Problem(path, message="a static file has the same path as a page"))
-        files[path] = data
-    files["static/highlight.css"] = markup.highlight_css().encode()
-    return files
-
-
 def static_files(folder: Path) -> Iterator[tuple[str, bytes]]:
     """Files under ``templates/static`` copied as they are, under ``static/``."""
     if not folder.is_dir():
@@ -78,47 +94,6 @@ def static_files(folder: Path) -> Iterator[tuple[str, bytes]]:
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.name.startswith("."):
             yield f"static/{path.relative_to(folder).as_posix()}", path.read_bytes()
-
-
-class _SiteRenderer:
-    def __init__(self, model: SiteModel, env: jinja2.Environment) -> None:
-        self.model = model
-        self.env = env
-        self.entries = {(p.kind, p.id): render_entry(p, env, model) for p in model.entries}
-        self.globals = {"site": model.site, "urls": model.urls, "model": model}
-
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        issue_html = {
-            issue.date: Markup(self._template("_issue_content.html", issue=self._issue(issue)))
-            for issue in self.model.issues
-        }
-        yield "index.html", self._page("index.html", issues=self.model.recent, contents=issue_html)
-        yield "archive/index.html", self._page("archive.html", months=self.model.months)
-        yield "404.html", self._page("404.html")
-        for issue in self.model.issues:
-            view = self._issue(issue)
-            yield f"{issue.path}index.html", self._page("issue.html", issue=view, content=issue_html[issue.date])
-            yield f"{issue.path}index.md", self._page("issue.md", issue=view)
-        for page in self.model.entries:
-            yield f"{page.path}index.html", self._page("entry.html", entry=self.entries[(page.kind, page.id)])
-            for plot in page.results.plots.values():
-                yield page.plot_path(plot.id, "svg"), plot.svg
-                yield page.plot_path(plot.id, "png"), plot.png
-        for group in (*self.model.chapters, *self.model.collections):
-            yield f"{group.path}index.html", self._page("group.html", group=group)
-        origin = _origin(self.model.site.base_url)
-        feed_content = {date: absolute_links(html, origin) for date, html in issue_html.items()}
-        yield "feed.xml", self._page("feed.xml", issues=self.model.recent, contents=feed_content)
-        yield "sitemap.xml", self._page("sitemap.xml")
-
-    def _issue(self, issue: IssuePage) -> IssueView:
-        return IssueView(issue, *(self.entries[(p.kind, p.id)] for p in issue.parts))
-
-    def _template(self, name: str, **context: Any) -> str:
-        return render_template(self.env, name, {**self.globals, **context})
-
-    def _page(self, name: str, **context: Any) -> bytes:
-        return self._template(name, **context).encode()
 
 
 @dataclass(frozen=True)
@@ -165,6 +140,52 @@ def _template_frame(exc: BaseException, name: str) -> tuple[str, int]:
     return f"templates/{name}", 0
 
 
+@dataclass(frozen=True)
+class EntryFormat:
+    """What one edition needs of an entry's text, and how it shows math there."""
+
+    html: bool = True
+    """Render the sections (and the solution) as HTML."""
+    math_html: markup.MathRenderer = markup.mathml
+    """How formulas look in that HTML (the web: MathML; email: images; plain text: Unicode)."""
+    markdown: bool = False
+    """Render the sections as Markdown, for cross-posting."""
+    math_md: markup.MathRenderer | None = None
+    """How formulas look in that Markdown; None keeps ``$...$`` (dev.to wants KaTeX tags)."""
+    assets: SideFiles | None = None
+    """Files the math renderer makes besides the text (the email's formula images), if any."""
+
+
+class SideFiles(Protocol):
+    """Files an edition's math renderer makes while rendering an entry (formula images), recorded so a
+    fragment taken from the cache can make them again without rendering the entry."""
+
+    def begin(self) -> None:
+        """Start recording what the next entry uses."""
+
+    def end(self) -> dict[str, Any]:
+        """Stop recording; what the entry used, as plain data."""
+
+    def restore(self, used: dict[str, Any]) -> None:
+        """An entry rendered earlier used these: be ready to make them."""
+
+
+WEB = EntryFormat(html=True, markdown=True)
+"""The site's own pages: HTML with MathML, and Markdown with dollar math for ``index.md``."""
+
+
+class NotRendered:
+    """A part of an entry that its edition does not render; using it in a template is an error, never empty text."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def _fail(self, *args: object) -> Any:
+        raise TemplateError(Problem("templates", message=f"{self.what} is not rendered for this edition"))
+
+    __iter__ = __str__ = __html__ = __len__ = __bool__ = _fail
+
+
 def render_entry(
     page: EntryPage,
     env: jinja2.Environment,
@@ -178,12 +199,185 @@ def render_entry(
     ``math_html`` and ``math_md`` say how each edition shows math: the web uses
     MathML and keeps ``$...$`` in Markdown; email, plain text and dev.to differ.
     """
+    rendered = render_entry_formats(page, env, model, {"": EntryFormat(True, math_html, True, math_md)})[""]
+    if isinstance(rendered, BuildError):
+        raise rendered
+    return rendered
+
+
+def render_entry_formats(
+    page: EntryPage, env: jinja2.Environment, model: SiteModel, formats: Mapping[str, EntryFormat]
+) -> dict[str, RenderedEntry | BuildError]:
+    """Render an entry once per edition format, parsing each section's Markdown only once for all of them.
+
+    A format whose text cannot be rendered gets its error instead, raised when that
+    edition is built, so errors surface in the order the editions are built.
+    """
+    entry = page.entry
+    allow_html = model.site.allow_raw_html
+    sections: list[markup.Section] = []
+    try:
+        for index, section in enumerate(entry.sections):
+            sections.append(
+                _located(page, index, lambda body=section.body: markup.Section(body, allow_html=allow_html))
+            )
+    except BuildError as exc:
+        return dict.fromkeys(formats, exc)
+    role = _Role(page.results.examples)
+    out: dict[str, RenderedEntry | BuildError] = {}
+    for name, form in formats.items():
+        try:
+            out[name] = _render_format(page, env, model, sections, role, form)
+        except BuildError as exc:
+            out[name] = exc
+    return out
+
+
+class EntryRenderings:
+    """Every entry rendered once for all edition formats, on first use, and kept for the pages that show it.
+
+    With a fragment ``store`` and a ``key`` for each (entry, format), a format rendered by an
+    earlier build is taken from the store; the formats it lacks are rendered together, from
+    one parse, and stored.
+    """
+
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        model: SiteModel,
+        formats: Mapping[str, EntryFormat],
+        store: FragmentStore | None = None,
+        key: Callable[[EntryPage, str], str] | None = None,
+    ) -> None:
+        self.env = env
+        self.model = model
+        self.formats = dict(formats)
+        self.store = store
+        self.key = key
+        self._rendered: dict[tuple[str, str], dict[str, RenderedEntry | BuildError]] = {}
+        self._forgotten: set[str] = set()
+        """Formats no page left to build shows: dropped, and not rendered again."""
+        self.parsed = 0
+        """Entries whose Markdown this process rendered (the others came from the store)."""
+
+    def __call__(self, page: EntryPage, form: str) -> RenderedEntry:
+        """``page`` as edition format ``form`` shows it; raises the error its text gave in that format."""
+        done = self.all_formats(page)
+        if form not in done:  # forgotten, yet wanted after all
+            self._forgotten.discard(form)
+            done = self.all_formats(page)
+        rendered = done[form]
+        if isinstance(rendered, BuildError):
+            raise rendered
+        return rendered
+
+    def all_formats(self, page: EntryPage) -> dict[str, RenderedEntry | BuildError]:
+        key = (page.kind, page.id)
+        if key not in self._rendered:
+            self.load([page])
+        if self.incomplete([page]):
+            self.adopt(page, self.render_payloads([page])[0])
+        return self._rendered[key]
+
+    def forget(self, *forms: str) -> None:
+        """Drop what was rendered in ``forms`` (no page left to build shows them): memory for the rest."""
+        self._forgotten.update(forms)
+        for done in self._rendered.values():
+            for form in forms:
+                done.pop(form, None)
+
+    def _missing(self, page: EntryPage) -> dict[str, EntryFormat]:
+        done = self._rendered.get((page.kind, page.id), {})
+        return {n: f for n, f in self.formats.items() if n not in done and n not in self._forgotten}
+
+    def incomplete(self, pages: Iterable[EntryPage]) -> list[EntryPage]:
+        """Those of ``pages`` with a format (still needed) neither rendered nor taken from the store yet."""
+        return [p for p in pages if self._missing(p)]
+
+    def render_payloads(self, pages: Iterable[EntryPage]) -> list[dict[str, dict[str, Any] | BuildError]]:
+        """Render the missing formats of ``pages``, as plain data (what a worker process sends back)."""
+        found = []
+        for page in pages:
+            missing = self._missing(page)
+            self.parsed += 1
+            fresh = render_entry_formats(page, self.env, self.model, missing)
+            found.append({name: r if isinstance(r, BuildError) else r.payload for name, r in fresh.items()})
+        return found
+
+    def adopt(self, page: EntryPage, rendered: Mapping[str, Mapping[str, Any] | BuildError]) -> None:
+        """Keep formats of ``page`` rendered (here or in a worker), and store those that rendered."""
+        done = self._rendered.setdefault((page.kind, page.id), {})
+        for name, payload in rendered.items():
+            if isinstance(payload, BuildError):
+                done[name] = payload
+                continue
+            assets = self.formats[name].assets
+            if assets is not None:
+                assets.restore(payload.get("assets") or {})
+            done[name] = RenderedEntry.from_payload(page, payload)
+            if self.store is not None and self.key is not None:
+                self.store.put(self.key(page, name), payload)
+
+    def load(self, pages: Iterable[EntryPage]) -> None:
+        """Take the stored formats of ``pages`` from the store in one go (before rendering many of them)."""
+        if self.store is None or self.key is None:
+            return
+        wanted = {}
+        for page in pages:
+            if (page.kind, page.id) not in self._rendered:
+                for name in self.formats:
+                    wanted[self.key(page, name)] = (page, name)
+        for fragment_key, payload in self.store.get_many(wanted).items():
+            page, name = wanted[fragment_key]
+            assets = self.formats[name].assets
+            if assets is not None:
+                assets.restore(payload.get("assets") or {})
+            self._rendered.setdefault((page.kind, page.id), {})[name] = RenderedEntry.from_payload(page, payload)
+
+
+class FragmentStore(Protocol):
+    """Where rendered fragments are kept between builds (``fragments.FragmentCache``)."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]: ...
+
+    def put(self, key: str, value: Any) -> None: ...
+
+
+class _Role:
+    """The ``{value}`` role of one entry: a computed number, formatted."""
+
+    def __init__(self, examples: Mapping[str, ExampleResult]) -> None:
+        self.examples = examples
+
+    def __call__(self, name: str, target: str) -> str:
+        return quote_value(target, self.examples)
+
+
+def _located(page: EntryPage, index: int, render: Any) -> Any:
+    """Run ``render`` for section ``index``; a markup error becomes a content error at its line in the YAML file."""
+    try:
+        return render()
+    except markup.MarkupError as exc:
+        loc = ("sections", index, "body")
+        line, column = page.source.doc.locate(loc)
+        raise ContentError(Problem(page.source.doc.path, line + exc.line, column, dotted(loc), str(exc))) from exc
+
+
+def _render_format(
+    page: EntryPage,
+    env: jinja2.Environment,
+    model: SiteModel,
+    sections: list[markup.Section],
+    role: _Role,
+    form: EntryFormat,
+) -> RenderedEntry:
     entry = page.entry
     formulas = {f.id: f for f in entry.formulas}
     examples = page.results.examples
     checks = page.results.formulas
     plots = page.results.plots
     context = {"site": model.site, "urls": model.urls, "entry": page}
+    math_html, math_md = form.math_html, form.math_md
 
     def directive_html(name: str, target: str) -> str:
         if name == "formula":
@@ -212,39 +406,49 @@ def render_entry(
             return render_template(env, "_plot.md", {**context, "plot": plots[target]})
         raise markup.MarkupError(f"{{{name}}} is not supported yet")
 
-    def role(name: str, target: str) -> str:
-        return quote_value(target, examples)
-
-    sections_html = []
-    sections_md = []
     allow_html = model.site.allow_raw_html
-    for index, section in enumerate(entry.sections):
-        try:
-            html = markup.to_html(
-                section.body,
-                allow_html=allow_html,
-                directive=directive_html,
-                role=role,
-                math=math_html,
-                link=model.urls.target,
+    if form.assets is not None:
+        form.assets.begin()
+    sections_html: list[tuple[str, Markup]] = []
+    sections_md: list[tuple[str, str]] = []
+    for index, (section, parsed) in enumerate(zip(entry.sections, sections, strict=True)):
+        if form.html:
+            html = _located(
+                page,
+                index,
+                lambda parsed=parsed: markup.to_html(
+                    parsed,
+                    allow_html=allow_html,
+                    directive=directive_html,
+                    role=role,
+                    math=math_html,
+                    link=model.urls.target,
+                ),
             )
-            md = markup.to_markdown(
-                section.body,
-                directive=directive_md,
-                role=role,
-                math=math_md,
-                link=model.urls.absolute_target,
-                allow_html=allow_html,
+            sections_html.append((section.heading, Markup(html)))
+        if form.markdown:
+            md = _located(
+                page,
+                index,
+                lambda parsed=parsed: markup.to_markdown(
+                    parsed,
+                    directive=directive_md,
+                    role=role,
+                    math=math_md,
+                    link=model.urls.absolute_target,
+                    allow_html=allow_html,
+                ),
             )
-        except markup.MarkupError as exc:
-            loc = ("sections", index, "body")
-            line, column = page.source.doc.locate(loc)
-            raise ContentError(Problem(page.source.doc.path, line + exc.line, column, dotted(loc), str(exc))) from exc
-        sections_html.append((section.heading, Markup(html)))
-        sections_md.append((section.heading, md))
+            sections_md.append((section.heading, md))
     solution = page.results.solution
-    solution_html = Markup(markup.highlight(solution.source, "python")) if solution else None
-    return RenderedEntry(page, tuple(sections_html), tuple(sections_md), solution_html)
+    solution_html = Markup(markup.highlight(solution.source, "python")) if solution and form.html else None
+    return RenderedEntry(
+        page,
+        tuple(sections_html) if form.html else NotRendered("sections_html"),  # type: ignore[arg-type]
+        tuple(sections_md) if form.markdown else NotRendered("sections_md"),  # type: ignore[arg-type]
+        solution_html if form.html or not solution else NotRendered("solution_html"),  # type: ignore[arg-type]
+        form.assets.end() if form.assets is not None else None,
+    )
 
 
 def quote_value(target: str, examples: Mapping[str, ExampleResult]) -> str:

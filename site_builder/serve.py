@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import watchfiles
 
+from . import parallel
 from .build import BuildOptions, make_site
 from .errors import BuildError, Problem
 
@@ -136,7 +137,8 @@ def rebuild(preview: Preview, root: Path, options: BuildOptions) -> bool:
     """Build ``root`` in memory into ``preview``; report the outcome in the terminal; True if it worked."""
     started = time.monotonic()
     try:
-        site = make_site(root, options)
+        with parallel.in_process():  # the server's threads make forking unsafe
+            site = make_site(root, options)
     except BuildError as exc:
         log.error("%s", exc)
         preview.failed(str(exc))

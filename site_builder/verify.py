@@ -38,8 +38,8 @@ inputs come from ``sample_FUNCTION(rng)`` in the function's module when it
 exists, else from the worked example's inputs with every float multiplied by
 a factor drawn uniformly from [0.5, 1.5] (ints, booleans and text kept).
 
-sympy is imported only when a formula is actually checked, so a build whose
-checks all come from the cache never loads it.
+sympy and numpy are imported only when a formula is actually checked, so a
+build whose checks all come from the cache loads neither.
 """
 
 from __future__ import annotations
@@ -49,12 +49,23 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
     import sympy
+else:
+
+    class _Numpy(ModuleType):
+        """numpy, imported on first use: a build whose formula checks are all cached does not need it."""
+
+        def __getattr__(self, name: str) -> Any:
+            import numpy
+
+            return getattr(numpy, name)
+
+    np = _Numpy("numpy")
 
 Env = Mapping[str, Any]
 """Bound symbol name -> value (int, float or numpy array)."""
@@ -80,16 +91,17 @@ STRUCTURE = _words(
 """Commands the parser turns into operators faithfully; any other command is refused."""
 SPACING = frozenset(",;:! ")
 FUNCTIONS = {
-    "exp": np.exp,
-    "log": np.log,
-    "Abs": np.abs,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tan": np.tan,
-    "sinh": np.sinh,
-    "cosh": np.cosh,
-    "tanh": np.tanh,
+    "exp": "exp",
+    "log": "log",
+    "Abs": "abs",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
 }
+"""sympy function name -> the numpy function that evaluates it."""
 MAX_TERMS = 1_000_000
 """Most terms a sum or product may have; a larger bound is an error rather than a hang."""
 
@@ -383,7 +395,7 @@ class _Compiler:
             argument, log_base = (self._node(arg, scope) for arg in node.args)
             return lambda env, idx: np.log(argument(env, idx)) / np.log(log_base(env, idx))
         if name in FUNCTIONS and len(node.args) == 1:
-            function = FUNCTIONS[name]
+            function = getattr(np, FUNCTIONS[name])
             inner = self._node(node.args[0], scope)
             return lambda env, idx: function(inner(env, idx))
         raise FormulaError(f"contains {name} ({node}), which the formula checker cannot evaluate")

@@ -55,7 +55,7 @@ def safe_join(out: Path, relative: str) -> Path:
 
 def lock_path(out: Path) -> Path:
     """The lock file that serialises builds of ``out``: beside it, since ``out`` itself is swapped."""
-    out = _real(out)
+    out = real_path(out)
     return out.parent / f".{out.name}-build.lock"
 
 
@@ -68,7 +68,7 @@ def output_lock(out: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     fails on bad content cleans up after a killed one; and an output folder that
     build-site did not write is refused before any work is done.
     """
-    out = _real(out)
+    out = real_path(out)
     with atomic.exclusive_lock(lock_path(out), timeout=timeout, what=str(out)):
         try:
             restore_interrupted(out)
@@ -83,14 +83,14 @@ def write_output(files: Mapping[str, bytes], out: Path) -> None:
     """Replace the folder ``out`` with exactly ``files``, atomically; on any failure ``out`` is left as it was."""
     for relative in files:
         safe_join(Path("."), relative)  # refuse a bad path before touching the disk
-    out = _real(out)
+    out = real_path(out)
     with output_lock(out):
         staging = out.parent / f".{out.name}.staging-{os.getpid()}"
         try:
             _stage(files, staging, out)
             atomic.flush_to_disk(staging)
             atomic.checkpoint("staged")
-            replaced = _swap(staging, out)
+            replaced = swap(staging, out)
         except OSError as exc:
             raise OutputError(Problem(str(out), message=f"cannot write output: {exc}")) from exc
         finally:
@@ -99,7 +99,7 @@ def write_output(files: Mapping[str, bytes], out: Path) -> None:
             shutil.rmtree(replaced, ignore_errors=True)
 
 
-def _real(out: Path) -> Path:
+def real_path(out: Path) -> Path:
     """``out`` as an absolute path; a symlinked output folder is published where the link points."""
     out = Path(os.path.abspath(out))
     return out.resolve() if out.is_symlink() else out
@@ -178,7 +178,7 @@ def _link_unchanged(old: Path, target: Path, data: bytes) -> bool:
     return True
 
 
-def _swap(staging: Path, out: Path) -> Path | None:
+def swap(staging: Path, out: Path) -> Path | None:
     """Publish ``staging`` as ``out``; return where the replaced tree now is, to delete."""
     if not os.path.lexists(out):
         os.rename(staging, out)

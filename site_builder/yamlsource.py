@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,8 @@ class YamlDocument:
     """1-based (line, column) of each value, keyed by its path of keys and indexes."""
     key_positions: Mapping[Loc, tuple[int, int]] = field(default_factory=dict)
     """1-based (line, column) of each mapping key, keyed like ``positions``."""
+    digest: str = ""
+    """sha256 of the file's bytes: everything above is derived from them (and from this module)."""
 
     def locate(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Position of the value at ``loc``, or of its nearest located ancestor."""
@@ -145,7 +148,7 @@ def parse_yaml(raw: bytes, display: str) -> YamlDocument:
         node = loader.get_single_node()
         if node is None:
             raise YamlProblem(Problem(display, 1, 1, message="file holds no YAML document"))
-        return _Converter(loader, display, text).document(node)
+        return replace(_Converter(loader, display, text).document(node), digest=hashlib.sha256(raw).hexdigest())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         context = exc.context

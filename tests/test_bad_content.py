@@ -97,7 +97,11 @@ def test_bad_input_fails_cleanly_and_leaves_the_site_untouched(
     assert _matches(result.stderr.splitlines(), expected), result.stderr
     assert result.exit_code == spec["exit"], result.stderr
     assert tree_digest(root / "output") == before, "the published site must stay byte for byte as it was"
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".output")) == [".output-build.lock"]
+    # No staging folder is left; the lock and the state folder (the previous tree, the records) stay.
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".output")) == [
+        ".output-build.lock",
+        ".output.build-state",
+    ]
 
 
 def test_template_errors_name_the_line_when_the_project_is_the_working_folder(

@@ -113,10 +113,14 @@ def test_runner_reports_every_scenario_as_json(tmp_path: Path) -> None:
     args = ["--n", "2", "--runs", "1", "--skip-peers", "--scale", "none", "--workdir", str(tmp_path / "work")]
     assert main([*args, "--json", str(out)]) == 0
     data = json.loads(out.read_text())
-    assert list(data["summary"]) == ["cold", "warm-cache", "no-op", "edit-entry", "edit-template"]
+    assert list(data["summary"]) == ["cold", "warm-cache", "warm-full", "no-op", "edit-entry", "edit-template"]
     cold = data["summary"]["cold"]
     assert cold["median"] > 0 and cold["peak_rss_mb"] > 0
     assert cold["files_written"] == cold["files_total"] > 0, "a cold build writes every file"
+    summary = data["summary"]
+    assert summary["warm-full"]["files_written"] == summary["warm-full"]["files_total"], "no output: all written"
+    assert summary["no-op"]["files_written"] == 0, "nothing changed: nothing written"
+    assert 0 < summary["edit-entry"]["files_written"] < summary["edit-entry"]["files_total"]
     assert "build-site no-op rebuild" in data["report"]
 
 
@@ -128,6 +132,6 @@ def test_marginal_costs_are_per_added_issue() -> None:
 def test_profiler_times_every_stage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert profile_main(["--n", "2", "--no-cprofile", "--workdir", str(tmp_path)]) == 0
     report = capsys.readouterr().out
-    for stage in ("load_content", "compute_all", "render_site", "check_links", "write_output", "total build_site"):
-        assert re.search(rf"^{stage} +\d+\.\d\d +\d+% +\d+ MB$", report, re.MULTILINE), stage
+    for stage in ("load_content", "compute_all", "render_outputs", "publish (Publication.finish)", "total build_site"):
+        assert re.search(rf"^{re.escape(stage)} +\d+\.\d\d +\d+% +\d+ MB$", report, re.MULTILINE), stage
     assert re.search(r"^  Markdown -> HTML \(markup\.to_html\) +\d+\.\d\d +\d+% +\d+$", report, re.MULTILINE)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from site_builder import markup
 
@@ -41,6 +43,35 @@ def test_references_report_lines() -> None:
         markup.Reference("directive", "example", "sentence", 2),
         markup.Reference("role", "value", "sentence.perplexity", 5),
     ]
+
+
+REFERENCE_PIECES = [
+    "text",
+    " ",
+    "\t",
+    "\n",
+    "\n\n",
+    "> ",
+    "- ",
+    "    ",
+    "`",
+    "```",
+    "~~~",
+    "{",
+    "}",
+    "{value}",
+    "{formula}",
+    "{x-y+z:w}",
+    "a.b",
+    "\\",
+    "$",
+]
+
+
+@given(text=st.lists(st.sampled_from(REFERENCE_PIECES), max_size=40).map("".join))
+def test_sections_skipped_without_parsing_have_no_references(text: str) -> None:
+    # Load validates references in every section; most cannot hold one and are not parsed at all.
+    assert markup.references(text) == markup.parsed_references(text)
 
 
 def test_raw_html_is_escaped_unless_the_site_allows_it() -> None:

@@ -21,6 +21,8 @@ from site_builder.write import MARKER, output_lock, safe_join, write_output
 from .conftest import REPO, tree_digest
 
 DATE = dt.date(2026, 11, 28)
+BESIDE_A_BUILT_SITE = [".output-build.lock", ".output.build-state"]
+"""What a build leaves beside output/: its lock, and its state (the previous tree and the records of both)."""
 TOPIC = "content/topics/perplexity.yaml"
 
 
@@ -277,7 +279,7 @@ def test_sigkill_at_each_point_of_publishing_leaves_a_complete_site(
     assert [p.name for p in project.glob(".output.staging-*")], "the killed build left its staging folder"
     build_site(project, project / "output", BuildOptions(date=DATE))
     assert tree_digest(project / "output") == new
-    assert _siblings(project / "output") == [".output-build.lock"], "the next build cleaned up"
+    assert _siblings(project / "output") == BESIDE_A_BUILT_SITE, "the next build cleaned up"
 
 
 def test_sigkill_between_the_two_renames_of_the_fallback_is_repaired(
@@ -295,7 +297,7 @@ def test_sigkill_between_the_two_renames_of_the_fallback_is_repaired(
     with pytest.raises(ContentError):
         build_site(project, project / "output", BuildOptions(date=DATE))
     assert tree_digest(project / "output") == old
-    assert _siblings(project / "output") == [".output-build.lock"]
+    assert _siblings(project / "output") == BESIDE_A_BUILT_SITE
 
 
 def test_sigkill_at_random_moments_never_leaves_a_partial_site(
@@ -320,4 +322,4 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_site(
         after = tree_digest(project / "output")
         assert after in (before, tree_digest(tmp_path / f"expected-{step}")), "the old site or the complete new one"
     build_site(project, project / "output", BuildOptions(date=DATE))
-    assert _siblings(project / "output") == [".output-build.lock"]
+    assert _siblings(project / "output") == BESIDE_A_BUILT_SITE

@@ -1,0 +1,191 @@
+"""The no-op check: nothing changed means nothing to do, at once; any change means a real build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from site_builder import stamp
+from site_builder.build import BuildOptions, build_site, stamp_options
+from site_builder.launch import plain_build
+from site_builder.schedule import publication_day
+from site_builder.schema import SiteConfig
+
+from .conftest import REPO, copy_project
+
+DATE = dt.date(2026, 11, 28)
+MINUTE = 60_000_000_000
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("stamped") / "project")
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    return root
+
+
+@pytest.fixture
+def project(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of a built project, rebuilt, with stats taken a minute after the files were written (none is 'racy')."""
+    root = tmp_path / "project"
+    shutil.copytree(built, root, symlinks=True)
+    real = stamp.clock
+    monkeypatch.setattr(stamp, "clock", lambda: real() + MINUTE)
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    return root
+
+
+def _up_to_date(root: Path, **options: object) -> bool:
+    out = Path(str(options.pop("out", root / "output")))
+    build = BuildOptions(**{"date": DATE, **options})  # type: ignore[arg-type]
+    return stamp.up_to_date(root, out, stamp_options(root, out, build)) is not None
+
+
+def test_nothing_changed_means_up_to_date(project: Path) -> None:
+    assert _up_to_date(project)
+
+
+def _edit(relative: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        with (root / relative).open("a", encoding="utf-8") as handle:
+            handle.write("\n")
+
+    return edit
+
+
+def _touch_output(root: Path) -> None:
+    path = root / "output/index.html"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1))
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "content edited": _edit("content/topics/perplexity.yaml"),
+    "content added": lambda root: (root / "content/features/new.yaml").write_text("id: new\n"),
+    "content removed": lambda root: (root / "content/issues/2026-11-27.yaml").unlink(),
+    "template edited": _edit("templates/base.html"),
+    "static file edited": _edit("templates/static/style.css"),
+    "computed module edited": _edit("computed/perplexity.py"),
+    "computed data added": lambda root: (root / "computed/table.csv").write_text("1,2\n"),
+    "output touched": _touch_output,
+    "output removed": lambda root: (root / "output/archive/index.html").unlink(),
+    "output marker changed": _edit("output/.build-site"),
+    "output replaced": lambda root: shutil.rmtree(root / "output"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_any_change_means_a_real_build(project: Path, change: str) -> None:
+    CHANGES[change](project)
+    assert not _up_to_date(project)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"date": dt.date(2026, 11, 27)}, {"drafts": True}, {"future": True}, {"date": None}],
+    ids=["another day", "drafts", "future", "no date"],
+)
+def test_other_options_mean_a_real_build(project: Path, options: dict[str, object]) -> None:
+    assert not _up_to_date(project, **options)
+
+
+def test_another_output_folder_means_a_real_build(project: Path, tmp_path: Path) -> None:
+    assert not _up_to_date(project, out=tmp_path / "elsewhere")
+
+
+def test_a_file_edited_just_before_the_build_is_not_trusted(built: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(built, root, symlinks=True)
+    _edit("content/topics/perplexity.yaml")(root)
+    build_site(root, root / "output", BuildOptions(date=DATE))  # stats taken right after the edit
+    assert not _up_to_date(root), "an edit in the same timestamp tick could go unseen"
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    assert not _up_to_date(root)  # still within two seconds of the edit, on a fast machine
+
+
+def test_without_a_date_the_stamp_holds_until_the_publication_day_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    berlin = dt.timezone(dt.timedelta(hours=1))
+    at = lambda hour: str(int(dt.datetime(2026, 11, 28, hour, 0, tzinfo=berlin).timestamp()))  # noqa: E731
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", at(8))
+    build_site(project, project / "output", BuildOptions())
+    assert _up_to_date(project, date=None)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", at(6))  # before the 07:00 publish time: another day
+    assert not _up_to_date(project, date=None)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")
+    assert not _up_to_date(project, date=None)
+
+
+@given(
+    moment=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC))
+)
+def test_the_check_finds_the_same_publication_day_as_the_build(moment: dt.datetime) -> None:
+    site = SiteConfig.model_validate(
+        {
+            "title": "T",
+            "tagline": "T",
+            "base_url": "https://example.org/",
+            "author": "A",
+            "timezone": "Europe/Berlin",
+            "publish_time": "07:00",
+            "feed_id": "e877c43b-2724-4295-9a81-d436c47564a7",
+            "email": {"sender": "a@example.org", "unsubscribe_url": "https://example.org/u"},
+        }
+    )
+    ns = int(moment.timestamp()) * 1_000_000_000
+    expected = publication_day(site, dt.datetime.fromtimestamp(ns / 1e9, dt.UTC)).isoformat()
+    assert stamp.publication_day("Europe/Berlin", "07:00:00.000000", ns) == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {}),
+        (
+            ["build", "--root", "site", "--date", "2026-11-28", "-q"],
+            {"root": "site", "date": "2026-11-28", "quiet": True},
+        ),
+        (
+            ["--out=public", "--drafts", "--future", "-v"],
+            {"out": "public", "drafts": True, "future": True, "verbose": True},
+        ),
+        (["--explain"], None),
+        (["--no-cache"], None),
+        (["check"], None),
+        (["--help"], None),
+        (["--date", "tomorrow"], None),
+        (["--root"], None),
+    ],
+)
+def test_only_a_plain_build_is_checked_before_the_cli(argv: list[str], expected: dict[str, object] | None) -> None:
+    assert plain_build(argv) == expected
+
+
+def test_a_no_op_rebuild_imports_none_of_the_pipeline(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    modules = tmp_path / "modules.json"
+    script = (
+        "import atexit, json, sys\n"
+        f"atexit.register(lambda: json.dump(sorted(sys.modules), open({str(modules)!r}, 'w')))\n"
+        "from site_builder.launch import run\n"
+        "run()\n"
+    )
+    command = [sys.executable, "-c", script, "--root", str(root), "--date", DATE.isoformat()]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    time.sleep(stamp.RACY_NS / 1e9 + 0.2)  # a stamp does not trust stats of files written in the last two seconds
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    result = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    assert "nothing to build" in result.stderr, result.stderr
+    loaded = {name.split(".")[0] for name in json.loads(modules.read_text())}
+    assert not loaded & {"pydantic", "jinja2", "markdown_it", "yaml", "numpy", "matplotlib", "sympy", "click"}
