@@ -114,7 +114,8 @@ def authoring_reference(root: Path) -> str:
         "",
         "- `$...$` is inline math and `$$...$$` displayed math, in LaTeX; pages show it as MathML.",
         "- ```` ```{formula} ID ```` on a line of its own, closed by ```` ``` ````, places the formula `ID`"
-        " declared in the entry's `formulas`; `{example}` and `{plot}` place a worked example or a plot.",
+        " declared in the entry's `formulas`; `{example}` and `{plot}` place a worked example or a plot."
+        " The three parts of an issue share its page, so they may not share a formula, example or plot id.",
         "- `` {value}`EXAMPLE.OUTPUT:FORMAT` `` quotes a computed number; `OUTPUT` may be indexed (`mean[0]`)"
         " and `FORMAT` is a Python format spec (`.3f`), so prose never disagrees with the table.",
         "- Raw HTML is escaped unless `allow_raw_html` is set in `content/site.yaml`.",

@@ -39,6 +39,7 @@ ENTRY_FOLDERS: dict[str, type[Entry]] = {
     "features": FeatureEntry,
 }
 DIRECTIVES = {"formula": "formulas", "example": "examples", "plot": "plots"}
+ISSUE_PARTS = (("topic", "topics"), ("problem", "problems"), ("feature", "features"))
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,14 @@ def _load_content(root: Path, sources: SourceCache) -> Content:
             )
             continue
         issues[loaded.model.date] = loaded
-        for field, folder in (("topic", "topics"), ("problem", "problems"), ("feature", "features")):
+        parts: list[tuple[str, Loaded[Entry]]] = []
+        for field, folder in ISSUE_PARTS:
             ref = getattr(loaded.model, field)
-            if ref not in kinds[folder] and (folder, ref) not in invalid:
+            if ref in kinds[folder]:
+                parts.append((field, kinds[folder][ref]))
+            elif (folder, ref) not in invalid:
                 problems.append(_dangling(loaded, (field,), ref, kinds[folder], f"content/{folder}/"))
+        problems.extend(_check_element_ids(loaded, parts))
     if problems or site is None:
         raise ContentError(problems)
     return Content(site, kinds["topics"], kinds["problems"], kinds["features"], issues)
@@ -273,6 +278,28 @@ def _model_in(annotation: Any) -> Any:
         if found is not None:
             return found
     return None
+
+
+def _check_element_ids(issue: Loaded[IssueEntry], parts: list[tuple[str, Loaded[Entry]]]) -> list[Problem]:
+    """The parts of an issue share its page: two formulas, examples or plots with one id would share an element id."""
+    found: list[Problem] = []
+    owner: dict[str, str] = {}
+    for field, loaded in parts:
+        for directive, collection in DIRECTIVES.items():
+            for item in getattr(loaded.model, collection):
+                element = f"{directive}-{item.id}"
+                if element in owner:
+                    found.append(
+                        issue.problem(
+                            (field,),
+                            f"{field} {loaded.model.id!r} and {owner[element]} both have a {directive} {item.id!r}:"
+                            f" the issue page would hold two elements with id {element!r}",
+                            f"rename the {directive} in {loaded.doc.path} and the directives that show it",
+                        )
+                    )
+                else:
+                    owner[element] = f"{field} {loaded.model.id!r}"
+    return found
 
 
 def _dangling(loaded: Loaded[Any], loc: Loc, ref: str, known: Iterable[str], where: str) -> Problem:
