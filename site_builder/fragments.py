@@ -114,28 +114,10 @@ class FragmentCache:
         if self.path is not None and not self.read_only:
             self._pending.update(pending)
 
-    def _write_pending(self) -> None:
+    def _write_pending(self, keep: set[str] | None = None) -> None:
+        """Write what was put; with ``keep``, now and then also drop every stored fragment not in it."""
         db = self._db()
         if db is None:
-            return
-        try:
-            db.execute("BEGIN")
-            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)", self._pending.items())
-            self._added += len(self._pending)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('added', ?)", (self._added,))
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-            self._give_up(exc)
-        self._pending.clear()
-        self._pending_bytes = 0
-
-    def flush(self, keep: set[str] | None = None) -> None:
-        """Write what was put; with ``keep``, also drop every stored fragment not in it (this build no longer uses them)."""
-        db = self._db()
-        if db is None or self.read_only:
-            self._pending.clear()
             return
         try:
             db.execute("BEGIN")
@@ -159,6 +141,13 @@ class FragmentCache:
             self._give_up(exc)
         self._pending.clear()
         self._pending_bytes = 0
+
+    def flush(self, keep: set[str] | None = None) -> None:
+        """Write what was put; with ``keep``, also drop every stored fragment not in it (this build no longer uses them)."""
+        if self.read_only or self._db() is None:
+            self._pending.clear()
+            return
+        self._write_pending(keep)
 
     def close(self) -> None:
         if self._connection is not None and self._pid == os.getpid():

@@ -175,15 +175,12 @@ def check_links(
 
 def _broken(link: str, page: str, base_path: str, files: Mapping[str, bytes], pages: Mapping[str, _Page]) -> str | None:
     """None if ``link`` on ``page`` resolves (or is external); else "" (no such file) or why its fragment does not."""
-    parts = urlsplit(link)
-    if parts.scheme or parts.netloc:
+    found = _target(link, page, base_path)
+    if found is None:
         return None
-    target = page if link.startswith("#") else resolve(link, page, base_path)
-    if target is None:
-        return None
+    target, fragment = found
     if target not in files:
         return ""
-    fragment = unquote(parts.fragment)
     if fragment and fragment != "top" and target in pages and fragment not in pages[target].ids:
         where = "this page" if target == page else f"output/{target}"
         return f": no element with id {fragment!r} in {where}"
