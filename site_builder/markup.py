@@ -141,6 +141,25 @@ def _located_children(token: Token) -> list[Token]:
 
 
 _UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")
+_ARG = re.compile(r"\\arg(?![A-Za-z])")
+_OPERATOR_NAME = re.compile(r"\\operatorname(\*?)\{((?:[^{}\\]|\\[^A-Za-z])*)\}")
+_NAME_SPACES = {",": "\u2009", ":": "\u205f", ";": "\u2004", " ": "\u00a0", "!": ""}
+
+
+def _for_latex2mathml(latex: str) -> str:
+    r"""LaTeX with two gaps of latex2mathml worked around.
+
+    It does not know ``\arg``, and an ``\operatorname`` holding a spacing command
+    (``\operatorname*{arg\,max}``) comes out as an empty operator and a stray ``*``:
+    the spaces become Unicode spaces inside the operator's name.
+    """
+    latex = _ARG.sub(r"\\operatorname{arg}", latex)
+
+    def name(match: re.Match[str]) -> str:
+        text = re.sub(r"\\([,:; !])", lambda m: _NAME_SPACES[m.group(1)], match.group(2))
+        return f"\\operatorname{match.group(1)}{{{text}}}"
+
+    return _OPERATOR_NAME.sub(name, latex)
 
 
 def latex_to_mathml(latex: str, *, display: bool) -> str:
@@ -155,7 +174,7 @@ def latex_to_mathml(latex: str, *, display: bool) -> str:
     if _brace_depth(latex) != 0:
         raise MarkupError(f"unbalanced braces in LaTeX {latex!r}")
     try:
-        mathml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
+        mathml = latex2mathml.converter.convert(_for_latex2mathml(latex), display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many exception types for bad input
         raise MarkupError(f"cannot convert LaTeX {latex!r}: {type(exc).__name__} {exc}".rstrip()) from exc
     unknown = _UNKNOWN_COMMAND.search(mathml)

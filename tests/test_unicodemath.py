@@ -48,6 +48,8 @@ from site_builder.unicodemath import latex_to_unicode
         (r"\mathrm{softmax}\!\left(x\right)", "softmax(x)"),  # a negative space is no space
         (r"b_i \iff \text{kept}: x \sim p", "bᵢ ⟺ kept : x ~ p"),
         (r"f'(x) + \overline{y} + QK^\intercal", "f′(x) + y̅ + QKᵀ"),
+        (r"\hat{y} = \operatorname*{arg\,max}_k p_k", "y\u0302 = arg\u2009maxₖ pₖ"),
+        (r"\arg\min_{\theta} L", "arg min_θ L"),
     ],
 )
 def test_latex_becomes_unicode(latex: str, text: str) -> None:
