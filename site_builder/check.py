@@ -10,14 +10,21 @@ math are checked too. Nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .build import BuildOptions, Project, RenderedSite, load_project, render_project, schedule_for
-from .errors import BuildError, Problem
+from .cache import Cache
+from .compute import compute_all
+from .errors import BuildError, ContentError, Problem
+from .load import load_valid_content
 from .model import EntryPage, build_model
 from .render import load_templates, render_entry
 from .schedule import Schedule
+from .sources import SourceCache
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,10 @@ class CheckReport:
 
 def check_project(root: Path, options: BuildOptions, now: dt.datetime | None = None) -> CheckReport:
     """Load, compute, render and link-check the project at ``root``; raise one error listing every problem."""
-    project = load_project(root, read_only=True)  # check writes nothing, not even the cache
+    try:
+        project = load_project(root, read_only=True)  # check writes nothing, not even the cache
+    except ContentError as exc:
+        raise ContentError([*exc.problems, *_compute_valid_entries(root)]) from None
     as_published = schedule_for(project, options, now)
     everything = Schedule(as_published.as_of, drafts=True, future=True)
     errors: list[BuildError] = []
@@ -61,6 +71,25 @@ def check_project(root: Path, options: BuildOptions, now: dt.datetime | None = N
         pages=len(full.files),
         unused=unused,
     )
+
+
+def _compute_valid_entries(root: Path) -> list[Problem]:
+    """The problems of the computations and formulas of the entries that loaded, when others did not.
+
+    An error in one file then does not hide a formula that disagrees in another. Pages and
+    links are checked once the content is valid: a page left out would only make broken links.
+    """
+    content, _ = load_valid_content(root, SourceCache.at(root, read_only=True))
+    if content is None:
+        return []
+    log.warning(
+        "content problems: the computations and formulas of the valid entries are checked too; pages and links are checked once the content is valid"
+    )
+    try:
+        compute_all(root, content, Cache.at(root, read_only=True))
+    except BuildError as exc:
+        return exc.problems
+    return []
 
 
 def _attempt(

@@ -75,6 +75,18 @@ def load_content(root: Path, sources: SourceCache | None = None) -> Content:
 
     ``sources`` reuses what earlier builds parsed of unchanged files (and keeps what this one parsed).
     """
+    content, problems = load_valid_content(root, sources)
+    if problems or content is None:
+        raise ContentError(problems)
+    return content
+
+
+def load_valid_content(root: Path, sources: SourceCache | None = None) -> tuple[Content | None, list[Problem]]:
+    """Every problem of ``root/content``, and the content without the files that have one.
+
+    The content holds the valid entries, and the issues whose three parts are among
+    them; it is None when ``content/site.yaml`` itself is invalid.
+    """
     sources = sources or SourceCache(None)
     try:
         return _load_content(root, sources)
@@ -82,7 +94,7 @@ def load_content(root: Path, sources: SourceCache | None = None) -> Content:
         sources.save()
 
 
-def _load_content(root: Path, sources: SourceCache) -> Content:
+def _load_content(root: Path, sources: SourceCache) -> tuple[Content | None, list[Problem]]:
     problems: list[Problem] = []
     content_dir = root / "content"
     site = _load_file(content_dir / "site.yaml", root, SiteConfig, problems, sources)
@@ -129,9 +141,11 @@ def _load_content(root: Path, sources: SourceCache) -> Content:
             elif (folder, ref) not in invalid:
                 problems.append(_dangling(loaded, (field,), ref, kinds[folder], f"content/{folder}/"))
         problems.extend(_check_element_ids(loaded, parts))
-    if problems or site is None:
-        raise ContentError(problems)
-    return Content(site, kinds["topics"], kinds["problems"], kinds["features"], issues)
+        if len(parts) < len(ISSUE_PARTS):
+            del issues[loaded.model.date]
+    if site is None:
+        return None, problems
+    return Content(site, kinds["topics"], kinds["problems"], kinds["features"], issues), problems
 
 
 def _check_groups(entries: dict[str, Loaded[Any]], field: str, folder: str) -> list[Problem]:

@@ -17,6 +17,12 @@ def _add_issue(project: Path, date: str, topic: str, problem: str, feature: str,
     (project / f"content/issues/{date}.yaml").write_text(text + ("draft: true\n" if draft else ""))
 
 
+CHECKED_DESPITE_CONTENT_PROBLEMS = (
+    "content problems: the computations and formulas of the valid entries are checked too;"
+    " pages and links are checked once the content is valid"
+)
+
+
 def test_bundled_project_passes_and_nothing_is_written(project: Path) -> None:
     before = _sources(project)
     cache = tree_digest(project / ".build-cache")
@@ -43,7 +49,8 @@ def test_three_errors_in_three_files_are_reported_in_one_run(project: Path) -> N
     tab_line = line_of(project, topic, "\t- heading")
     result = run_cli("check", "--root", project, "--date", "2026-11-28")
     assert result.exit_code == 2, result.stderr
-    lines = result.stderr.splitlines()
+    note, *lines = result.stderr.splitlines()
+    assert note == CHECKED_DESPITE_CONTENT_PROBLEMS
     assert lines[0] == (
         f"{issue}:4:10: feature: 'implementation-walkthrough' does not exist (did you mean 'implementation-walkthroughs'?)"
     )
@@ -51,6 +58,24 @@ def test_three_errors_in_three_files_are_reported_in_one_run(project: Path) -> N
     assert lines[2].startswith(f"{topic}:{tab_line}:")
     assert "YAML syntax" in lines[2] and lines[2].endswith("(indent with spaces; YAML does not allow tabs)")
     assert lines[3:] == ["3 problems found (content)."]
+
+
+def test_a_content_error_does_not_hide_a_wrong_formula_in_another_file(project: Path) -> None:
+    problem, topic = "content/problems/batch-norm-forward.yaml", "content/topics/softmax-temperature.yaml"
+    edit_file(project, problem, "difficulty: Hard", "difficulty: hard")
+    edit_file(project, topic, "latex: 'H = -\\sum_{i=1}^{K}", "latex: 'H = \\sum_{i=1}^{K}")  # the sign dropped
+    result = run_cli("check", "--root", project, "--date", "2026-11-28")
+    assert result.exit_code == 2, result.stderr
+    note, *lines = result.stderr.splitlines()
+    assert note == CHECKED_DESPITE_CONTENT_PROBLEMS
+    assert lines[0] == (
+        f"{problem}:3:13: difficulty: Input should be 'Easy', 'Medium' or 'Hard' (got 'hard') (did you mean 'Hard'?)"
+    )
+    formula_line = line_of(project, topic, "latex: 'H = \\sum_{i=1}^{K}")
+    assert lines[1].startswith(f"{topic}:{formula_line}:12: formulas[3].latex: formula 'entropy' `H = \\sum")
+    assert "disagrees with softmax.softmax_steps on the worked example 'logits'" in lines[1]
+    assert lines[2:] == ["2 problems found (content)."]
+    assert not (project / "output").exists()
     assert not (project / "output").exists()
 
 
