@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import plots, progress, verify
+from . import limits, plots, progress, verify
 from .cache import Cache, CodeIndex, Key, builder_sources, canonical, digest, versions
 from .errors import ComputeError, ContentError, Problem
 from .load import ENTRY_FOLDERS, Content, Loaded
@@ -326,12 +326,16 @@ class _Run:
             )
             seed = int(digest(f"{where}/{formula.id}".encode())[:8], 16)
             try:
-                verify.check_formula(
-                    formula.id, formula.latex, spec.symbols, spec.output, spec.rtol, spec.trials, reference, seed
-                )
+                with limits.time_limit():
+                    verify.check_formula(
+                        formula.id, formula.latex, spec.symbols, spec.output, spec.rtol, spec.trials, reference, seed
+                    )
             except verify.FormulaError as exc:
                 message = f"formula {formula.id!r} `{formula.latex.strip()}` {exc}"
                 self.problems.append(loaded.problem((*loc, *exc.field), message, exc.hint))
+                return None
+            except limits.ComputationTimeout as exc:
+                self.problems.append(loaded.problem((*loc, "verify"), f"checking formula {formula.id!r}: {exc}"))
                 return None
             self.cache.store(slot, key, {"checked": True})
         self._record(where, "formula", formula.id, ref, hit is None, reason)
@@ -353,7 +357,8 @@ class _Run:
         if function is None:
             return None
         try:
-            images = plots.draw(function, plot.inputs)
+            with limits.time_limit():
+                images = plots.draw(function, plot.inputs)
         except plots.PlotError as exc:
             self.problems.append(loaded.problem((*loc, "function"), f"{plot.function} {exc}"))
             return None
@@ -429,7 +434,8 @@ def _call(
 ) -> Any:
     """Call a reference function; on failure record a problem naming the entry, the function and the line that raised."""
     try:
-        result = to_plain(function(**inputs))
+        with limits.time_limit():
+            result = to_plain(function(**inputs))
     except (Exception, SystemExit) as exc:  # the author's code may raise anything, even call sys.exit()
         frame = _last_computed_frame(exc)
         where = f" at {frame}" if frame else ""

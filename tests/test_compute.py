@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+import threading
+import time
 from pathlib import Path
 
 import pytest
+
+from site_builder import limits
 
 from .conftest import run_cli, tree_digest
 
@@ -119,3 +123,53 @@ def test_random_inputs_that_break_the_reference_ask_for_a_sampler(project: Path)
         "perplexity.perplexity_steps raised ValueError: every probability must lie in (0, 1] on inputs" in result.stderr
     )
     assert "(define sample_perplexity_steps(rng) in computed/perplexity.py to draw valid inputs)" in result.stderr
+
+
+HANGING_MODULE = '''"""A reference implementation that never returns."""
+
+
+def steps(*args, **inputs):
+    count = 0
+    while True:
+        count += 1
+'''
+
+
+@pytest.mark.parametrize("kind", ["example", "plot"])
+def test_a_computation_that_never_returns_fails_the_build_after_the_limit(
+    project: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    before = _published(project)
+    (project / "computed/hanging.py").write_text(HANGING_MODULE)
+    if kind == "example":
+        _replace(project, TOPIC, "function: perplexity.perplexity_steps", "function: hanging.steps")
+    else:
+        _replace(project, PROBLEM, "function: figures.batch_norm_distributions", "function: hanging.steps")
+    monkeypatch.setenv(limits.SECONDS_VARIABLE, "0.5")
+    result = run_cli("--root", project, "--date", "2026-11-26")
+    assert result.exit_code == 2, result.stderr
+    assert "hanging.steps raised ComputationTimeout: still running after 0.5 s" in result.stderr
+    assert f"(set {limits.SECONDS_VARIABLE} for a longer limit) at computed/hanging.py:" in result.stderr
+    assert tree_digest(project / "output") == before
+
+
+def test_the_time_limit_leaves_quick_code_and_other_threads_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(limits.SECONDS_VARIABLE, "0.2")
+    with limits.time_limit():
+        assert sum(range(1000)) == 499500
+    time.sleep(0.4)  # the timer was cancelled: nothing fires after the block
+    caught: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            with limits.time_limit():
+                time.sleep(0.4)
+        except BaseException as exc:  # any exception is the failure this test looks for
+            caught.append(exc)
+
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    thread.join()
+    assert caught == []
+    with pytest.raises(limits.ComputationTimeout, match=r"still running after 0\.2 s"), limits.time_limit():
+        time.sleep(5)
