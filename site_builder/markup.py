@@ -385,7 +385,7 @@ def to_markdown(
     while index < len(lines):
         if index in replacements:
             end, text_block = replacements[index]
-            out.append(text_block)
+            out.append(_in_place_of(text_block, lines[index]))
             index = end
             continue
         line = lines[index]
@@ -398,6 +398,25 @@ def to_markdown(
         dropped = _replace_inline_math(out, free, tokens, math)
         out = [line for position, line in enumerate(out) if position not in dropped]
     return "\n".join(out).strip("\n") + "\n"
+
+
+_BLOCK_OPENER = re.compile(r"\$\$|`{3,}|~{3,}")
+
+
+def _in_place_of(block: str, first_line: str) -> str:
+    """``block`` where a math block or fence opened on ``first_line`` stood: in the same list item or quote.
+
+    What came before the opener (a list marker, a quote's ``>``, indentation) starts the
+    first line; the other lines get as much indentation, markers made spaces, so the
+    block stays inside the item instead of ending the list.
+    """
+    opener = _BLOCK_OPENER.search(first_line)
+    prefix = first_line[: opener.start()] if opener else ""
+    if not prefix:
+        return block
+    rest = re.sub(r"[^\s>]", " ", prefix)
+    first, *others = block.split("\n")
+    return "\n".join([prefix + first, *(rest + line if line else rest.rstrip() for line in others)])
 
 
 def _author_lines(section: Section, role: Role, allow_html: bool) -> tuple[list[str], set[int]]:

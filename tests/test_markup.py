@@ -175,3 +175,21 @@ def test_safe_links_survive() -> None:
     )
     assert 'href="https://x.org/"' in html and 'href="/problems/p/"' in html and 'href="#part"' in html
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in html
+
+
+def test_blocks_replaced_inside_list_items_and_quotes_stay_inside_them() -> None:
+    from markdown_it import MarkdownIt
+
+    from site_builder.devto import katex
+
+    text = "1. First:\n\n   $$\n   a = b\n   $$\n\n2. $$\n   c = d\n   $$\n3. Last.\n\n> $$\n> q\n> $$\n"
+    out = markup.to_markdown(text, directive=_directive, role=_role, math=katex)
+    assert out == (
+        "1. First:\n\n   {% katex %}\n   a = b\n   {% endkatex %}\n\n"
+        "2. {% katex %}\n   c = d\n   {% endkatex %}\n3. Last.\n\n"
+        "> {% katex %}\n> q\n> {% endkatex %}\n"
+    )
+    tokens = MarkdownIt("commonmark").parse(out)
+    assert [t.type for t in tokens].count("ordered_list_open") == 1  # one list of three items, not split by math
+    assert [t.type for t in tokens].count("list_item_open") == 3
+    assert [t.type for t in tokens].count("blockquote_open") == 1
