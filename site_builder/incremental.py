@@ -16,6 +16,7 @@ checked in full, so the report is the same as that of a clean build.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,7 @@ def render_outputs(
     model = plan.model
     urls = model.urls
     site_jobs = plan.site_jobs()
+    gc.freeze()  # the jobs live to the end: spare them the collector's full passes (see ``build.long_lived_objects``)
     with progress.stage("render", total=len(site_jobs)):
         todo = [job for job in site_jobs if not _reusable(job, previous, None)]
         _prepare_entries(plan, todo, ("web",))
@@ -107,6 +109,7 @@ def render_outputs(
     with progress.stage("editions"):
         files = lambda: SiteFiles(site, sink.read, plan.images)  # noqa: E731
         edition_jobs = plan.edition_jobs(files)
+        gc.freeze()
         todo = [job for job in edition_jobs if not _reusable(job, previous, site)]
         emails = [job for job in todo if job.id.startswith("email:")]
         devto = [job for job in todo if not job.id.startswith("email:")]
