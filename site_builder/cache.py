@@ -161,7 +161,7 @@ class Key:
 
     components: Mapping[str, Any]
 
-    @property
+    @functools.cached_property  # looked up twice per computation; the components are never changed
     def hash(self) -> str:
         return digest(canonical(self.components).encode())
 

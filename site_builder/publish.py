@@ -58,9 +58,14 @@ class PublishedTree:
     """Files whose stat is still the recorded one: their digest is known without reading them."""
 
     @classmethod
-    def read(cls, folder: Path, state: Path, *, verify: Iterable[str] | None = None) -> PublishedTree:
-        """The tree in ``folder`` and its record; ``verify``: the paths to check by stat (default: all)."""
-        record = read_record(state, marker_tree(folder, MARKER))
+    def read(
+        cls, folder: Path, state: Path, *, verify: Iterable[str] | None = None, files_only: bool = False
+    ) -> PublishedTree:
+        """The tree in ``folder`` and its record; ``verify``: the paths to check by stat (default: all).
+
+        ``files_only``: the record without its jobs and links (see ``record.Record.loads``).
+        """
+        record = read_record(state, marker_tree(folder, MARKER), files_only=files_only)
         intact: dict[str, FileState] = {}
         if record is not None:
             paths = record.files if verify is None else [p for p in verify if p in record.files]
@@ -110,7 +115,8 @@ class Publication:
         try:
             for leftover in self.state.glob(f"{PREVIOUS}.*"):  # a copy a killed build did not finish
                 shutil.rmtree(leftover, ignore_errors=True)
-            base = PublishedTree.read(previous, self.state, verify=()) if previous.is_dir() else None
+            # Only its files are needed (and its tree): its jobs and links describe nothing this build makes.
+            base = PublishedTree.read(previous, self.state, verify=(), files_only=True) if previous.is_dir() else None
             if base is not None and base.record is not None and not os.path.lexists(self.staging):
                 self._suspects = _changed_folders(previous, self.state, base.record)
                 self._base_record = base.record
