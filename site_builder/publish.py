@@ -249,10 +249,7 @@ class Publication:
     def _remove_strays(self) -> None:
         """Remove from the staging folder what the new tree does not hold: files of the previous tree that
         are gone, and anything put into the previous tree by hand (found in folders whose mtime changed)."""
-        folders = {""}
-        for path in self.files:
-            parts = path.split("/")
-            folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+        folders = _folders(self.files)
         emptied = set()
         for path in set(self._base) - set(self.files):
             target = f"{self.staging}/{path}"
@@ -383,15 +380,22 @@ FOLDERS = "previous-folders.marshal"
 
 
 def _folder_mtimes(tree: Path, record: Record) -> dict[str, int]:
-    folders = {""}
-    for path in record.files:
-        parts = path.split("/")
-        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
     found = {}
-    for folder in folders:
+    for folder in _folders(record.files):
         with contextlib.suppress(OSError):
             found[folder] = os.stat(f"{tree}/{folder}" if folder else tree).st_mtime_ns
     return found
+
+
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder holding one of ``paths``, at any depth, and the root ``""``."""
+    folders = {""}
+    for path in paths:
+        parent = path.rpartition("/")[0]
+        while parent not in folders:  # most files share a folder seen already: stop there
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    return folders
 
 
 def _changed_folders(tree: Path, state: Path, record: Record) -> set[str] | None:
