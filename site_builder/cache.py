@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = "v1"
 CACHE_FOLDER = ".build-cache"
+PRUNED = ".pruned"
+"""In the cache folder: the digest of the slots the last prune kept, removed by the next store."""
 
 
 def digest(data: bytes) -> str:
@@ -161,7 +163,7 @@ class Key:
 
     components: Mapping[str, Any]
 
-    @property
+    @functools.cached_property  # looked up twice per computation; the components are never changed
     def hash(self) -> str:
         return digest(canonical(self.components).encode())
 
@@ -185,6 +187,8 @@ class Cache:
         self.read_only = read_only
         self.used: set[str] = set()
         self._warned = False
+        self._marked = True
+        """False once this object removed the mark of the last prune (see ``prune``)."""
 
     @classmethod
     def at(cls, root: Path, *, read_only: bool = False) -> Cache:
@@ -224,6 +228,9 @@ class Cache:
             "files": {suffix: digest(blob) for suffix, blob in files.items()},
         }
         try:
+            if self._marked:  # a new file may be one a prune must look at: the next one walks the cache
+                self.folder.joinpath(PRUNED).unlink(missing_ok=True)
+                self._marked = False
             for suffix, blob in files.items():
                 _write_atomic(self.folder / f"{slot}.{suffix}", blob)
             # Not sorted: the order of a result's named steps is the order the page shows them in.
@@ -238,6 +245,14 @@ class Cache:
         """Remove slots under ``folders`` that this build did not look up (entries or items that no longer exist)."""
         if self.folder is None or self.read_only or not self.folder.is_dir():
             return
+        # The last prune left the digest of the slots it kept, and any store since removed it: if this
+        # build uses the same slots, the walk would find nothing to remove (~25 ms for 1,000 issues).
+        kept = sorted(slot for slot in self.used if slot.split("/", 1)[0] in folders)
+        mark = digest("\n".join([*folders, "", *kept]).encode()).encode()
+        marker = self.folder / PRUNED
+        with contextlib.suppress(OSError):
+            if marker.read_bytes() == mark:
+                return
         base = str(self.folder)
         for folder in folders:  # os.walk and plain strings: thousands of slots, every build
             for directory, _, names in os.walk(os.path.join(base, folder)):
@@ -247,6 +262,9 @@ class Cache:
                     if slot not in self.used:
                         with contextlib.suppress(OSError):
                             os.unlink(os.path.join(directory, name))
+        with contextlib.suppress(OSError):
+            _write_atomic(marker, mark)
+            self._marked = True
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -86,13 +86,13 @@ class Fingerprints:
 
     def of(self, value: Any) -> str:
         """The fingerprint of ``value``: equal for values that render the same, different otherwise."""
-        plain = _plain(value)
-        if plain is not None:
-            return digest_text("plain", plain) if len(plain) > 64 else plain
         key = id(value)
-        found = self._memo.get(key)
+        found = self._memo.get(key)  # first: most values asked about are composite, and asked about again
         if found is not None and found[0] is value:
             return found[1]
+        plain = _plain(value)
+        if plain is not None:  # never remembered: equal plain values have the same fingerprint anyway
+            return digest_text("plain", plain) if len(plain) > 64 else plain
         fingerprint = self._compute(value)
         self._memo[key] = (value, fingerprint)
         return fingerprint

@@ -15,9 +15,11 @@ checked in full, so the report is the same as that of a clean build.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -93,7 +95,8 @@ def render_outputs(
     out = Rendered()
     model = plan.model
     urls = model.urls
-    site_jobs = plan.site_jobs()
+    with _long_lived():
+        site_jobs = plan.site_jobs()
     with progress.stage("render", total=len(site_jobs)):
         todo = [job for job in site_jobs if not _reusable(job, previous, None)]
         _prepare_entries(plan, todo, ("web",))
@@ -106,7 +109,8 @@ def render_outputs(
     plan.entries.forget("web")
     with progress.stage("editions"):
         files = lambda: SiteFiles(site, sink.read, plan.images)  # noqa: E731
-        edition_jobs = plan.edition_jobs(files)
+        with _long_lived():
+            edition_jobs = plan.edition_jobs(files)
         todo = [job for job in edition_jobs if not _reusable(job, previous, site)]
         emails = [job for job in todo if job.id.startswith("email:")]
         devto = [job for job in todo if not job.id.startswith("email:")]
@@ -121,6 +125,23 @@ def render_outputs(
         _check_edition_links(out, site, sink, plan, previous)
     log.debug("rendered %d of %d outputs", len(out.rendered), len(out.digests))
     return out
+
+
+@contextlib.contextmanager
+def _long_lived() -> Iterator[None]:
+    """Keying the jobs makes thousands of objects that live to the end of the build, and no garbage.
+
+    The collector is kept off while they are made, then they are frozen (as ``build.long_lived_objects``
+    does with the content and the model): its passes would otherwise walk them again and again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _reusable(job: Job, previous: PublishedTree | None, site: Mapping[str, str] | None) -> bool:

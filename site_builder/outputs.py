@@ -165,6 +165,7 @@ class Plan:
         self.globals = {"site": model.site, "urls": model.urls, "model": model}
         self._fragment_keys: dict[tuple[str, str, str], str] = {}
         self._lazy: dict[tuple[str, str, str], Lazy] = {}
+        self._fragment_base: str | None = None
         self._fragment_templates = digest_text(*(self.templates.deps(t).digest for t in FRAGMENT_TEMPLATES))
 
     # --- keys ----------------------------------------------------------------------------------
@@ -175,25 +176,25 @@ class Plan:
 
     def fragment_key(self, page: EntryPage, form: str) -> str:
         """Key of an entry's text rendered in format ``form``: what the fragment cache stores it under."""
-        memo = (page.kind, page.id, form)
-        if memo not in self._fragment_keys:
-            self._fragment_keys[memo] = digest_text(
-                "fragment",
-                self.builder,
-                form,
-                self.fps.of(page),
-                self.fps.of(self.model.site),
-                self.fps.of(self.model.urls),
-                self._fragment_templates,
-            )
-        return self._fragment_keys[memo]
+        return self._fragment_key((page.kind, page.id, form), page)
+
+    def _fragment_key(self, memo: tuple[str, str, str], page: EntryPage) -> str:
+        key = self._fragment_keys.get(memo)
+        if key is None:
+            if self._fragment_base is None:  # what every entry's fragments share: the same for the whole build
+                site, urls = self.fps.of(self.model.site), self.fps.of(self.model.urls)
+                self._fragment_base = digest_text("fragments", self.builder, site, urls, self._fragment_templates)
+            key = self._fragment_keys[memo] = digest_text("fragment", self._fragment_base, memo[2], self.fps.of(page))
+        return key
 
     def rendered(self, page: EntryPage, form: str) -> Lazy:
         """An entry as format ``form`` shows it, known by its key until a template uses it."""
         memo = (page.kind, page.id, form)
-        if memo not in self._lazy:
-            self._lazy[memo] = Lazy(self.fragment_key(page, form), functools.partial(self.entries, page, form))
-        return self._lazy[memo]
+        lazy = self._lazy.get(memo)
+        if lazy is None:
+            key = self._fragment_key(memo, page)
+            lazy = self._lazy[memo] = Lazy(key, functools.partial(self.entries, page, form))
+        return lazy
 
     def view(self, issue: IssuePage, form: str) -> Lazy:
         """An issue with its three parts in format ``form``."""

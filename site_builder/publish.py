@@ -58,9 +58,14 @@ class PublishedTree:
     """Files whose stat is still the recorded one: their digest is known without reading them."""
 
     @classmethod
-    def read(cls, folder: Path, state: Path, *, verify: Iterable[str] | None = None) -> PublishedTree:
-        """The tree in ``folder`` and its record; ``verify``: the paths to check by stat (default: all)."""
-        record = read_record(state, marker_tree(folder, MARKER))
+    def read(
+        cls, folder: Path, state: Path, *, verify: Iterable[str] | None = None, files_only: bool = False
+    ) -> PublishedTree:
+        """The tree in ``folder`` and its record; ``verify``: the paths to check by stat (default: all).
+
+        ``files_only``: the record without its jobs and links (see ``record.Record.loads``).
+        """
+        record = read_record(state, marker_tree(folder, MARKER), files_only=files_only)
         intact: dict[str, FileState] = {}
         if record is not None:
             paths = record.files if verify is None else [p for p in verify if p in record.files]
@@ -110,7 +115,8 @@ class Publication:
         try:
             for leftover in self.state.glob(f"{PREVIOUS}.*"):  # a copy a killed build did not finish
                 shutil.rmtree(leftover, ignore_errors=True)
-            base = PublishedTree.read(previous, self.state, verify=()) if previous.is_dir() else None
+            # Only its files are needed (and its tree): its jobs and links describe nothing this build makes.
+            base = PublishedTree.read(previous, self.state, verify=(), files_only=True) if previous.is_dir() else None
             if base is not None and base.record is not None and not os.path.lexists(self.staging):
                 self._suspects = _changed_folders(previous, self.state, base.record)
                 self._base_record = base.record
@@ -243,10 +249,7 @@ class Publication:
     def _remove_strays(self) -> None:
         """Remove from the staging folder what the new tree does not hold: files of the previous tree that
         are gone, and anything put into the previous tree by hand (found in folders whose mtime changed)."""
-        folders = {""}
-        for path in self.files:
-            parts = path.split("/")
-            folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+        folders = _folders(self.files)
         emptied = set()
         for path in set(self._base) - set(self.files):
             target = f"{self.staging}/{path}"
@@ -377,15 +380,22 @@ FOLDERS = "previous-folders.marshal"
 
 
 def _folder_mtimes(tree: Path, record: Record) -> dict[str, int]:
-    folders = {""}
-    for path in record.files:
-        parts = path.split("/")
-        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
     found = {}
-    for folder in folders:
+    for folder in _folders(record.files):
         with contextlib.suppress(OSError):
             found[folder] = os.stat(f"{tree}/{folder}" if folder else tree).st_mtime_ns
     return found
+
+
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder holding one of ``paths``, at any depth, and the root ``""``."""
+    folders = {""}
+    for path in paths:
+        parent = path.rpartition("/")[0]
+        while parent not in folders:  # most files share a folder seen already: stop there
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    return folders
 
 
 def _changed_folders(tree: Path, state: Path, record: Record) -> set[str] | None:

@@ -103,7 +103,8 @@ class Record:
         )
 
     @classmethod
-    def loads(cls, data: bytes) -> Record:
+    def loads(cls, data: bytes, *, files_only: bool = False) -> Record:
+        """The record in ``data``; ``files_only``: its tree and files, with no jobs or links (a tree to stage from)."""
         stored = marshal.loads(data)
         if stored.get("format") != FORMAT or stored.get("python") != sys.version:
             raise ValueError("a record of another format or Python version")
@@ -111,9 +112,12 @@ class Record:
         for path in stored["files"]:
             if not is_safe_path(path):
                 raise ValueError(f"a record naming the path {path!r}")
+        files = {p: FileState(*f) for p, f in stored["files"].items()}
+        if files_only:
+            return cls(stored["tree"], files, {}, {})
         return cls(
             stored["tree"],
-            {p: FileState(*f) for p, f in stored["files"].items()},
+            files,
             {j: JobState(k, list(paths), dict(used)) for j, (k, paths, used) in stored["jobs"].items()},
             {
                 p: LinkState([targets[i] for i in indexes], ids, list(duplicates), edition)
@@ -152,13 +156,13 @@ def marker_tree(folder: Path, marker: str) -> str | None:
     return None
 
 
-def read_record(state: Path, tree: str | None) -> Record | None:
-    """The record of tree ``tree`` from ``state``, or None if there is none or it cannot be read."""
+def read_record(state: Path, tree: str | None, *, files_only: bool = False) -> Record | None:
+    """The record of tree ``tree`` from ``state``, or None if there is none or it cannot be read (see ``loads``)."""
     if not tree:
         return None
     path = state / f"{RECORD_PREFIX}{tree}{RECORD_SUFFIX}"
     try:
-        record = Record.loads(path.read_bytes())
+        record = Record.loads(path.read_bytes(), files_only=files_only)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, AttributeError) as exc:
