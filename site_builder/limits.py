@@ -2,9 +2,10 @@
 
 A scheduled build runs unattended; without a limit, one endless loop in a
 reference implementation would hold the daily job and its lock for good. The
-limit is a ``SIGALRM`` timer, so it applies in the main thread of the build and
-of its worker processes (where computations run); the preview server computes
-in another thread and is not limited (its author sees a build that hangs).
+limit is a ``SIGALRM`` timer, so it applies in the main thread of the build, of
+its worker processes (where computations run) and of ``serve`` (which rebuilds
+there while its HTTP server runs in another thread); code that builds from any
+other thread runs its computations without a limit.
 """
 
 from __future__ import annotations
