@@ -92,16 +92,12 @@ class Job:
     id: str
     """Unique name, usually the output path (``issues/2026-11-26/index.html``)."""
     phase: int
-    rank: int
-    """Position in the order of rendering, for reporting the first error."""
     paths: tuple[str, ...]
     """What it writes; an email job also writes the formula images it shows, found when rendered."""
     key: str
     needs: tuple[tuple[EntryPage, str], ...]
     """The entry formats it shows, rendered (or taken from the fragment cache) before it."""
     render: Callable[[], dict[str, bytes]]
-    depends_on_files: bool = False
-    """Looks up site files while rendering (``SiteFiles``); the lookups are part of its key."""
     files_used: dict[str, str | None] = field(default_factory=dict)
     """Site path -> digest (None: absent) of each file it looked up, filled when it is rendered."""
 
@@ -233,7 +229,6 @@ class Plan:
                 Job(
                     path,
                     SITE,
-                    len(jobs),
                     (path,),
                     self.template_key(template, context),
                     needs,
@@ -257,7 +252,7 @@ class Plan:
                 for extension in ("svg", "png"):
                     path, data = entry.plot_path(plot.id, extension), getattr(plot, extension)
                     key = digest_text("file", digest_bytes(data))
-                    jobs.append(Job(path, SITE, len(jobs), (path,), key, (), functools.partial(dict, [(path, data)])))
+                    jobs.append(Job(path, SITE, (path,), key, (), functools.partial(dict, [(path, data)])))
         for group in (*model.chapters, *model.collections):
             page(f"{group.path}index.html", "group.html", group=group)
         origin = _origin(model.site.base_url)
@@ -282,11 +277,9 @@ class Plan:
             if path == "static/highlight.css":
                 continue  # build-site's own highlight rules take that name
             key = digest_text("file", digest_bytes(data))
-            jobs.append(Job(path, SITE, len(jobs), (path,), key, (), functools.partial(dict, [(path, data)])))
+            jobs.append(Job(path, SITE, (path,), key, (), functools.partial(dict, [(path, data)])))
         highlight = "static/highlight.css"
-        jobs.append(
-            Job(highlight, SITE, len(jobs), (highlight,), digest_text("highlight", self.builder), (), _highlight_css)
-        )
+        jobs.append(Job(highlight, SITE, (highlight,), digest_text("highlight", self.builder), (), _highlight_css))
         return jobs
 
     def _issue_html(self, issue: IssuePage) -> Lazy:
@@ -315,7 +308,7 @@ class Plan:
             key = digest_text("email", *(self.template_key(EMAIL_TEMPLATE, context) for context in contexts.values()))
             paths = (f"{issue.path}email.html", f"{issue.path}email.txt", f"{issue.path}issue.eml")
             needs = tuple((p, form) for form in ("email", "text") for p in issue.parts)
-            job = Job(f"email:{issue.path}", EDITIONS, len(jobs), paths, key, needs, lambda: {}, depends_on_files=True)
+            job = Job(f"email:{issue.path}", EDITIONS, paths, key, needs, lambda: {})
             job.render = functools.partial(self._render_email, job, issue, views, files)
             jobs.append(job)
         for issue in model.issues:
@@ -324,7 +317,7 @@ class Plan:
             key = self.template_key("devto.md", context)
             path = f"{issue.path}devto.md"
             needs = tuple((p, "devto") for p in issue.parts)
-            job = Job(path, EDITIONS, len(jobs), (path,), key, needs, lambda: {}, depends_on_files=True)
+            job = Job(path, EDITIONS, (path,), key, needs, lambda: {})
             job.render = functools.partial(self._render_devto, job, issue, view, files)
             jobs.append(job)
         return jobs

@@ -138,11 +138,6 @@ def write_stamp(state: Path, stamp: Stamp) -> None:
             raise
 
 
-def remove_stamp(state: Path) -> None:
-    with contextlib.suppress(OSError):
-        stamp_path(state).unlink()
-
-
 def read_stamp(state: Path) -> Stamp | None:
     try:
         fields = marshal.loads(stamp_path(state).read_bytes())
