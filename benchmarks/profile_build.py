@@ -39,33 +39,33 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 from benchmarks.generate import DEFAULT_SEED, generate_project
 
 STAGES = (
-    ("site_builder.build", "load_content", "load_content"),
-    ("site_builder.build", "compute_all", "compute_all"),
-    ("site_builder.build", "build_model", "build_model"),
-    ("site_builder.build", "make_plan", "make_plan"),
-    ("site_builder.build", "render_outputs", "render_outputs"),
-    ("site_builder.incremental", "_check_site_links", "  check site links"),
-    ("site_builder.incremental", "_check_edition_links", "  check edition links"),
-    ("site_builder.publish", "Publication.finish", "publish (Publication.finish)"),
+    ("site_builder.build", "scan_changes", "scan"),
+    ("site_builder.build", "load_stage", "load"),
+    ("site_builder.build", "compute_stage", "compute"),
+    ("site_builder.build", "model_stage", "model"),
+    ("site_builder.build", "plan_stage", "plan"),
+    ("site_builder.build", "render_stage", "render"),
+    ("site_builder.build", "check_stage", "check"),
+    ("site_builder.build", "write_stage", "write"),
 )
 """(module, function, label) of the stages ``site_builder.build`` runs, timed where it looks them up."""
 
 # (module, attribute, label): functions wrapped with a timer where their callers look them up.
 STEPS = (
-    ("site_builder.load", "read_yaml", "YAML load (yamlsource.read_yaml)"),
+    ("site_builder.load", "parse_yaml", "YAML parse (yamlsource.parse_yaml)"),
     ("site_builder.markup", "references", "Markdown parse for validation (markup.references)"),
     ("inspect", "getsource", "solution source (inspect.getsource)"),
-    ("site_builder.render", "render_entry_formats", "entries, all formats at once (render.render_entry_formats)"),
+    ("site_builder.entries", "render_entry", "entries, one format each (entries.render_entry)"),
     ("site_builder.markup", "to_html", "  Markdown -> HTML (markup.to_html)"),
     ("site_builder.markup", "to_markdown", "  Markdown -> Markdown (markup.to_markdown)"),
     ("site_builder.markup", "latex_to_mathml", "  LaTeX -> MathML, all callers (markup.latex_to_mathml)"),
     ("site_builder.markup", "highlight", "  code highlighting, all callers (markup.highlight)"),
-    ("site_builder.render", "render_template", "Jinja, directives in entries (render.render_template)"),
-    ("site_builder.outputs", "render_template", "Jinja, pages (render.render_template)"),
-    ("site_builder.outputs", "email_html", "email HTML parts, CSS inlined (email.email_html)"),
-    ("site_builder.outputs", "email_text", "email text parts (email.email_text)"),
-    ("site_builder.outputs", "email_message", "email messages (email.email_message)"),
-    ("site_builder.incremental", "targets_of", "HTML parsing for the link check (links.targets_of)"),
+    ("site_builder.entries", "render_template", "Jinja, directives in entries (entries.render_template)"),
+    ("site_builder.pages", "render_template", "Jinja, pages (pages.render_template)"),
+    ("site_builder.editions", "email_html", "email HTML parts, CSS inlined (email.email_html)"),
+    ("site_builder.editions", "email_text", "email text parts (email.email_text)"),
+    ("site_builder.editions", "email_message", "email messages (email.email_message)"),
+    ("site_builder.render", "page_links", "links and ids of each output (links.page_links)"),
 )
 
 Stage = tuple[str, float, float]

@@ -241,6 +241,19 @@ class Cache:
                 log.warning("cannot write the build cache in %s: %s", self.folder, exc)
                 self._warned = True
 
+    def prune_entry(self, where: str, *, gone: bool = False) -> None:
+        """Remove the slots of entry ``where`` (``topics/perplexity``) this build did not look up; all if it is ``gone``."""
+        if self.folder is None or self.read_only:
+            return
+        folder = self.folder / where
+        with contextlib.suppress(OSError):
+            for path in folder.iterdir():
+                slot = f"{where}/{path.name.rpartition('.')[0] or path.name}"
+                if gone or slot not in self.used:
+                    path.unlink()
+            if gone:
+                folder.rmdir()
+
     def prune(self, *folders: str) -> None:
         """Remove slots under ``folders`` that this build did not look up (entries or items that no longer exist)."""
         if self.folder is None or self.read_only or not self.folder.is_dir():

@@ -1,10 +1,9 @@
 """``build-site check``: every stage of a build but the write, over everything an author may publish.
 
-The site is rendered twice, in memory: as the build with the same options
-would publish it (so a link to a page that is not out yet is caught), and with
-every draft and future issue (so tomorrow's issue is checked today). Entries
-that no issue features yet are rendered on their own, so their Markdown and
-math are checked too. Nothing is written.
+The site is made twice, in memory: as the build with the same options would publish it
+(so a link to a page that is not out yet is caught), and with every draft and future issue
+and a page for every entry no issue features yet (so tomorrow's issue and a new topic are
+checked today). Nothing is written, not even the compute cache.
 """
 
 from __future__ import annotations
@@ -14,15 +13,12 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .build import BuildOptions, Project, RenderedSite, load_project, render_project, schedule_for
+from . import progress
+from .build import BuildOptions, RenderedSite, make_site, schedule_for
 from .cache import Cache
-from .compute import compute_all
+from .compute import Computer
 from .errors import BuildError, ContentError, Problem
-from .load import load_valid_content
-from .model import EntryPage, build_model
-from .render import load_templates, render_entry
-from .schedule import Schedule
-from .sources import SourceCache
+from .load import load_changed, load_content
 
 log = logging.getLogger(__name__)
 
@@ -48,28 +44,29 @@ class CheckReport:
 def check_project(root: Path, options: BuildOptions, now: dt.datetime | None = None) -> CheckReport:
     """Load, compute, render and link-check the project at ``root``; raise one error listing every problem."""
     try:
-        project = load_project(root, read_only=True)  # check writes nothing, not even the cache
+        content = load_content(root)
     except ContentError as exc:
         raise ContentError([*exc.problems, *_compute_valid_entries(root)]) from None
-    as_published = schedule_for(project, options, now)
-    everything = Schedule(as_published.as_of, drafts=True, future=True)
+    cache = Cache.at(root, read_only=True)  # check writes nothing, not even the cache
+    as_published = schedule_for(content, options, now)
+    everything = replace(options, date=as_published.as_of, drafts=True, future=True, unfeatured=True)
     errors: list[BuildError] = []
-    full = _attempt(project, everything, errors)
+    full = _attempt(root, everything, now, cache, errors)
     published = full
-    if as_published != everything:
+    if (options.drafts, options.future) != (True, True):
         seen = {p for error in errors for p in error.problems}
-        published = _attempt(project, as_published, errors, seen=seen)
-    unused = _check_unused_entries(project, everything, errors)
+        published = _attempt(root, replace(options, date=as_published.as_of), now, cache, errors, seen=seen)
     if errors:
         raise type(errors[0])([p for error in errors for p in error.problems])
     assert full is not None and published is not None
+    featured = {f"{p.kind}/{p.id}" for issue in full.model.all_issues for p in issue._parts}
     return CheckReport(
         as_of=as_published.as_of,
-        issues=len(full.model.issues),
-        published=len(published.model.issues),
-        entries=sum(1 for _ in project.content.entries()),
+        issues=len(full.model.all_issues),
+        published=len(published.model.all_issues),
+        entries=len(content.entries),
         pages=len(full.files),
-        unused=unused,
+        unused=tuple(f"{k}/{i}" for (k, i) in content.entries if f"{k}/{i}" not in featured),
     )
 
 
@@ -79,50 +76,40 @@ def _compute_valid_entries(root: Path) -> list[Problem]:
     An error in one file then does not hide a formula that disagrees in another. Pages and
     links are checked once the content is valid: a page left out would only make broken links.
     """
-    content, _ = load_valid_content(root, SourceCache.at(root, read_only=True))
+    from .load import _all_files
+
+    content, _ = load_changed(root, _all_files(root), {})
     if content is None:
         return []
     log.warning(
         "content problems: the computations and formulas of the valid entries are checked too; pages and links are checked once the content is valid"
     )
     try:
-        compute_all(root, content, Cache.at(root, read_only=True))
+        with progress.stage("compute", total=len(content.entries)):
+            Computer(root, Cache.at(root, read_only=True)).compute(list(content.entries.values()))
     except BuildError as exc:
         return exc.problems
     return []
 
 
 def _attempt(
-    project: Project, schedule: Schedule, errors: list[BuildError], seen: set[Problem] | None = None
+    root: Path,
+    options: BuildOptions,
+    now: dt.datetime | None,
+    cache: Cache,
+    errors: list[BuildError],
+    seen: set[Problem] | None = None,
 ) -> RenderedSite | None:
-    """Render as ``schedule`` publishes; record the error instead of raising it.
+    """Make the site as ``options`` publish it, in memory; record the error instead of raising it.
 
     Problems that only this pass finds (``seen`` holds the others) get a hint
     saying which site they are in, as they concern what is published that day.
     """
     try:
-        return render_project(project, schedule)
+        return make_site(root, options, now, cache)
     except BuildError as exc:
         if seen is not None:
-            hint = f"only in the site as published on {schedule.as_of}"
+            hint = f"only in the site as published on {options.date}"
             exc = type(exc)([p if p in seen or p.hint else replace(p, hint=hint) for p in exc.problems])
         errors.append(exc)
         return None
-
-
-def _check_unused_entries(project: Project, schedule: Schedule, errors: list[BuildError]) -> tuple[str, ...]:
-    """Render the text of entries that no issue features, which no page shows yet."""
-    model = build_model(project.content, project.results, schedule)
-    featured = {(page.kind, page.id) for page in model.entries}
-    env = load_templates(project.root)
-    unused = []
-    for kind, loaded in project.content.entries():
-        if (kind, loaded.model.id) in featured:
-            continue
-        unused.append(f"{kind}/{loaded.model.id}")
-        page = EntryPage(kind, loaded, project.results.of(kind, loaded.model.id), None, None, ())
-        try:
-            render_entry(page, env, model)
-        except BuildError as exc:
-            errors.append(exc)
-    return tuple(unused)

@@ -150,7 +150,9 @@ def build(
 ) -> int:
     """Build ROOT into the output folder (atomically: on error the old output stays)."""
     out = out if out is not None else root / "output"
-    options = BuildOptions(date=date.date() if date else None, drafts=drafts, future=future, cache=not no_cache)
+    options = BuildOptions(
+        date=date.date() if date else None, drafts=drafts, future=future, cache=not no_cache, explain=explain
+    )
     report = build_site(root, out, options)
     if explain:
         for computation in report.computations:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib
@@ -12,7 +13,7 @@ import logging
 import math
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -20,8 +21,10 @@ from typing import Any
 
 from . import limits, plots, progress, verify
 from .cache import Cache, CodeIndex, Key, builder_sources, canonical, digest, versions
+from .deps import value_digest
 from .errors import ComputeError, ContentError, Problem
-from .load import ENTRY_FOLDERS, Content, Loaded
+from .kinds import BY_FOLDER
+from .load import Content, EntrySource, Loaded
 from .parallel import map_chunks
 from .schema import Entry, Example, Formula, Plot, ProblemEntry
 from .verify import FormulaCheck
@@ -94,13 +97,26 @@ class EntryResults:
     formulas: Mapping[str, FormulaCheck] = field(default_factory=dict)
     """Formula id -> the check it passed, for formulas with a ``verify`` block."""
     plots: Mapping[str, PlotResult] = field(default_factory=dict)
-    digest: str = ""
-    """Digest of the entry's file and of the cache key of each computation: they determine every result.
-    A later stage fingerprints the results by it, without reading them (see ``fingerprint``)."""
+    code: tuple[str, ...] = ()
+    """The files of ``computed/`` the computations depend on (``computed/perplexity.py``...)."""
 
-    @property
-    def __fingerprint__(self) -> str | None:
-        return f"results:{self.digest}" if self.digest else None
+    @functools.cached_property
+    def digest(self) -> str:
+        """Digest of every value above: what the pages showing them are made again for when it changes."""
+        return value_digest(_plain(self))
+
+
+def _plain(value: Any) -> Any:
+    """A result as plain data for its digest, field by field (bytes by their digest)."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, bytes):
+        return digest(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -121,61 +137,84 @@ class Computation:
         return f"{self.entry}: {what} ({self.function}): {'ran' if self.ran else 'reused'}, {self.reason}"
 
 
-@dataclass(frozen=True)
-class Results:
-    """Computed results for every entry, keyed by (folder, id)."""
+class Computer:
+    """The compute stage of one build: entries computed on request, each once, through the cache.
 
-    entries: Mapping[EntryKey, EntryResults]
-    computations: tuple[Computation, ...] = ()
-    """What ran and what was reused, in build order."""
-
-    def of(self, kind: str, entry_id: str) -> EntryResults:
-        return self.entries.get((kind, entry_id), EntryResults())
-
-
-def compute_all(root: Path, content: Content, cache: Cache | None = None) -> Results:
-    """Run every example, formula check, plot and problem solution; raise with all failures at once.
-
-    With a ``cache``, a computation whose code, inputs and library versions are
-    unchanged is not run again (and its libraries are not even imported).
+    ``compute(sources)`` is the stage itself: it computes those entries and raises with every
+    problem at once. Calling the computer with another entry gives its results when a page
+    first needs them (from the cache, unless its computations changed since they were stored).
     """
-    cache = cache or Cache(None)
-    run = _Run(load_computed(root), cache)
-    entries = list(content.entries())
-    results: dict[EntryKey, EntryResults] = {}
-    done: dict[int, list[Computation]] = {}
-    # Computations missing from the cache run first, in worker processes that store what they compute
-    # (they need a writable cache): the build itself then only reads the cache, and never imports
-    # matplotlib, sympy or numpy, which would stay in its memory and in every process it forks later.
-    run.defer = cache.folder is not None and not cache.read_only
-    deferred = []
-    for index, (kind, loaded) in enumerate(entries):
-        start = len(run.computations), len(run.problems)
-        try:
-            results[(kind, loaded.model.id)] = run.entry(kind, loaded)
-        except _Deferred:
-            del run.computations[start[0] :], run.problems[start[1] :]
-            deferred.append(index)
-            continue
-        done[index] = run.computations[start[0] :]
-        progress.advance(f"{kind}/{loaded.model.id}")
-    run.defer = False
-    ran: dict[EntryKey, list[Computation]] = {}
-    for part in map_chunks(
-        functools.partial(_compute_part, run.computed, cache), [entries[i] for i in deferred], chunk=10
-    ):
-        ran.update(part)
-    for index in deferred:
-        kind, loaded = entries[index]
-        start = len(run.computations)
-        results[(kind, loaded.model.id)] = run.entry(kind, loaded)
-        done[index] = ran.get((kind, loaded.model.id), run.computations[start:])  # a worker's: what ran and why
-        progress.advance(f"{kind}/{loaded.model.id}")
-    if run.problems:
-        raise ComputeError(run.problems)
-    run.cache.prune(*ENTRY_FOLDERS)
-    ordered = {key: results[key] for key in ((kind, loaded.model.id) for kind, loaded in entries)}
-    return Results(ordered, tuple(c for index in sorted(done) for c in done[index]))
+
+    def __init__(self, root: Path, cache: Cache | None = None) -> None:
+        self.root = root
+        self.cache = cache or Cache(None)
+        self._computed: ComputedModules | None = None
+        self.results: dict[EntryKey, EntryResults] = {}
+        self.computations: list[Computation] = []
+        """What ran and what was reused, in build order."""
+
+    @property
+    def computed(self) -> ComputedModules:
+        if self._computed is None:
+            self._computed = load_computed(self.root)
+        return self._computed
+
+    def __call__(self, source: EntrySource) -> EntryResults:
+        key = (source.kind.folder, source.id)
+        if key not in self.results:
+            self.compute([source])
+        return self.results[key]
+
+    def compute(self, sources: Sequence[EntrySource]) -> None:
+        """Run every example, formula check, plot and problem solution of ``sources``; raise with all failures at once.
+
+        A computation whose code, inputs and library versions are unchanged is not run
+        again (and its libraries are not even imported).
+        """
+        cache = self.cache
+        run = _Run(self.computed, cache)
+        entries = [(s.kind.folder, s.loaded) for s in sources]
+        done: dict[int, list[Computation]] = {}
+        # Computations missing from the cache run first, in worker processes that store what they compute
+        # (they need a writable cache): the build itself then only reads the cache, and never imports
+        # matplotlib, sympy or numpy, which would stay in its memory and in every process it forks later.
+        run.defer = cache.folder is not None and not cache.read_only
+        deferred = []
+        for index, (kind, loaded) in enumerate(entries):
+            start = len(run.computations), len(run.problems)
+            try:
+                self.results[(kind, loaded.model.id)] = run.entry(kind, loaded)
+            except _Deferred:
+                del run.computations[start[0] :], run.problems[start[1] :]
+                deferred.append(index)
+                continue
+            done[index] = run.computations[start[0] :]
+            progress.advance(f"{kind}/{loaded.model.id}")
+        run.defer = False
+        ran: dict[EntryKey, list[Computation]] = {}
+        for part in map_chunks(
+            functools.partial(_compute_part, run.computed, cache), [entries[i] for i in deferred], chunk=10
+        ):
+            ran.update(part)
+        for index in deferred:
+            kind, loaded = entries[index]
+            start = len(run.computations)
+            self.results[(kind, loaded.model.id)] = run.entry(kind, loaded)
+            done[index] = ran.get((kind, loaded.model.id), run.computations[start:])  # a worker's: what ran and why
+            progress.advance(f"{kind}/{loaded.model.id}")
+        self.computations.extend(c for index in sorted(done) for c in done[index])
+        if run.problems:
+            raise ComputeError(run.problems)
+        for kind, loaded in entries:
+            cache.prune_entry(f"{kind}/{loaded.model.id}")  # slots of removed examples, plots or formulas
+
+
+def compute_all(root: Path, content: Content, cache: Cache | None = None) -> Computer:
+    """Compute every entry of ``content`` (see ``Computer.compute``), and prune what the cache holds for no entry."""
+    computer = Computer(root, cache)
+    computer.compute(list(content.entries.values()))
+    computer.cache.prune(*BY_FOLDER)
+    return computer
 
 
 class _Deferred(Exception):
@@ -205,13 +244,13 @@ class _Run:
         self.code = CodeIndex(computed.folder)
         self.problems: list[Problem] = []
         self.computations: list[Computation] = []
-        self._keys: list[str] = []
-        """The file digest and computation keys of the entry being computed."""
+        self._code: set[str] = set()
+        """The files of ``computed/`` the entry being computed depends on."""
         self.defer = False
         """Raise ``_Deferred`` at a computation the cache does not have, instead of running it."""
 
     def entry(self, kind: str, loaded: Loaded[Entry]) -> EntryResults:
-        self._keys = [loaded.doc.digest]
+        self._code = set()
         entry = loaded.model
         where = f"{kind}/{entry.id}"
         examples = {}
@@ -231,12 +270,13 @@ class _Run:
             if drawn is not None:
                 plots[plot.id] = drawn
         solution = self.solution(where, loaded) if isinstance(entry, ProblemEntry) else None
-        digest = hashlib.sha256("\n".join(self._keys).encode()).hexdigest() if all(self._keys) else ""
-        return EntryResults(examples, solution, formulas, plots, digest)
+        return EntryResults(examples, solution, formulas, plots, tuple(sorted(self._code)))
 
     def _key(self, ref: str, inputs: Any, packages: tuple[str, ...], builder: tuple[str, ...], **spec: Any) -> Key:
+        code = self.code.manifest(ref.partition(".")[0])
+        self._code.update(code)
         components: dict[str, Any] = {
-            "code": self.code.manifest(ref.partition(".")[0]),
+            "code": code,
             "function": ref,
             "inputs": digest(canonical(inputs).encode()),
             "versions": versions(*packages),
@@ -245,9 +285,7 @@ class _Run:
         if spec:
             components["spec_name"] = next(iter(spec))
             components["spec"] = digest(canonical(spec).encode())
-        key = Key(components)
-        self._keys.append(key.hash)
-        return key
+        return Key(components)
 
     def _module_exists(self, ref: str, loaded: Loaded[Entry], loc: Loc) -> bool:
         module = ref.partition(".")[0]

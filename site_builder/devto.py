@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import jinja2
 
+from .entries import EntryFormat
 from .errors import ContentError, Problem
 from .model import IssuePage, SiteModel
 from .portable import portable_markdown
-from .render import EntryFormat, IssueView, render_template
+from .templates import render_template
 
 DEVTO_TEMPLATE = "devto.md"
 MAX_TAGS = 4
@@ -34,11 +36,16 @@ DEVTO_FORMAT = EntryFormat(html=False, markdown=True, math_md=katex)
 """dev.to reads Markdown, with math as KaTeX tags."""
 
 
-def devto_markdown(model: SiteModel, env: jinja2.Environment, view: IssueView, files: Mapping[str, bytes]) -> str:
+def devto_markdown(
+    model: SiteModel,
+    env: jinja2.Environment,
+    globals_: Mapping[str, Any],
+    context: Mapping[str, Any],
+    files: Mapping[str, bytes],
+) -> str:
     """One issue's dev.to post; ``files`` is the site it links into (an SVG image needs a PNG beside it)."""
-    context = {"site": model.site, "urls": model.urls, "model": model, "issue": view}
-    text = render_template(env, DEVTO_TEMPLATE, context)
-    path = f"{view.page.path}devto.md"
+    text = render_template(env, DEVTO_TEMPLATE, {**globals_, **context})
+    path = f"{context['issue'].page.path}devto.md"
     return liquid_safe(portable_markdown(text, model.urls, files, f"output/{path}"))
 
 
@@ -72,7 +79,7 @@ def check_tags(issue: IssuePage) -> None:
     bad = [tag for tag in tags if not TAG.match(tag)]
     if len(tags) <= MAX_TAGS and not bad:
         return
-    doc = issue.source.doc
+    doc = issue.source.loaded.doc
     loc = ("tags",) if issue.entry.tags else ()
     line, column = doc.locate(loc)
     problem = f"{len(tags)} tags ({', '.join(tags)})" if len(tags) > MAX_TAGS else f"tags {', '.join(bad)}"

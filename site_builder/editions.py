@@ -1,21 +1,142 @@
-"""The editions that go out beside each issue's web page: email (HTML, text, message) and dev.to Markdown.
+"""The editions of an issue: the ways it goes out, each one concept with its template, files and entry formats.
 
-They run after the site's own link check, on the finished site: their links are
-absolute, so they are checked here, against the files the site will hold.
+- ``web``: the issue's page, ``issues/DATE/index.html`` (the "view online" link of the others);
+- ``markdown``: ``issues/DATE/index.md``, Markdown with front matter for cross-posting;
+- ``email``: ``email.html`` (CSS inlined, formulas as PNG), ``email.txt`` (plain text) and
+  ``issue.eml`` (both, with the images inline, ready to send);
+- ``devto``: ``devto.md``, a dev.to post.
+
+The web page and the Markdown copy are made for every published issue. The email and the
+dev.to post are made for the issues of the *delivery window* (``site.yaml``
+``delivery_window``: the issues of the last days up to the publication day, 7 by default),
+and on demand for any published day (``build-site editions --date D``): nobody sends an old
+issue again, so an archive of a thousand issues does not make four thousand files for nobody.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from .errors import ContentError, Problem
-from .links import links_in
-from .model import Urls
+from .devto import check_tags, devto_markdown
+from .email import email_context, email_html, email_message, email_text
 from .portable import site_path
 
+if TYPE_CHECKING:
+    from .model import IssuePage, SiteModel, Urls
+    from .pages import Job, Site
 
-def check_edition_links(editions: Mapping[str, bytes], urls: Urls, site: Mapping[str, bytes]) -> None:
+
+@dataclass(frozen=True)
+class Edition:
+    """One way an issue goes out."""
+
+    name: str
+    template: str
+    """The template it is made from."""
+    files: tuple[str, ...]
+    """Its files, in the issue's folder."""
+    forms: tuple[str, ...]
+    """The formats its entries are rendered in (see ``entries``)."""
+    windowed: bool
+    """Made only for the issues of the delivery window (and on demand)."""
+    make: Callable[[Site, IssuePage, Edition], dict[str, str | bytes]]
+    """Its files' contents (by file name, or by site path for shared files such as formula images)."""
+
+    def context(self, site: Site, issue: IssuePage) -> dict[str, Any]:
+        """What its template is rendered with."""
+        context: dict[str, Any] = {"issue": site.view(issue, self.forms[0])}
+        if self.name == "web":
+            context["content"] = site.issue_html(issue)
+        elif self.name == "email":
+            context.update(email_context(site.model, issue))
+        return context
+
+    def paths(self, issue: IssuePage) -> tuple[str, ...]:
+        return tuple(f"{issue.path}{name}" for name in self.files)
+
+
+def _page(site: Site, issue: IssuePage, edition: Edition) -> dict[str, str | bytes]:
+    return {edition.files[0]: site.render(edition.template, **edition.context(site, issue))}
+
+
+def _email(site: Site, issue: IssuePage, edition: Edition) -> dict[str, str | bytes]:
+    model = site.model
+    context = edition.context(site, issue)
+    html_part = email_html(model, site.env, site.globals, context, site.files)
+    text_part = email_text(model, site.env, site.globals, {**context, "issue": site.view(issue, "text")}, site.files)
+    message = email_message(model, issue, html_part, text_part, site.files)
+    images: dict[str, str | bytes] = {path: site.images.png(path) for path in _math_images(html_part, model)}
+    return {**dict(zip(edition.files, (html_part, text_part, message), strict=True)), **images}
+
+
+def _devto(site: Site, issue: IssuePage, edition: Edition) -> dict[str, str | bytes]:
+    check_tags(issue)
+    text = devto_markdown(site.model, site.env, site.globals, edition.context(site, issue), site.files)
+    return {edition.files[0]: text}
+
+
+EDITIONS: tuple[Edition, ...] = (
+    Edition("web", "issue.html", ("index.html",), ("web",), False, _page),
+    Edition("markdown", "issue.md", ("index.md",), ("web",), False, _page),
+    Edition("email", "email.html", ("email.html", "email.txt", "issue.eml"), ("email", "text"), True, _email),
+    Edition("devto", "devto.md", ("devto.md",), ("devto",), True, _devto),
+)
+
+
+def in_window(model: SiteModel, issue: IssuePage) -> bool:
+    return issue in model.window_issues
+
+
+def edition_jobs(site: Site, issue: IssuePage, *, every: bool = False) -> list[Job]:
+    """The jobs of ``issue``'s editions: all of them if it is in the delivery window (or ``every``), else the site's."""
+    from .pages import Job
+
+    windowed = every or in_window(site.model, issue)
+    jobs = []
+    for edition in EDITIONS:
+        if edition.windowed and not windowed:
+            continue
+
+        def make(edition: Edition = edition) -> dict[str, bytes]:
+            made = edition.make(site, issue, edition)
+            return {
+                (f"{issue.path}{name}" if name in edition.files else name): data
+                if isinstance(data, bytes)
+                else data.encode()
+                for name, data in made.items()
+            }
+
+        jobs.append(Job(edition.paths(issue)[0], make))
+    return jobs
+
+
+_MATH_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"', re.IGNORECASE)
+
+
+def _math_images(html: str, model: SiteModel) -> list[str]:
+    """The formula images (``math/<key>.png``) an email's HTML part shows, in order."""
+    found: dict[str, None] = {}
+    for match in _MATH_SRC.finditer(html):
+        path = site_path(match.group(1), model.urls)
+        if path is not None and path.startswith("math/"):
+            found[path] = None
+    return list(found)
+
+
+def window_days(model: SiteModel) -> tuple[dt.date, dt.date]:
+    """The first and last day of the delivery window."""
+    return model.schedule.as_of - dt.timedelta(days=model.window_days - 1), model.schedule.as_of
+
+
+def check_edition_links(editions: Mapping[str, bytes], urls: Urls, site: Collection[str]) -> None:
     """Every link of an HTML edition that points into the site must reach a file of it."""
+    from .errors import ContentError, Problem
+    from .links import links_in
+
     problems = []
     for path in sorted(p for p in editions if p.endswith(".html")):
         for link, line in links_in(editions[path].decode()):
@@ -27,13 +148,3 @@ def check_edition_links(editions: Mapping[str, bytes], urls: Urls, site: Mapping
                 problems.append(Problem(f"output/{path}", line, 0, message=f"broken link {link!r}"))
     if problems:
         raise ContentError(problems)
-
-
-def edition_targets(data: bytes, urls: Urls) -> list[tuple[str, str]]:
-    """The site files an edition's HTML links to, as ``check_edition_links`` resolves them (no fragments)."""
-    found: dict[tuple[str, str], None] = {}
-    for link, _ in links_in(data.decode()):
-        target = site_path(link, urls)
-        if target is not None:
-            found[(target + "index.html" if target == "" or target.endswith("/") else target, "")] = None
-    return list(found)

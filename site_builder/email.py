@@ -31,11 +31,12 @@ from urllib.parse import urlsplit
 import jinja2
 
 from .cache import Cache
+from .entries import EntryFormat
 from .errors import Problem, TemplateError
 from .mathimage import formula_image
 from .model import IssuePage, SiteModel
 from .portable import portable_html, site_path
-from .render import EntryFormat, IssueView, render_template
+from .templates import render_template
 from .unicodemath import latex_to_unicode
 
 EMAIL_TEMPLATE = "email.html"
@@ -53,15 +54,12 @@ class FormulaImages:
     """``math/<key>.png`` -> PNG bytes, for every formula drawn so far."""
     sources: dict[str, tuple[str, bool]] = field(default_factory=dict)
     """``math/<key>.png`` -> (LaTeX, display) of every formula shown so far, drawn or not."""
-    _used: dict[str, list[Any]] | None = None
 
     def html(self, latex: str, display: bool) -> str:
         image = formula_image(latex, display=display, cache=self.cache)
         path = f"math/{image.key}.png"
         self.files[path] = image.png
         self.sources[path] = (latex, display)
-        if self._used is not None:
-            self._used[path] = [latex, display]
         style = "border:0; max-width:100%; height:auto;"
         style += " display:block; margin:0 auto;" if display else f" vertical-align:-{image.depth}px;"
         return (
@@ -76,17 +74,6 @@ class FormulaImages:
             self.files[path] = formula_image(latex, display=display, cache=self.cache).png
         return self.files[path]
 
-    def begin(self) -> None:
-        self._used = {}
-
-    def end(self) -> dict[str, Any]:
-        used, self._used = self._used or {}, None
-        return used
-
-    def restore(self, used: dict[str, Any]) -> None:
-        for path, (latex, display) in used.items():
-            self.sources.setdefault(path, (latex, display))
-
 
 def unicode_html(latex: str, display: bool) -> str:
     """A formula as Unicode text, for the plain-text part: displayed ones on their own, indented line."""
@@ -96,7 +83,7 @@ def unicode_html(latex: str, display: bool) -> str:
 
 def email_formats(images: FormulaImages) -> dict[str, EntryFormat]:
     """How the email's HTML part (formulas as images) and its plain-text part (formulas in Unicode) show entries."""
-    return {"email": EntryFormat(math_html=images.html, assets=images), "text": EntryFormat(math_html=unicode_html)}
+    return {"email": EntryFormat(math_html=images.html), "text": EntryFormat(math_html=unicode_html)}
 
 
 def subject(model: SiteModel, issue: IssuePage) -> str:
@@ -104,24 +91,25 @@ def subject(model: SiteModel, issue: IssuePage) -> str:
     return f"{model.site.title}: {issue.title}"
 
 
-def _context(model: SiteModel, view: IssueView, edition: str) -> dict[str, object]:
-    settings = model.site.email
+def email_context(model: SiteModel, issue: IssuePage) -> dict[str, object]:
+    """What the email's template is rendered with, besides the site's globals and the issue."""
     return {
-        "site": model.site,
-        "urls": model.urls,
-        "model": model,
-        "issue": view,
-        "edition": edition,
-        "subject": subject(model, view.page),
-        "view_online_url": model.urls.absolute(view.page.path),
-        "unsubscribe_url": settings.unsubscribe_url,
+        "subject": subject(model, issue),
+        "view_online_url": model.urls.absolute(issue.path),
+        "unsubscribe_url": model.site.email.unsubscribe_url,
     }
 
 
-def email_html(model: SiteModel, env: jinja2.Environment, view: IssueView, files: Mapping[str, bytes]) -> str:
+def email_html(
+    model: SiteModel,
+    env: jinja2.Environment,
+    globals_: Mapping[str, Any],
+    context: Mapping[str, Any],
+    files: Mapping[str, bytes],
+) -> str:
     """The HTML part: every style inlined, every URL absolute, every image a PNG."""
-    where = f"output/{view.page.path}email.html"
-    page = render_template(env, EMAIL_TEMPLATE, _context(model, view, "email"))
+    where = f"output/{context['issue'].page.path}email.html"
+    page = render_template(env, EMAIL_TEMPLATE, {**globals_, **context, "edition": "email"})
     page = portable_html(page, model.urls, files, where)
     import css_inline  # imported when an email is made: a rebuild that makes none does not load it
 
@@ -145,15 +133,21 @@ def _highlight_css() -> str:
     return HtmlFormatter(style="friendly").get_style_defs(".highlight")
 
 
-def email_text(model: SiteModel, env: jinja2.Environment, view: IssueView, files: Mapping[str, bytes]) -> str:
+def email_text(
+    model: SiteModel,
+    env: jinja2.Environment,
+    globals_: Mapping[str, Any],
+    context: Mapping[str, Any],
+    files: Mapping[str, bytes],
+) -> str:
     """The plain-text part: formulas in Unicode, tables laid out in columns, links as numbered footnotes."""
     import lxml.html
     from inscriptis import Inscriptis
     from inscriptis.css_profiles import CSS_PROFILES
     from inscriptis.model.config import ParserConfig
 
-    where = f"output/{view.page.path}email.txt"
-    page = render_template(env, EMAIL_TEMPLATE, _context(model, view, "text"))
+    where = f"output/{context['issue'].page.path}email.txt"
+    page = render_template(env, EMAIL_TEMPLATE, {**globals_, **context, "edition": "text"})
     tree = lxml.html.document_fromstring(portable_html(page, model.urls, files, where))
     for level in range(1, 5):  # Markdown-like headings stand out in plain text
         for heading in tree.iter(f"h{level}"):

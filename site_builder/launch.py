@@ -52,7 +52,8 @@ def nothing_to_do(argv: list[str]) -> bool:
     options = plain_build(argv)
     if options is None:
         return False
-    from .stamp import up_to_date
+    from .noop import up_to_date
+    from .state import NAME, state_folder
 
     root = Path(str(options.get("root", ".")))
     out = Path(str(options["out"])) if "out" in options else root / "output"
@@ -66,14 +67,14 @@ def nothing_to_do(argv: list[str]) -> bool:
         bool(options.get("drafts")),
         bool(options.get("future")),
     )
-    stamp = up_to_date(root, out, key)
+    stamp = up_to_date(root, out, key, state_folder(out) / NAME)
     if stamp is None:
         return False
     if not options.get("quiet"):
-        plural = "" if stamp.issues == 1 else "s"
+        plural = "" if stamp["issues"] == 1 else "s"
         sys.stderr.write(
             f"nothing to build: content, templates and code are as the last build found them\n"
-            f"published {stamp.issues} issue{plural} as of {stamp.as_of}: {len(stamp.output)} files in {out} (unchanged)\n"
+            f"published {stamp['issues']} issue{plural} as of {stamp['as_of']}: {stamp['files']} files in {out} (unchanged)\n"
         )
     return True
 

@@ -15,7 +15,7 @@ import logging
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -223,6 +223,37 @@ def _where_written(links: set[str], sources: Mapping[str, str]) -> dict[str, lis
 
 
 # --- Links of pages not read again ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """What one output links to, and the ids it holds, as the check stage needs them without reading it again."""
+
+    targets: tuple[tuple[str, str], ...]
+    """(site path, fragment) of each internal link (fragment "" when there is none, or not checked)."""
+    ids: frozenset[str] | None = None
+    """Ids of its elements (HTML pages of the site; None for other outputs)."""
+    duplicates: tuple[str, ...] = ()
+    """Ids used more than once."""
+
+
+def page_links(name: str, data: bytes, base_path: str, base_url: str | None, *, edition: bool = False) -> PageLinks:
+    """The links of output ``name``; an ``edition`` is read away from the site: its links must reach a file, not an id."""
+    if edition and name.endswith(".html"):
+        # Read away from the site: only links by absolute url (or from the site's root) point into it.
+        found: dict[Target, None] = {}
+        for link, _ in links_in(data.decode()):
+            if base_url and link.startswith(base_url):
+                link = base_path + link[len(base_url) :]
+            if link.startswith("/") and not link.startswith("//"):
+                target = _target(link, name, base_path)
+                if target is not None:
+                    found[(target[0], "")] = None
+        return PageLinks(tuple(found), None, ())
+    targets, ids, duplicates = targets_of(name, data, base_path, base_url)
+    return PageLinks(tuple(targets), None if ids is None else frozenset(ids), tuple(duplicates))
+
+
 #
 # A rebuild renders a few pages and keeps the rest. The links of a page it keeps are known
 # from the record (``record.LinkState``): what each page points at, resolved, and which ids
@@ -285,3 +316,35 @@ def broken_targets(
                 broken.append(name)
                 break
     return broken
+
+
+def check_site(
+    made: Mapping[str, PageLinks],
+    tree: Collection[str],
+    recorded: Callable[[Iterable[str]], Mapping[str, PageLinks]],
+    linking_to: Callable[[Iterable[str]], set[str]],
+    removed: Iterable[str],
+    report: Callable[[], None],
+) -> None:
+    """The check stage: every link of the outputs made now, and of the kept pages pointing where something changed.
+
+    ``made``: the links of the outputs made by this build; ``tree``: every path of the new tree;
+    ``recorded``: the links of published pages as the state holds them; ``linking_to``: the
+    published pages linking to some paths; ``removed``: published paths the new tree drops.
+    On a broken link, ``report`` checks the whole site as a clean build does, for the same message.
+    """
+    for path in sorted(made):
+        if made[path].duplicates:
+            log.warning("output/%s: ids used more than once: %s", path, ", ".join(made[path].duplicates))
+    html = [p for p in made if made[p].ids is not None]
+    before = recorded(html)
+    moved = {p for p in html if p in before and before[p].ids != made[p].ids}
+    pages = dict(made)
+    kept = {p for p in linking_to({*removed, *moved}) if p in tree and p not in made}
+    pages.update(recorded(kept))
+    wanted = {t for links in pages.values() for t, fragment in links.targets if fragment and t not in pages}
+    ids = {p: links.ids for p, links in pages.items() if links.ids is not None}
+    ids.update({p: links.ids for p, links in recorded(wanted).items() if links.ids is not None})
+    if broken_targets({p: list(links.targets) for p, links in pages.items()}, tree, ids):
+        report()
+        raise AssertionError("a link found broken was found whole by the full check")  # pragma: no cover

@@ -1,45 +1,34 @@
-"""Load stage: read every YAML file under ``content/`` into validated entries, or fail with all problems."""
+"""Load stage: the YAML files under ``content/`` as validated sources; every problem found is reported at once.
+
+A build after an edit reads and validates only the files that changed (``scan``); every
+other file is known by the few values the model is built from (its *skeleton*: an entry's
+id, title and group, an issue's date, draft flag and parts), recorded by the build that
+read it, and its validated model is loaded only if something reads it. Checks across
+files (dangling references, groups sharing a page, parts sharing an element id) run on
+skeletons, or on the files involved in a change.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
-import re
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pydantic
 
-from . import markup
+from .deps import Fields, field_facts
 from .errors import ContentError, Problem
-from .schema import (
-    LINE_PATTERN,
-    LINK_PATTERN,
-    Entry,
-    FeatureEntry,
-    IssueEntry,
-    Model,
-    ProblemEntry,
-    SiteConfig,
-    TopicEntry,
-)
-from .slugs import group_slug
-from .sources import SourceCache
-from .yamlsource import Loc, YamlDocument, YamlProblem, dotted, read_yaml
+from .kinds import BY_FOLDER, ISSUES, KINDS, EntryKind
+from .schema import Entry, IssueEntry, Model, SiteConfig
+from .validation import check_element_ids, check_entry, check_groups, dangling, validation_problems
+from .yamlsource import Loc, YamlDocument, YamlProblem, parse_yaml
 
 T = TypeVar("T", bound=Model)
 
-ENTRY_FOLDERS: dict[str, type[Entry]] = {
-    "topics": TopicEntry,
-    "problems": ProblemEntry,
-    "features": FeatureEntry,
-}
-DIRECTIVES = {"formula": "formulas", "example": "examples", "plot": "plots"}
-ISSUE_PARTS = (("topic", "topics"), ("problem", "problems"), ("feature", "features"))
+SITE_FILE = "content/site.yaml"
 
 
 @dataclass(frozen=True)
@@ -53,311 +42,289 @@ class Loaded(Generic[T]):
         return self.doc.problem(loc, message, hint=hint)
 
 
-@dataclass(frozen=True)
+class Source(Generic[T]):
+    """One content file: its path and digest now, and its validated model, loaded on first use."""
+
+    def __init__(self, path: str, digest: str, load: Callable[[], Loaded[T]], model: type[T]) -> None:
+        self.path = path
+        self.digest = digest
+        self._load = load
+        self._loaded: Loaded[T] | None = None
+        self.fields = Fields(path, lambda: self.loaded.model, frozenset(model.model_fields))
+        """The model's fields, noting each one read (see ``deps``)."""
+
+    @property
+    def loaded(self) -> Loaded[T]:
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+
+class EntrySource(Source[Entry]):
+    """A topic, problem or feature."""
+
+    def __init__(
+        self, kind: EntryKind, skeleton: tuple[str, str, str | None], path: str, digest: str, load: Any
+    ) -> None:
+        super().__init__(path, digest, load, kind.model)
+        self.kind = kind
+        self.id, self.title, self.group = skeleton
+
+
+class IssueSource(Source[IssueEntry]):
+    """A daily issue."""
+
+    def __init__(self, skeleton: tuple[str, bool, str, str, str], path: str, digest: str, load: Any) -> None:
+        super().__init__(path, digest, load, IssueEntry)
+        self.date = dt.date.fromisoformat(skeleton[0])
+        self.draft = skeleton[1]
+        self.parts: tuple[str, ...] = skeleton[2:]
+        """The ids of its topic, problem and feature, in the order of ``kinds.KINDS``."""
+
+
+@dataclass
 class Content:
-    """Everything under ``content/``, validated and cross-checked."""
+    """Everything under ``content/``: the site settings, and every valid entry and issue."""
 
     site: Loaded[SiteConfig]
-    topics: dict[str, Loaded[TopicEntry]]
-    problems: dict[str, Loaded[ProblemEntry]]
-    features: dict[str, Loaded[FeatureEntry]]
-    issues: dict[dt.date, Loaded[IssueEntry]]
+    site_source: Source[SiteConfig]
+    entries: dict[tuple[str, str], EntrySource]
+    """(folder, id) -> entry, by kind (in the order of ``kinds.KINDS``) then id."""
+    issues: dict[dt.date, IssueSource]
+    """Issues whose parts all exist, by date."""
+    facts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Display path -> the facts of that file (see ``deps``), for every file this load read."""
+    read: set[str] = field(default_factory=set)
+    """Display paths of the files this load read and validated."""
+    skeletons: dict[str, Any] = field(default_factory=dict)
+    """Display path -> skeleton of every content file."""
 
-    def entries(self) -> Iterable[tuple[str, Loaded[Entry]]]:
-        """Every topic, problem and feature with its folder name, in a stable order."""
-        for kind in ENTRY_FOLDERS:
-            for key in sorted(getattr(self, kind)):
-                yield kind, getattr(self, kind)[key]
+    def entry(self, folder: str, entry_id: str) -> EntrySource | None:
+        return self.entries.get((folder, entry_id))
+
+    def of_kind(self, folder: str) -> list[EntrySource]:
+        return [source for (f, _), source in self.entries.items() if f == folder]
 
 
-def load_content(root: Path, sources: SourceCache | None = None) -> Content:
-    """Read and validate ``root/content``; raise ``ContentError`` listing every problem found.
+Recorded = Mapping[str, tuple[str, Any]]
+"""Display path -> (sha256, skeleton) of the content files the last build read."""
 
-    ``sources`` reuses what earlier builds parsed of unchanged files (and keeps what this one parsed).
-    """
-    content, problems = load_valid_content(root, sources)
+
+def load_content(root: Path) -> Content:
+    """Read and validate all of ``root/content``; raise ``ContentError`` listing every problem found."""
+    content, problems = load_changed(root, _all_files(root), {})
     if problems or content is None:
         raise ContentError(problems)
     return content
 
 
-def load_valid_content(root: Path, sources: SourceCache | None = None) -> tuple[Content | None, list[Problem]]:
+def _all_files(root: Path) -> dict[str, bytes | None]:
+    from .scan import file_stats
+
+    return {path: None for path in file_stats(root) if path.startswith("content/")}
+
+
+def load_changed(
+    root: Path, files: Mapping[str, bytes | None], recorded: Recorded, digests: Mapping[str, str] | None = None
+) -> tuple[Content | None, list[Problem]]:
     """Every problem of ``root/content``, and the content without the files that have one.
 
-    The content holds the valid entries, and the issues whose three parts are among
-    them; it is None when ``content/site.yaml`` itself is invalid.
+    ``files`` are the content files now (display path -> bytes, or None where not read yet);
+    those in ``recorded`` and not in ``changed`` are taken as the last build left them.
+    The content is None when ``content/site.yaml`` itself is invalid.
     """
-    sources = sources or SourceCache(None)
-    try:
-        return _load_content(root, sources)
-    finally:
-        sources.save()
+    return _Loader(root, files, recorded, digests or {}).load()
 
 
-def _load_content(root: Path, sources: SourceCache) -> tuple[Content | None, list[Problem]]:
-    problems: list[Problem] = []
-    content_dir = root / "content"
-    site = _load_file(content_dir / "site.yaml", root, SiteConfig, problems, sources)
-    kinds: dict[str, dict[Any, Loaded[Any]]] = {}
-    invalid: set[tuple[str, str]] = set()  # files that exist but failed: references to them are not dangling
-    for folder, model in ENTRY_FOLDERS.items():
-        kinds[folder] = {}
-        for path in _yaml_files(content_dir / folder, root, problems):
-            loaded = _load_file(path, root, model, problems, sources)
-            if loaded is None:
-                invalid.add((folder, path.stem))
+class _Loader:
+    def __init__(self, root: Path, files: Mapping[str, bytes | None], recorded: Recorded, digests: Mapping[str, str]):
+        self.root = root
+        self.files = files
+        self.recorded = recorded
+        self.digests = digests
+        self.problems: list[Problem] = []
+        self.facts: dict[str, dict[str, str]] = {}
+        self.read: set[str] = set()
+        self.skeletons: dict[str, Any] = {}
+
+    def load(self) -> tuple[Content | None, list[Problem]]:
+        site = self._validate(SITE_FILE, SiteConfig)
+        self.skeletons[SITE_FILE] = ()  # always loaded: the model needs the settings
+        entries: dict[tuple[str, str], EntrySource] = {}
+        invalid: set[tuple[str, str]] = set()  # files that exist but failed: references to them are not dangling
+        for kind in KINDS:
+            for path in self._yaml_files(kind.folder):
+                stem = path.rsplit("/", 1)[1][: -len(".yaml")]
+                source = self._entry(kind, path, stem)
+                if source is None:
+                    invalid.add((kind.folder, stem))
+                else:
+                    entries[(kind.folder, source.id)] = source
+        for kind in KINDS:
+            if kind.group_field:
+                members = [s for (folder, _), s in sorted(entries.items()) if folder == kind.folder]
+                self.problems.extend(check_groups(members, kind))
+        issues: dict[dt.date, IssueSource] = {}
+        for path in self._yaml_files(ISSUES):
+            source = self._issue(path, entries, invalid)
+            if source is not None:
+                issues[source.date] = source
+        if site is None:
+            return None, self.problems
+        site_source: Source[SiteConfig] = Source(SITE_FILE, site.doc.digest, lambda: site, SiteConfig)
+        content = Content(
+            site, site_source, entries, dict(sorted(issues.items())), self.facts, self.read, self.skeletons
+        )
+        return content, self.problems
+
+    # --- files -----------------------------------------------------------------------------------
+
+    def _yaml_files(self, folder: str) -> list[str]:
+        prefix = f"content/{folder}/"
+        names = sorted(p for p in self.files if p.startswith(prefix))
+        if not names and not (self.root / prefix).is_dir():
+            self.problems.append(Problem(prefix.rstrip("/"), message="folder is missing"))
+            return []
+        found = []
+        for path in names:
+            name = path[len(prefix) :]
+            if "/" in name or name.startswith(".") or name.endswith("~"):
                 continue
-            if loaded.model.id != path.stem:
-                problems.append(
-                    loaded.problem(("id",), f"id {loaded.model.id!r} does not match the file name {path.name!r}")
-                )
-                continue
-            kinds[folder][loaded.model.id] = loaded
-            problems.extend(_check_entry(loaded))
-    problems.extend(_check_groups(kinds["topics"], "chapter", "chapters"))
-    problems.extend(_check_groups(kinds["problems"], "collection", "collections"))
-    issues: dict[dt.date, Loaded[IssueEntry]] = {}
-    for path in _yaml_files(content_dir / "issues", root, problems):
-        loaded = _load_file(path, root, IssueEntry, problems, sources)
+            if name.endswith(".yml"):
+                self.problems.append(Problem(path, message="content files end in .yaml", hint="rename it"))
+            elif name.endswith(".yaml"):
+                found.append(path)
+        return found
+
+    def _fresh(self, path: str) -> bool:
+        """True if ``path`` must be read: it is new, or its bytes changed since the last build read it."""
+        known = self.recorded.get(path)
+        return known is None or known[0] != self.digests.get(path)
+
+    def _parse(self, path: str) -> YamlDocument:
+        raw = self.files.get(path)
+        if raw is None:
+            try:
+                raw = (self.root / path).read_bytes()
+            except OSError as exc:
+                raise YamlProblem(Problem(path, message=f"cannot read file: {exc.strerror}")) from exc
+        return parse_yaml(raw, path)
+
+    def _validate(self, path: str, model: type[T]) -> Loaded[T] | None:
+        """Parse and validate ``path`` now, noting its facts if it changed; None (and problems) if it is invalid."""
+        changed = self._fresh(path)
+        if changed:
+            self.read.add(path)
+        try:
+            doc = self._parse(path)
+        except YamlProblem as exc:
+            self.problems.append(exc.problem)
+            return None
+        if not isinstance(doc.data, dict):
+            self.problems.append(doc.problem((), f"expected a mapping of fields, found {type(doc.data).__name__}"))
+            return None
+        try:
+            loaded = Loaded(model.model_validate(doc.data), doc)
+        except pydantic.ValidationError as exc:
+            self.problems.extend(validation_problems(exc, doc, model))
+            return None
+        if changed:
+            self.facts[path] = field_facts(path, doc.data, model.model_fields)
+        return loaded
+
+    def _later(self, path: str, model: type[T]) -> Callable[[], Loaded[T]]:
+        """Load an unchanged file when first read; it was valid when the last build read it."""
+
+        def load() -> Loaded[T]:
+            doc = self._parse(path)
+            return Loaded(model.model_validate(doc.data), doc)
+
+        return load
+
+    # --- entries and issues --------------------------------------------------------------------
+
+    def _entry(self, kind: EntryKind, path: str, stem: str) -> EntrySource | None:
+        if not self._fresh(path):
+            digest, skeleton = self.recorded[path]
+            self.skeletons[path] = skeleton
+            return EntrySource(kind, tuple(skeleton), path, digest, self._later(path, kind.model))  # type: ignore[arg-type]
+        loaded = self._validate(path, kind.model)
         if loaded is None:
-            continue
-        if loaded.model.date.isoformat() != path.stem:
-            day_file = path.with_name(f"{loaded.model.date.isoformat()}.yaml")
-            hint = (
-                f"{_display(day_file, root)} is already the issue of that day: one issue per day"
-                if day_file.is_file()
-                else f"rename the file to {day_file.name}, or correct the date"
+            return None
+        entry = loaded.model
+        if entry.id != stem:
+            self.problems.append(
+                loaded.problem(("id",), f"id {entry.id!r} does not match the file name {stem + '.yaml'!r}")
             )
-            problems.append(
-                loaded.problem(("date",), f"date {loaded.model.date} does not match the file name {path.name!r}", hint)
-            )
-            continue
-        issues[loaded.model.date] = loaded
-        parts: list[tuple[str, Loaded[Entry]]] = []
-        for field, folder in ISSUE_PARTS:
-            ref = getattr(loaded.model, field)
-            if ref in kinds[folder]:
-                parts.append((field, kinds[folder][ref]))
-            elif (folder, ref) not in invalid:
-                problems.append(_dangling(loaded, (field,), ref, kinds[folder], f"content/{folder}/"))
-        problems.extend(_check_element_ids(loaded, parts))
-        if len(parts) < len(ISSUE_PARTS):
-            del issues[loaded.model.date]
-    if site is None:
-        return None, problems
-    return Content(site, kinds["topics"], kinds["problems"], kinds["features"], issues), problems
+            return None
+        self.problems.extend(check_entry(loaded))
+        group = getattr(entry, kind.group_field) if kind.group_field else None
+        skeleton = (entry.id, entry.title, group)
+        self.skeletons[path] = skeleton
+        return EntrySource(kind, skeleton, path, loaded.doc.digest, lambda: loaded)
 
-
-def _check_groups(entries: dict[str, Loaded[Any]], field: str, folder: str) -> list[Problem]:
-    """Each chapter or collection name makes a url of its own: not an empty one, not one another name has.
-
-    Names sharing a slug are reported on the entries that spell it the less common way.
-    """
-    found: list[Problem] = []
-    by_slug: dict[str, list[Loaded[Any]]] = {}
-    for key in sorted(entries):
-        loaded = entries[key]
-        name = getattr(loaded.model, field)
-        slug = group_slug(name)
-        if slug:
-            by_slug.setdefault(slug, []).append(loaded)
+    def _issue(
+        self, path: str, entries: Mapping[tuple[str, str], EntrySource], invalid: set[tuple[str, str]]
+    ) -> IssueSource | None:
+        stem = path.rsplit("/", 1)[1][: -len(".yaml")]
+        loaded: Loaded[IssueEntry] | None = None
+        if not self._fresh(path):
+            digest, skeleton = self.recorded[path]
+            source = IssueSource(tuple(skeleton), path, digest, self._later(path, IssueEntry))  # type: ignore[arg-type]
         else:
-            found.append(loaded.problem((field,), f"{name!r} has no letters or digits to make its page's url from"))
-    for slug, members in by_slug.items():
-        names = Counter(getattr(m.model, field) for m in members)
-        usual = min(names, key=lambda name: (-names[name], name))
-        first = next(m for m in members if getattr(m.model, field) == usual)
-        line, column = first.doc.locate((field,))
-        for loaded in members:
-            name = getattr(loaded.model, field)
-            if name != usual:
-                message = (
-                    f"{name!r} and {usual!r} ({first.doc.path}:{line}:{column}) would share the page {folder}/{slug}/"
-                )
-                found.append(loaded.problem((field,), message, "write the name the same way in both"))
-    return found
+            loaded = self._validate(path, IssueEntry)
+            if loaded is None:
+                return None
+            issue = loaded.model
+            if issue.date.isoformat() != stem:
+                self._misdated(loaded, path)
+                return None
+            skeleton = (issue.date.isoformat(), issue.draft, *(getattr(issue, kind.part) for kind in KINDS))
+            captured = loaded
+            source = IssueSource(skeleton, path, loaded.doc.digest, lambda: captured)  # type: ignore[arg-type]
+        self.skeletons[path] = (source.date.isoformat(), source.draft, *source.parts)
+        parts: list[tuple[str, EntrySource]] = []
+        for kind, ref in zip(KINDS, source.parts, strict=True):
+            found = entries.get((kind.folder, ref))
+            if found is not None:
+                parts.append((kind.part, found))
+            elif (kind.folder, ref) not in invalid:
+                known = [i for (folder, i) in entries if folder == kind.folder]
+                self.problems.append(dangling(source.loaded, (kind.part,), ref, known, f"content/{kind.folder}/"))
+        if len(parts) < len(KINDS):
+            return None
+        if path in self.read or any(part.path in self.read for _, part in parts):
+            self.problems.extend(check_element_ids(source.loaded, [(name, part.loaded) for name, part in parts]))
+        return source
+
+    def _misdated(self, loaded: Loaded[IssueEntry], path: str) -> None:
+        date = loaded.model.date.isoformat()
+        day_file = f"content/{ISSUES}/{date}.yaml"
+        hint = (
+            f"{day_file} is already the issue of that day: one issue per day"
+            if day_file in self.files or os.path.isfile(self.root / day_file)
+            else f"rename the file to {date}.yaml, or correct the date"
+        )
+        name = path.rsplit("/", 1)[1]
+        message = f"date {loaded.model.date} does not match the file name {name!r}"
+        self.problems.append(loaded.problem(("date",), message, hint))
 
 
 def source_texts(root: Path) -> dict[str, str]:
     """Display path -> text of every content file, to find where something in the output was written."""
     folder = root / "content"
     return {
-        _display(path, root): path.read_text(encoding="utf-8", errors="replace")
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8", errors="replace")
         for path in sorted(folder.rglob("*.yaml"))
         if path.is_file()
     }
 
 
-def _yaml_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
-    if not folder.is_dir():
-        problems.append(Problem(_display(folder, root), message="folder is missing"))
-        return []
-    files = []
-    for name in sorted(os.listdir(folder)):  # names, not paths: sorting thousands of Paths is slow
-        path = folder / name
-        if name.startswith(".") or name.endswith("~"):
-            continue
-        if path.suffix == ".yml":
-            problems.append(Problem(_display(path, root), message="content files end in .yaml", hint="rename it"))
-        elif path.suffix == ".yaml":
-            files.append(path)
-    return files
+def entry_folder(path: str) -> EntryKind | None:
+    """The kind of entry a content path holds (``content/topics/x.yaml`` -> topics), if any."""
+    parts = path.split("/")
+    return BY_FOLDER.get(parts[1]) if len(parts) == 3 and parts[0] == "content" else None
 
 
-def _display(path: Path, root: Path) -> str:
-    text, prefix = str(path), str(root) + "/"
-    if text.startswith(prefix) and "/." not in text:  # the usual case, without pathlib's slow relative_to
-        return text[len(prefix) :]
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _load_file(
-    path: Path, root: Path, model: type[T], problems: list[Problem], sources: SourceCache
-) -> Loaded[T] | None:
-    display = _display(path, root)
-    try:
-        doc = sources.read(path, display) if sources.path is not None else read_yaml(path, display)
-    except YamlProblem as exc:
-        problems.append(exc.problem)
-        return None
-    if not isinstance(doc.data, dict):
-        problems.append(doc.problem((), f"expected a mapping of fields, found {type(doc.data).__name__}"))
-        return None
-    try:
-        return Loaded(model.model_validate(doc.data), doc)
-    except pydantic.ValidationError as exc:
-        problems.extend(_validation_problems(exc, doc, model))
-        return None
-
-
-def _validation_problems(exc: pydantic.ValidationError, doc: YamlDocument, model: type[Model]) -> list[Problem]:
-    found = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        if error["type"] == "extra_forbidden":
-            known = _fields_at(model, loc[:-1])
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(known)}"
-            found.append(doc.problem(loc, "unknown field", hint=hint, key=True))
-        elif error["type"] == "missing":
-            found.append(doc.problem(loc, "required field is missing", key=True))
-        else:
-            message = error["msg"]
-            if error["type"] == "string_pattern_mismatch" and loc and loc[-1] in {"id", "topic", "problem", "feature"}:
-                message = "must be a lower-case slug (letters a-z, digits and single hyphens)"
-            elif error["type"] == "string_pattern_mismatch":
-                message = _PATTERN_MESSAGES.get(error.get("ctx", {}).get("pattern"), message)
-            hint = ""
-            if error["type"] == "literal_error":
-                # ``Hard`` for ``hard``: say which spelling was meant.
-                choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
-                given = str(error.get("input", "")).strip().lower()
-                hint = next((f"did you mean {c!r}?" for c in choices if c.lower() == given), "")
-            found.append(doc.problem(loc, f"{message} (got {_short(error.get('input'))})", hint=hint))
-    return found
-
-
-_PATTERN_MESSAGES = {
-    LINE_PATTERN: "must be a single line of text (no line breaks)",
-    LINK_PATTERN: "must be a site path like /problems/ID/ or an http(s):// or mailto: URL",
-}
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _fields_at(model: type[Model], loc: Loc) -> list[str]:
-    """Names of the fields of the (nested) model at ``loc``, for did-you-mean hints."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = getattr(current, "model_fields", {}).get(part)
-        if field is None:
-            return []
-        current = _model_in(field.annotation)
-    return sorted(getattr(current, "model_fields", {}))
-
-
-def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _check_element_ids(issue: Loaded[IssueEntry], parts: list[tuple[str, Loaded[Entry]]]) -> list[Problem]:
-    """The parts of an issue share its page: two formulas, examples or plots with one id would share an element id."""
-    found: list[Problem] = []
-    owner: dict[str, str] = {}
-    for field, loaded in parts:
-        for directive, collection in DIRECTIVES.items():
-            for item in getattr(loaded.model, collection):
-                element = f"{directive}-{item.id}"
-                if element in owner:
-                    found.append(
-                        issue.problem(
-                            (field,),
-                            f"{field} {loaded.model.id!r} and {owner[element]} both have a {directive} {item.id!r}:"
-                            f" the issue page would hold two elements with id {element!r}",
-                            f"rename the {directive} in {loaded.doc.path} and the directives that show it",
-                        )
-                    )
-                else:
-                    owner[element] = f"{field} {loaded.model.id!r}"
-    return found
-
-
-def _dangling(loaded: Loaded[Any], loc: Loc, ref: str, known: Iterable[str], where: str) -> Problem:
-    close = difflib.get_close_matches(ref, list(known), n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"no {where}{ref}.yaml"
-    return loaded.problem(loc, f"{ref!r} does not exist", hint=hint)
-
-
-def _check_entry(loaded: Loaded[Entry]) -> list[Problem]:
-    """Ids within an entry are unique and every reference inside it resolves."""
-    entry = loaded.model
-    found: list[Problem] = []
-    ids: dict[str, set[str]] = {}
-    for collection in DIRECTIVES.values():
-        seen: set[str] = set()
-        for index, item in enumerate(getattr(entry, collection)):
-            if item.id in seen:
-                found.append(loaded.problem((collection, index, "id"), f"duplicate id {item.id!r}"))
-            seen.add(item.id)
-        ids[collection] = seen
-    for index, formula in enumerate(entry.formulas):
-        if formula.verify and formula.verify.example not in ids["examples"]:
-            loc = ("formulas", index, "verify", "example")
-            found.append(_dangling(loaded, loc, formula.verify.example, ids["examples"], "example "))
-    for index, section in enumerate(entry.sections):
-        loc: Loc = ("sections", index, "body")
-        for ref in markup.references(section.body):
-            line, column = loaded.doc.locate(loc)
-            where = Problem(loaded.doc.path, line + ref.line, column, dotted(loc), "")
-            if ref.kind == "directive" and ref.name not in DIRECTIVES:
-                found.append(
-                    _at(where, f"unknown directive {{{ref.name}}}", f"use one of {', '.join(sorted(DIRECTIVES))}")
-                )
-            elif ref.kind == "directive" and ref.target not in ids[DIRECTIVES[ref.name]]:
-                known = ids[DIRECTIVES[ref.name]]
-                close = difflib.get_close_matches(ref.target, sorted(known), n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"add it under {DIRECTIVES[ref.name]}"
-                found.append(_at(where, f"{{{ref.name}}} {ref.target!r} does not exist", hint))
-            elif ref.kind == "role" and ref.name != "value":
-                found.append(_at(where, f"unknown role {{{ref.name}}}", "use {value}`EXAMPLE.OUTPUT:FORMAT`"))
-            elif ref.kind == "role" and ref.target.split(".", 1)[0] not in ids["examples"]:
-                found.append(_at(where, f"{{value}} refers to unknown example in {ref.target!r}"))
-    return found
-
-
-def _at(where: Problem, message: str, hint: str = "") -> Problem:
-    return Problem(where.path, where.line, where.column, where.field, message, hint)
+def issue_paths(paths: Iterable[str]) -> list[str]:
+    return [p for p in paths if p.startswith(f"content/{ISSUES}/")]

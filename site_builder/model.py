@@ -1,7 +1,11 @@
-"""Model stage: validated entries and computed results -> published pages with urls, dates and slugs.
+"""Model stage: validated sources and computed results -> the published pages, with urls, dates and slugs.
 
-Everything a template shows that is derived (a url, a slug, a date in words,
-which issues feature an entry) is derived here, once, never in a template.
+Everything a template shows that is derived (a url, a slug, a date in words, which
+issues feature an entry, the issues next to one) is derived here, once, never in a
+template. The model is made from every file's skeleton (see ``load``); an entry's
+fields are loaded only when read. Every value the model gives out notes the fact it
+comes from (see ``deps``): a field of a file, an entry's results, or one of the facts
+derived here from all issues, whose digests ``derived_facts`` lists.
 """
 
 from __future__ import annotations
@@ -10,17 +14,20 @@ import datetime as dt
 import uuid
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 from urllib.parse import urlsplit
 
-from .compute import EntryResults, Results
-from .fingerprint import digest_text
-from .load import Content, Loaded
+from .deps import Fields, digest, note
+from .kinds import BY_FOLDER, KINDS, EntryKind
+from .load import Content, EntrySource, IssueSource, Source
 from .schedule import Schedule
-from .schema import Entry, FeatureEntry, IssueEntry, ProblemEntry, SiteConfig, TopicEntry
+from .schema import SiteConfig
 from .slugs import group_slug
 
-KIND_LABELS = {"topics": "Topic deep dive", "problems": "Problem of the day", "features": "Feature spotlight"}
+SITE_FILE = "content/site.yaml"
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class Urls:
     @property
     def base_path(self) -> str:
         """Path part of the base url (``/`` or ``/newsletter/``): the prefix of every internal link."""
+        note(f"{SITE_FILE}#base_url")
         return urlsplit(self.base_url).path or "/"
 
     def link(self, path: str) -> str:
@@ -41,6 +49,7 @@ class Urls:
 
     def absolute(self, path: str) -> str:
         """Site path -> absolute url, for feeds, emails and cross-posts."""
+        note(f"{SITE_FILE}#base_url")
         return self.base_url + path
 
     def target(self, url: str) -> str:
@@ -62,15 +71,17 @@ class IssueLink:
     """A reference to a published issue, for pagers and back-links."""
 
     date: dt.date
+    page: Callable[[], IssuePage | None] = field(compare=False, repr=False, default=lambda: None)
 
     @property
     def path(self) -> str:
         return issue_path(self.date)
 
     @property
-    def __fingerprint__(self) -> str:
-        """What determines this value, for ``fingerprint`` (faster than walking it; a test checks every field is in)."""
-        return f"link:{self.date.isoformat()}"
+    def title(self) -> str:
+        """The issue's title (its topic's and problem's)."""
+        issue = self.page()
+        return issue.title if issue is not None else self.date.isoformat()
 
 
 @dataclass(frozen=True)
@@ -83,115 +94,117 @@ class Group:
     """As written by authors, e.g. ``CV: Deep Learning``."""
     slug: str
     """``cv-deep-learning``."""
-    entries: tuple[EntryPage, ...]
-    """Published entries in the group, by title."""
+    members: tuple[EntryPage, ...]
 
     @property
     def path(self) -> str:
         return f"{self.kind}/{self.slug}/"
 
+    @property
+    def label(self) -> str:
+        return BY_FOLDER[GROUP_KINDS[self.kind]].group_label or self.kind
 
-@dataclass(frozen=True)
+    @property
+    def entries(self) -> tuple[EntryPage, ...]:
+        """Published entries in the group, by title."""
+        note(f"group:{self.kind}/{self.slug}")
+        return self.members
+
+
+GROUP_KINDS = {kind.group_folder: kind.folder for kind in KINDS if kind.group_folder}
+
+
 class EntryPage:
-    """A published topic, problem or feature spotlight."""
+    """A published topic, problem or feature spotlight (or, for previews and checks, one no issue features)."""
 
-    kind: str
-    """Folder name: ``topics``, ``problems`` or ``features``."""
-    source: Loaded[Entry]
-    """The validated entry and the YAML document it came from."""
-    results: EntryResults
-    """What the compute stage produced for it."""
-    group_name: str | None
-    """Chapter or collection name, if the kind has one."""
-    group_slug: str | None
-    featured_in: tuple[IssueLink, ...]
-    """The published issues that feature this entry, oldest first."""
+    def __init__(
+        self,
+        kind: EntryKind,
+        source: EntrySource,
+        results: Callable[[], Any],
+        featured_in: tuple[IssueLink, ...],
+    ) -> None:
+        self.info = kind
+        self.source = source
+        self._results = results
+        self._featured_in = featured_in
+        self.id = source.id
+        self.kind = kind.folder
+        """Folder name: ``topics``, ``problems`` or ``features``."""
+        self.kind_label = kind.label
+        self.path = f"{kind.folder}/{source.id}/"
+        self.key = f"{kind.folder}/{source.id}"
 
-    @property
-    def entry(self) -> Entry:
-        return self.source.model
-
-    @property
-    def __fingerprint__(self) -> str:
-        """What determines this value, for ``fingerprint`` (faster than walking it; a test checks every field is in)."""
-        return digest_text(
-            "entry",
-            self.kind,
-            self.source.doc.path,
-            self.source.doc.digest,
-            self.results.__fingerprint__ or "",
-            repr(self.group_name),
-            repr(self.group_slug),
-            *(link.__fingerprint__ for link in self.featured_in),
-        )
+    def __repr__(self) -> str:
+        return f"EntryPage({self.key})"
 
     @property
-    def id(self) -> str:
-        return self.entry.id
+    def entry(self) -> Fields:
+        """The validated entry; each field read is noted."""
+        return self.source.fields
 
     @property
-    def path(self) -> str:
-        return f"{self.kind}/{self.id}/"
+    def results(self) -> Any:
+        """What the compute stage produced for it (``compute.EntryResults``)."""
+        note(f"results:{self.key}")
+        return self._results()
 
     @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+    def featured_in(self) -> tuple[IssueLink, ...]:
+        """The published issues that feature this entry, oldest first."""
+        note(f"featured:{self.key}")
+        return self._featured_in
+
+    @property
+    def group_name(self) -> str | None:
+        """Chapter or collection name, if the kind has one."""
+        if self.info.group_field is None:
+            return None
+        note(f"{self.source.path}#{self.info.group_field}")
+        return self.source.group
+
+    @property
+    def group_slug(self) -> str | None:
+        name = self.group_name
+        return group_slug(name) if name is not None else None
+
+    @property
+    def group_path(self) -> str | None:
+        slug = self.group_slug
+        return f"{self.info.group_folder}/{slug}/" if slug is not None else None
 
     def plot_path(self, plot_id: str, extension: str) -> str:
         """Site path of one of the entry's plot images: ``topics/perplexity/pp-vs-ce.svg`` (or ``.png``)."""
         return f"{self.path}{plot_id}.{extension}"
 
-    @property
-    def group_path(self) -> str | None:
-        if self.group_slug is None:
-            return None
-        return f"{'chapters' if self.kind == 'topics' else 'collections'}/{self.group_slug}/"
 
-
-@dataclass(frozen=True)
 class IssuePage:
     """A published daily issue."""
 
-    source: Loaded[IssueEntry]
-    topic: EntryPage
-    problem: EntryPage
-    feature: EntryPage
-    feed_id: str
-    """Stable Atom id: derived from the site's ``feed_id`` and the date, never from the url."""
-    published_at: dt.datetime
-    """The issue's date at the site's publish time, in the site's time zone."""
-    previous: IssueLink | None
-    """The previous published issue."""
-    next: IssueLink | None
-    """The next published issue."""
+    def __init__(self, source: IssueSource, parts: tuple[EntryPage, ...], model: SiteModel) -> None:
+        self.source = source
+        self._parts = parts
+        self._model = model
+        self.date = source.date
+        self.path = issue_path(source.date)
+
+    def __repr__(self) -> str:
+        return f"IssuePage({self.date})"
 
     @property
-    def entry(self) -> IssueEntry:
-        return self.source.model
+    def entry(self) -> Fields:
+        return self.source.fields
 
     @property
-    def __fingerprint__(self) -> str:
-        """What determines this value, for ``fingerprint`` (faster than walking it; a test checks every field is in)."""
-        return digest_text(
-            "issue",
-            self.source.doc.path,
-            self.source.doc.digest,
-            self.topic.__fingerprint__,
-            self.problem.__fingerprint__,
-            self.feature.__fingerprint__,
-            self.feed_id,
-            repr(self.published_at),
-            self.previous.__fingerprint__ if self.previous else "-",
-            self.next.__fingerprint__ if self.next else "-",
-        )
+    def parts(self) -> tuple[EntryPage, ...]:
+        """Its topic, problem and feature, in that order."""
+        for kind in KINDS:
+            note(f"{self.source.path}#{kind.part}")
+        return self._parts
 
-    @property
-    def date(self) -> dt.date:
-        return self.entry.date
-
-    @property
-    def path(self) -> str:
-        return issue_path(self.date)
+    topic = property(lambda self: self.parts[0])
+    problem = property(lambda self: self.parts[1])
+    feature = property(lambda self: self.parts[2])
 
     @property
     def title(self) -> str:
@@ -203,8 +216,27 @@ class IssuePage:
         return f"{self.date:%A}, {self.date.day} {self.date:%B %Y}"
 
     @property
-    def parts(self) -> tuple[EntryPage, EntryPage, EntryPage]:
-        return (self.topic, self.problem, self.feature)
+    def feed_id(self) -> str:
+        """Stable Atom id: derived from the site's ``feed_id`` and the date, never from the url."""
+        return uuid.uuid5(uuid.UUID(self._model.site.feed_id), f"issue/{self.date.isoformat()}").urn
+
+    @property
+    def published_at(self) -> dt.datetime:
+        """The issue's date at the site's publish time, in the site's time zone."""
+        site = self._model.site
+        return dt.datetime.combine(self.date, site.publish_time, zoneinfo.ZoneInfo(site.timezone))
+
+    @property
+    def previous(self) -> IssueLink | None:
+        """The previous published issue."""
+        note(f"neighbours:{self.date.isoformat()}")
+        return self._model.neighbours(self.date)[0]
+
+    @property
+    def next(self) -> IssueLink | None:
+        """The next published issue."""
+        note(f"neighbours:{self.date.isoformat()}")
+        return self._model.neighbours(self.date)[1]
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -238,23 +270,57 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
 
-@dataclass(frozen=True)
 class SiteModel:
     """Every published page of the site."""
 
-    site: SiteConfig
-    urls: Urls
-    schedule: Schedule
-    issues: tuple[IssuePage, ...]
-    """Published issues, newest first."""
-    entries: tuple[EntryPage, ...]
-    """Published topics, problems and features, by kind then id."""
-    chapters: tuple[Group, ...]
-    collections: tuple[Group, ...]
+    def __init__(self, site: Source[SiteConfig], schedule: Schedule, window_days: int) -> None:
+        self.site_source = site
+        self.site: Any = site.fields
+        """The site settings (``schema.SiteConfig``); each field read is noted."""
+        self.urls = Urls(site.loaded.model.base_url)
+        self.schedule = schedule
+        self.window_days = window_days
+        self.all_issues: tuple[IssuePage, ...] = ()
+        """Published issues, newest first (not noted: see ``issues``)."""
+        self.all_entries: tuple[EntryPage, ...] = ()
+        self.groups: dict[str, tuple[Group, ...]] = {}
+        self.by_date: dict[dt.date, IssuePage] = {}
+        self.pages: dict[tuple[str, str], EntryPage] = {}
+        self.unfeatured: tuple[EntryPage, ...] = ()
+        """Entries no published issue features, given pages only in previews and checks."""
+        self._neighbours: dict[dt.date, tuple[IssueLink | None, IssueLink | None]] = {}
+
+    @property
+    def issues(self) -> tuple[IssuePage, ...]:
+        """Published issues, newest first."""
+        note("issues")
+        return self.all_issues
+
+    @property
+    def entries(self) -> tuple[EntryPage, ...]:
+        """Published topics, problems and features, by folder name then id."""
+        note("entries")
+        return self.all_entries
 
     @property
     def recent(self) -> tuple[IssuePage, ...]:
-        return self.issues[: self.site.recent_issues]
+        note("recent")
+        return self.all_issues[: self.recent_count]
+
+    @cached_property
+    def recent_count(self) -> int:
+        return self.site_source.loaded.model.recent_issues
+
+    @property
+    def window(self) -> tuple[IssuePage, ...]:
+        """The published issues that get their email and dev.to editions: the last days up to the publication day."""
+        note("window")
+        return self.window_issues
+
+    @cached_property
+    def window_issues(self) -> tuple[IssuePage, ...]:
+        first = self.schedule.as_of - dt.timedelta(days=self.window_days - 1)
+        return tuple(i for i in self.all_issues if first <= i.date <= self.schedule.as_of)
 
     @property
     def months(self) -> tuple[Month, ...]:
@@ -264,81 +330,120 @@ class SiteModel:
         return tuple(Month(y, m, tuple(items)) for (y, m), items in sorted(by_month.items(), reverse=True))
 
     @property
+    def chapters(self) -> tuple[Group, ...]:
+        note("groups:chapters")
+        return self.groups.get("chapters", ())
+
+    @property
+    def collections(self) -> tuple[Group, ...]:
+        note("groups:collections")
+        return self.groups.get("collections", ())
+
+    @property
     def updated(self) -> dt.datetime | None:
         """Publication time of the newest issue: what feeds report as the site's update time."""
-        return self.issues[0].published_at if self.issues else None
+        recent = self.recent
+        return recent[0].published_at if recent else None
+
+    def entry_page(self, folder: str, entry_id: str) -> EntryPage | None:
+        """The page of an entry, if it has one."""
+        return self.pages.get((folder, entry_id))
+
+    def neighbours(self, date: dt.date) -> tuple[IssueLink | None, IssueLink | None]:
+        return self._neighbours[date]
+
+    def derived_facts(self) -> dict[str, str]:
+        """The digest of every fact derived here from all issues (see ``deps``)."""
+        dates = [i.date.isoformat() for i in self.all_issues]
+        facts = {
+            "issues": digest(*dates),
+            "recent": digest(*dates[: self.recent_count]),
+            "window": digest(*(i.date.isoformat() for i in self.window_issues)),
+            "entries": digest(*(e.key for e in self.all_entries)),
+        }
+        for page in self.all_entries:
+            facts[f"featured:{page.key}"] = digest(*(link.date.isoformat() for link in page._featured_in))
+        for date, (before, after) in self._neighbours.items():
+            facts[f"neighbours:{date.isoformat()}"] = digest(
+                *(str(link.date) if link else "-" for link in (before, after))
+            )
+        for folder, groups in self.groups.items():
+            facts[f"groups:{folder}"] = digest(*(f"{g.slug}={g.name}={len(g.members)}" for g in groups))
+            for group in groups:
+                facts[f"group:{folder}/{group.slug}"] = digest(group.name, *(m.key for m in group.members))
+        return facts
 
 
-def build_model(content: Content, results: Results, schedule: Schedule) -> SiteModel:
-    """Select what is published as of the schedule and link everything together."""
+def build_model(
+    content: Content, results: Callable[[EntrySource], Any], schedule: Schedule, *, unfeatured: bool = False
+) -> SiteModel:
+    """Select what is published as of the schedule and link everything together.
+
+    ``results`` gives an entry's computed results when first read. With ``unfeatured``, entries that
+    no published issue features get pages too (the preview shows them, marked as such).
+    """
     site = content.site.model
-    published = sorted(
-        (loaded for loaded in content.issues.values() if schedule.publishes(loaded.model)),
-        key=lambda loaded: loaded.model.date,
-    )
+    model = SiteModel(content.site_source, schedule, site.delivery_window)
+    published = [s for s in content.issues.values() if schedule.publishes(s.date, s.draft)]
     featured: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
-    for loaded in published:
-        issue = loaded.model
-        for kind, ref in (("topics", issue.topic), ("problems", issue.problem), ("features", issue.feature)):
-            featured[(kind, ref)].append(issue.date)
-
+    for source in published:
+        for kind, ref in zip(KINDS, source.parts, strict=True):
+            featured[(kind.folder, ref)].append(source.date)
     pages: dict[tuple[str, str], EntryPage] = {}
-    for kind, loaded in content.entries():
-        key = (kind, loaded.model.id)
-        if key in featured:
-            group = _group_name(loaded.model)
-            pages[key] = EntryPage(
-                kind,
-                loaded,
-                results.of(*key),
-                group,
-                group_slug(group) if group else None,
-                tuple(IssueLink(date) for date in featured[key]),
-            )
-
-    namespace = uuid.UUID(site.feed_id)
-    issues = []
-    for index, loaded in enumerate(published):
-        issue = loaded.model
-        issues.append(
-            IssuePage(
-                loaded,
-                pages[("topics", issue.topic)],
-                pages[("problems", issue.problem)],
-                pages[("features", issue.feature)],
-                feed_id=uuid.uuid5(namespace, f"issue/{issue.date.isoformat()}").urn,
-                published_at=dt.datetime.combine(issue.date, site.publish_time, zoneinfo.ZoneInfo(site.timezone)),
-                previous=IssueLink(published[index - 1].model.date) if index > 0 else None,
-                next=IssueLink(published[index + 1].model.date) if index + 1 < len(published) else None,
-            )
+    unfeatured_pages: dict[tuple[str, str], EntryPage] = {}
+    for key, source in content.entries.items():
+        if key in featured or unfeatured:
+            links = tuple(IssueLink(date, _page_of(model, date)) for date in featured.get(key, ()))
+            page = EntryPage(source.kind, source, _memo(results, source), links)
+            (pages if key in featured else unfeatured_pages)[key] = page
+    issues = [
+        IssuePage(s, tuple(pages[(k.folder, ref)] for k, ref in zip(KINDS, s.parts, strict=True)), model)
+        for s in published
+    ]
+    for index, issue in enumerate(issues):
+        before = IssueLink(issues[index - 1].date, _page_of(model, issues[index - 1].date)) if index else None
+        after = (
+            IssueLink(issues[index + 1].date, _page_of(model, issues[index + 1].date))
+            if index + 1 < len(issues)
+            else None
         )
-    entries = tuple(pages[key] for key in sorted(pages))
-    return SiteModel(
-        site,
-        Urls(site.base_url),
-        schedule,
-        tuple(reversed(issues)),
-        entries,
-        _groups("chapters", [p for p in entries if p.kind == "topics"]),
-        _groups("collections", [p for p in entries if p.kind == "problems"]),
-    )
+        model._neighbours[issue.date] = (before, after)
+    model.all_issues = tuple(reversed(issues))
+    model.by_date = {issue.date: issue for issue in issues}
+    model.all_entries = tuple(pages[key] for key in sorted(pages))
+    model.unfeatured = tuple(unfeatured_pages[key] for key in sorted(unfeatured_pages))
+    model.pages = {**pages, **unfeatured_pages}
+    model.groups = {
+        kind.group_folder: _groups(kind.group_folder, [p for p in model.all_entries if p.kind == kind.folder])
+        for kind in KINDS
+        if kind.group_folder
+    }
+    return model
 
 
-def _group_name(entry: Entry) -> str | None:
-    if isinstance(entry, TopicEntry):
-        return entry.chapter
-    if isinstance(entry, ProblemEntry):
-        return entry.collection
-    assert isinstance(entry, FeatureEntry)
-    return None
+def _page_of(model: SiteModel, date: dt.date) -> Callable[[], IssuePage | None]:
+    return lambda: model.by_date.get(date)
 
 
-def _groups(kind: str, pages: list[EntryPage]) -> tuple[Group, ...]:
+def _memo(results: Callable[[EntrySource], Any], source: EntrySource) -> Callable[[], Any]:
+    found: list[Any] = []
+
+    def get() -> Any:
+        if not found:
+            found.append(results(source))
+        return found[0]
+
+    return get
+
+
+def _groups(folder: str, pages: list[EntryPage]) -> tuple[Group, ...]:
     by_slug: dict[str, list[EntryPage]] = defaultdict(list)
     for page in pages:
-        assert page.group_slug is not None
-        by_slug[page.group_slug].append(page)
+        slug = group_slug(page.source.group or "")
+        by_slug[slug].append(page)
     return tuple(
-        Group(kind, members[0].group_name or slug, slug, tuple(sorted(members, key=lambda p: p.entry.title)))
+        Group(
+            folder, members[0].source.group or slug, slug, tuple(sorted(members, key=lambda p: (p.source.title, p.id)))
+        )
         for slug, members in sorted(by_slug.items())
     )

@@ -81,7 +81,7 @@ def plan_schedule(
     content: Content, as_of: dt.date, days: int = PLAN_DAYS, reuse_window: int = REUSE_WINDOW_DAYS
 ) -> Plan:
     """The plan for the ``days`` days after ``as_of``."""
-    issues = {date: loaded.model for date, loaded in content.issues.items()}
+    issues = {date: source.loaded.model for date, source in content.issues.items()}
     featured: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
     for date, issue in sorted(issues.items()):
         if not issue.draft:
@@ -131,9 +131,9 @@ def check_plan_builds(root: Path, plan: Plan) -> None:
 
 
 def _title(content: Content, issue: IssueEntry) -> str:
-    topic = content.topics.get(issue.topic)
-    problem = content.problems.get(issue.problem)
-    return " · ".join(e.model.title if e else "?" for e in (topic, problem))
+    topic = content.entry("topics", issue.topic)
+    problem = content.entry("problems", issue.problem)
+    return " · ".join(e.title if e else "?" for e in (topic, problem))
 
 
 def format_plan(plan: Plan, timezone: str, publish_time: dt.time) -> str:

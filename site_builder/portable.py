@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .errors import Problem, TemplateError
 from .model import Urls
-from .render import absolute_links
+from .templates import absolute_links
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .errors import ConfigError, Problem
-from .schema import IssueEntry, SiteConfig
+from .schema import SiteConfig
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,11 @@ class Schedule:
     reason: str = field(default="", compare=False)
     """Why ``as_of`` is the day, in words for the log (e.g. ``given with --date``)."""
 
-    def publishes(self, issue: IssueEntry) -> bool:
-        if issue.draft and not self.drafts:
+    def publishes(self, date: dt.date, draft: bool) -> bool:
+        """True if the issue of ``date`` (a draft or not) is published."""
+        if draft and not self.drafts:
             return False
-        return self.future or issue.date <= self.as_of
+        return self.future or date <= self.as_of
 
 
 def resolve_publication_day(site: SiteConfig, date: dt.date | None, now: dt.datetime) -> tuple[dt.date, str]:

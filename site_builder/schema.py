@@ -250,6 +250,15 @@ class SiteConfig(Model):
         default=False, description="Let author Markdown contain raw HTML (off: it is escaped)."
     )
     recent_issues: int = Field(default=10, ge=1, le=100, description="How many issues the home page lists.")
+    delivery_window: int = Field(
+        default=7,
+        ge=0,
+        le=366,
+        description=(
+            "How many days of issues, up to the publication day, get their email and dev.to editions in a build"
+            " (`build-site editions --date D` makes them for any published day)."
+        ),
+    )
     email: EmailSettings = Field(default_factory=EmailSettings, description="Email edition settings.")
 
     @field_validator("timezone")

@@ -32,8 +32,9 @@ from urllib.parse import quote, unquote, urlsplit
 import watchfiles
 
 from . import parallel
-from .build import BuildOptions, make_site
+from .build import BuildOptions, open_state, run
 from .errors import BuildError, Problem
+from .publish import MemoryOutput
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +134,34 @@ class Preview:
             self._changed.notify_all()
 
 
-def rebuild(preview: Preview, root: Path, options: BuildOptions) -> bool:
+class Session:
+    """A site kept in memory between rebuilds: each save makes again only what it changed (see ``engine``)."""
+
+    def __init__(self, root: Path, options: BuildOptions) -> None:
+        self.root = root
+        self.options = options
+        self.state = open_state(None, None)
+        self.output = MemoryOutput()
+
+    def build(self) -> tuple[dict[str, bytes], str]:
+        """Rebuild; the served files and the site's base path. On an error the last good site is kept."""
+        files = dict(self.output.files)
+        try:
+            report = run(self.root, self.options, self.state, self.output)
+        except BaseException:
+            self.output.files = files  # a failed build may have put some files: serve the last good site
+            raise
+        assert report.model is not None
+        return self.output.files, report.model.urls.base_path
+
+
+def rebuild(preview: Preview, root: Path, options: BuildOptions, session: Session | None = None) -> bool:
     """Build ``root`` in memory into ``preview``; report the outcome in the terminal; True if it worked."""
     started = time.monotonic()
+    session = session or Session(root, options)
     try:
         with parallel.in_process():  # the server's threads make forking unsafe
-            site = make_site(root, options)
+            files, base_path = session.build()
     except BuildError as exc:
         log.error("%s", exc)
         preview.failed(str(exc))
@@ -149,8 +172,8 @@ def rebuild(preview: Preview, root: Path, options: BuildOptions) -> bool:
         log.error("%s", message)
         preview.failed(message)
         return False
-    preview.succeeded(site.files, site.model.urls.base_path)
-    log.info("built %d pages in %.2f s", len(site.files), time.monotonic() - started)
+    preview.succeeded(files, base_path)
+    log.info("built %d pages in %.2f s", len(files), time.monotonic() - started)
     return True
 
 
@@ -369,7 +392,8 @@ def serve_project(
     try:
         folders = watched_folders(root)
         before = _fingerprint(folders)
-        rebuild(preview, root, options)
+        session = Session(root, options)
+        rebuild(preview, root, options, session)
         watching = False
         for changes in watchfiles.watch(
             *folders, stop_event=stop, raise_interrupt=False, yield_on_timeout=True, rust_timeout=WATCH_TIMEOUT_MS
@@ -379,14 +403,14 @@ def serve_project(
                 watching = True
                 if changes or _fingerprint(folders) != before:
                     log.info("changed during the first build")
-                    rebuild(preview, root, options)
+                    rebuild(preview, root, options, session)
                 url = server.url(preview.snapshot.base_path)
                 log.info("serving %s (watching %s; Ctrl-C to stop)", url, ", ".join(f"{p.name}/" for p in folders))
                 if open_browser:
                     webbrowser.open(url)
             elif changes:
                 log.info("changed: %s", _describe(changes, root))
-                rebuild(preview, root, options)
+                rebuild(preview, root, options, session)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a preview ends
     finally:

@@ -132,6 +132,6 @@ def test_marginal_costs_are_per_added_issue() -> None:
 def test_profiler_times_every_stage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert profile_main(["--n", "2", "--no-cprofile", "--workdir", str(tmp_path)]) == 0
     report = capsys.readouterr().out
-    for stage in ("load_content", "compute_all", "render_outputs", "publish (Publication.finish)", "total build_site"):
+    for stage in ("scan", "load", "compute", "model", "plan", "render", "check", "write", "total build_site"):
         assert re.search(rf"^{re.escape(stage)} +\d+\.\d\d +\d+% +\d+ MB$", report, re.MULTILINE), stage
     assert re.search(r"^  Markdown -> HTML \(markup\.to_html\) +\d+\.\d\d +\d+% +\d+$", report, re.MULTILINE)

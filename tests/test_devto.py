@@ -121,7 +121,9 @@ def test_the_edition_itself_refuses_tags_dev_to_would_reject(project: Path) -> N
     doc = read_yaml(path, "content/issues/2026-11-26.yaml")
     line = path.read_text().splitlines().index("tags: [machinelearning, llm, deeplearning, python]") + 1
     too_many = SimpleNamespace(
-        tags=("a", "b", "c", "d", "e"), entry=SimpleNamespace(tags=["a"]), source=SimpleNamespace(doc=doc)
+        tags=("a", "b", "c", "d", "e"),
+        entry=SimpleNamespace(tags=["a"]),
+        source=SimpleNamespace(loaded=SimpleNamespace(doc=doc)),
     )
     with pytest.raises(ContentError) as caught:
         check_tags(too_many)  # type: ignore[arg-type]
@@ -129,7 +131,9 @@ def test_the_edition_itself_refuses_tags_dev_to_would_reject(project: Path) -> N
         f"content/issues/2026-11-26.yaml:{line}:7: tags: dev.to takes at most 4 lower-case alphanumeric tags; "
         "this issue has 5 tags (a, b, c, d, e) (set the issue's own tags)"
     )
-    upper = SimpleNamespace(tags=("ML",), entry=SimpleNamespace(tags=["ML"]), source=SimpleNamespace(doc=doc))
+    upper = SimpleNamespace(
+        tags=("ML",), entry=SimpleNamespace(tags=["ML"]), source=SimpleNamespace(loaded=SimpleNamespace(doc=doc))
+    )
     with pytest.raises(ContentError, match="this issue has tags ML"):
         check_tags(upper)  # type: ignore[arg-type]
 

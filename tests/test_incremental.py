@@ -19,7 +19,7 @@ import pytest
 
 from site_builder.build import BuildOptions, BuildReport, build_site
 from site_builder.errors import ContentError
-from site_builder.record import state_folder
+from site_builder.state import NAME, state_folder
 
 from .conftest import copy_project, tree_digest
 from .publishing import write_issue
@@ -109,10 +109,10 @@ def _identity(folder: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled project built once, then built again (so it has a previous tree); tests copy it."""
+    """The bundled project built as of the day before, then as of the day (so it has a previous tree); tests copy it."""
     root = copy_project(tmp_path_factory.mktemp("published") / "project")
-    for _ in range(2):
-        build_site(root, root / "output", BuildOptions(date=DATE))
+    for date in (DATE - dt.timedelta(days=1), DATE):
+        build_site(root, root / "output", BuildOptions(date=date))
     return root
 
 
@@ -228,14 +228,13 @@ def test_a_file_changed_by_hand_in_the_output_is_written_again(published: Path, 
     assert tree_digest(root / "output") == expected
 
 
-def test_a_missing_or_unreadable_record_means_a_full_build(published: Path, tmp_path: Path) -> None:
+def test_a_missing_or_unreadable_state_means_a_full_build(published: Path, tmp_path: Path) -> None:
     root = _copy(published, tmp_path / "project")
     build_site(root, root / "output", BuildOptions(date=DATE))
     expected, identity = tree_digest(root / "output"), _identity(root / "output")
-    records = list(state_folder(root / "output").glob("tree-*"))
-    assert records
-    for record in records:
-        record.write_bytes(b"not a record")
+    state = state_folder(root / "output") / NAME
+    assert state.is_file()
+    state.write_bytes(b"not a build state")
     report = build_site(root, root / "output", BuildOptions(date=DATE))
     assert len(report.rendered) == report.files
     assert tree_digest(root / "output") == expected

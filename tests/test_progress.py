@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -105,13 +106,18 @@ def test_console_handler_prints_text_as_it_is() -> None:
     ],
 )
 def test_quiet_prints_nothing_and_verbose_prints_each_step(project: Path, command: list[str]) -> None:
+    def undo() -> None:
+        """Each run does the same work: a new entry is removed, a build's output and state too."""
+        if command[0] == "new":
+            (project / "content/topics/attention.yaml").unlink()
+        for made in ("output", ".output.build-state"):
+            shutil.rmtree(project / made, ignore_errors=True)
+
     quiet = run_cli(*command, "--root", project, "--quiet")
     assert (quiet.exit_code, quiet.stderr, quiet.stdout) == (0, "", "")
-    if command[0] == "new":
-        (project / "content/topics/attention.yaml").unlink()
+    undo()
     normal = run_cli(*command, "--root", project)
-    if command[0] == "new":
-        (project / "content/topics/attention.yaml").unlink()
+    undo()
     verbose = run_cli(*command, "--root", project, "--verbose")
     assert normal.exit_code == verbose.exit_code == 0
     assert normal.stderr and set(normal.stderr.splitlines()) <= set(verbose.stderr.splitlines())

@@ -76,4 +76,4 @@ def test_schedule_publishes_dated_issues_but_not_drafts_or_future_ones(
         _issue("2026-11-28"),
         _issue("2026-11-29", draft=True),
     ]
-    assert [i.date.isoformat() for i in issues if schedule.publishes(i)] == published
+    assert [i.date.isoformat() for i in issues if schedule.publishes(i.date, i.draft)] == published

@@ -16,11 +16,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder import stamp
+from site_builder import noop, scan
 from site_builder.build import BuildOptions, build_site, stamp_options
 from site_builder.launch import plain_build
 from site_builder.schedule import publication_day
 from site_builder.schema import SiteConfig
+from site_builder.state import NAME, state_folder
 
 from .conftest import REPO, copy_project
 
@@ -40,8 +41,8 @@ def project(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     """A copy of a built project, rebuilt, with stats taken a minute after the files were written (none is 'racy')."""
     root = tmp_path / "project"
     shutil.copytree(built, root, symlinks=True)
-    real = stamp.clock
-    monkeypatch.setattr(stamp, "clock", lambda: real() + MINUTE)
+    real = scan.clock
+    monkeypatch.setattr(scan, "clock", lambda: real() + MINUTE)
     build_site(root, root / "output", BuildOptions(date=DATE))
     return root
 
@@ -49,7 +50,7 @@ def project(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 def _up_to_date(root: Path, **options: object) -> bool:
     out = Path(str(options.pop("out", root / "output")))
     build = BuildOptions(**{"date": DATE, **options})  # type: ignore[arg-type]
-    return stamp.up_to_date(root, out, stamp_options(root, out, build)) is not None
+    return noop.up_to_date(root, out, stamp_options(root, out, build), state_folder(out) / NAME) is not None
 
 
 def test_nothing_changed_means_up_to_date(project: Path) -> None:
@@ -145,7 +146,7 @@ def test_the_check_finds_the_same_publication_day_as_the_build(moment: dt.dateti
     )
     ns = int(moment.timestamp()) * 1_000_000_000
     expected = publication_day(site, dt.datetime.fromtimestamp(ns / 1e9, dt.UTC)).isoformat()
-    assert stamp.publication_day("Europe/Berlin", "07:00:00.000000", ns) == expected
+    assert noop.publication_day("Europe/Berlin", "07:00:00.000000", ns) == expected
 
 
 @pytest.mark.parametrize(
@@ -183,7 +184,7 @@ def test_a_no_op_rebuild_imports_none_of_the_pipeline(tmp_path: Path) -> None:
     )
     command = [sys.executable, "-c", script, "--root", str(root), "--date", DATE.isoformat()]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    time.sleep(stamp.RACY_NS / 1e9 + 0.2)  # a stamp does not trust stats of files written in the last two seconds
+    time.sleep(scan.RACY_NS / 1e9 + 0.2)  # a stamp does not trust stats of files written in the last two seconds
     subprocess.run(command, env=env, check=True, capture_output=True)
     result = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     assert "nothing to build" in result.stderr, result.stderr

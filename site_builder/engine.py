@@ -1,0 +1,168 @@
+"""The incremental engine: what changed since the build the state describes, and so which outputs to make again.
+
+Every build is the same pipeline; this module is its memory. ``scan_changes`` finds the files
+that changed; the load, compute and model stages turn them into changed *facts* (``deps``):
+the fields of content files, entries' results, the model's derived facts. ``plan_outputs``
+lists every output job of the site and makes again only the jobs that are new, that read a
+changed fact (found through the state's index of reads), or whose files were changed by
+hand. The state (``state``) then records what the made jobs read, for the next build.
+A first build, or one after the state was lost, finds everything changed: it is a full build.
+"""
+
+from __future__ import annotations
+
+import functools
+import platform
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .deps import digest
+from .errors import ContentError
+from .load import Content, load_changed
+from .pages import Job, Site
+from .scan import Scan, scan
+from .state import BuildState, InputRow, OutputRow
+
+COMPUTE = "compute:"
+"""Prefix of the compute jobs' names in the state: one per entry, reading its file and its ``computed/`` code."""
+
+
+@functools.cache
+def builder_digest() -> str:
+    """build-site's code and the versions of Python and the libraries it depends on: any change makes everything again."""
+    here = Path(__file__).resolve().parent
+    parts = [f"python={platform.python_version()}"]
+    for path in sorted(here.rglob("*")):
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".yaml", ".html", ".md", ".xml", ".css", ".js")
+            and "__pycache__" not in path.parts
+        ):
+            parts.append(f"{path.relative_to(here).as_posix()}={digest(path.read_bytes())}")
+    for package in sorted(_dependencies()):
+        try:
+            parts.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{package}=missing")
+    return digest(*parts)
+
+
+def _dependencies() -> set[str]:
+    """The distributions build-site requires (its own metadata says which), and theirs."""
+    found: set[str] = set()
+    pending = ["build-site"]
+    while pending:
+        try:
+            requires = metadata.requires(pending.pop()) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for requirement in requires:
+            if "extra ==" in requirement:
+                continue
+            name = re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0].lower()
+            if name and name not in found:
+                found.add(name)
+                if len(found) < 200:
+                    pending.append(name)
+    return found
+
+
+@dataclass
+class Changes:
+    """What changed since the build the state describes: the files, and the facts they changed."""
+
+    scan: Scan
+    recorded: dict[str, InputRow]
+    """The project's files as the last build read them."""
+    published: dict[str, OutputRow] = field(default_factory=dict)
+    """The files of the tree the state describes."""
+    facts: dict[str, str | None] = field(default_factory=dict)
+    """Each fact whose digest changed -> its digest now (None: gone)."""
+    gone_jobs: set[str] = field(default_factory=set)
+    """Jobs of the state that no longer exist (the computations of deleted entries)."""
+
+    def compare(
+        self, now: Mapping[str, str | None], before: Mapping[str, str | None], *, complete: bool = False
+    ) -> None:
+        """Note the facts of ``now`` whose digest differs from ``before``; ``complete``: those only in ``before`` are gone."""
+        names = now.keys() | before.keys() if complete else now.keys()
+        for name in names:
+            if now.get(name) != before.get(name):
+                self.facts[name] = now.get(name)
+
+
+def scan_changes(root: Path, state: BuildState, published: dict[str, OutputRow]) -> Changes:
+    """Which files of the project changed since the last build; whole-file facts of templates and code.
+
+    ``published``: the files of the output as published (as the state records them, or as read).
+    """
+    recorded = state.inputs()
+    found = scan(root, {p: (r.stat, r.digest) for p, r in recorded.items()}, state.meta("recorded_ns", 0))
+    changes = Changes(found, recorded, published)
+    for path in found.changed | found.gone:
+        if not path.startswith("content/"):
+            changes.facts[path] = found.digests.get(path)
+    return changes
+
+
+def load_project(root: Path, changes: Changes, state: BuildState) -> Content:
+    """Load stage over what changed: every problem of the changed files (and across files) at once."""
+    files = {p: changes.scan.data.get(p) for p in changes.scan.stats if p.startswith("content/")}
+    recorded = {
+        p: (r.digest, r.skeleton)
+        for p, r in changes.recorded.items()
+        if p.startswith("content/") and r.skeleton is not None
+    }
+    content, problems = load_changed(root, files, recorded, changes.scan.digests)
+    if problems or content is None:
+        raise ContentError(problems)
+    for path, facts in content.facts.items():
+        changes.compare(facts, state.file_facts(path), complete=True)
+    for path in changes.scan.gone:
+        if path.startswith("content/"):
+            changes.compare({}, state.file_facts(path), complete=True)
+    return content
+
+
+def entries_to_compute(content: Content, changes: Changes, state: BuildState) -> list:
+    """Entries whose file changed, or whose ``computed/`` code did."""
+    code = [fact for fact in changes.facts if fact.startswith("computed/")]
+    stale = {name[len(COMPUTE) :] for name in state.readers(code) if name.startswith(COMPUTE)} if code else set()
+    return [s for s in content.entries.values() if s.path in content.read or f"{s.kind.folder}/{s.id}" in stale]
+
+
+@dataclass
+class Plan:
+    """Every output job of the site, and which of them this build makes."""
+
+    site: Site
+    jobs: list[Job]
+    dirty: list[Job]
+    """The jobs to make, in order."""
+    kept: dict[str, tuple[str, ...]]
+    """Jobs kept as published -> their paths."""
+    gone: set[str]
+    """Jobs of the published tree that this site no longer has."""
+
+
+def plan_outputs(site: Site, jobs: list[Job], changes: Changes, state: BuildState, intact: set[str]) -> Plan:
+    """The jobs to make: new ones, those that read a changed fact, and those whose files are not as published."""
+    recorded = {name: paths for name, paths in state.job_paths().items() if not name.startswith(COMPUTE)}
+    readers = state.readers(changes.facts) if changes.facts else set()
+    dirty, kept = [], {}
+    for job in jobs:
+        paths = recorded.get(job.name)
+        if paths is None or job.name in readers or not all(p in intact for p in paths):
+            dirty.append(job)
+        else:
+            kept[job.name] = paths
+    declared = {job.name for job in jobs}
+    return Plan(site, jobs, dirty, kept, {name for name in recorded if name not in declared})
+
+
+def stale_paths(state: BuildState, published: Iterable[str], intact: set[str]) -> set[str]:
+    """Paths where the previous tree may differ from ``output/``: changed by the last build, or by hand."""
+    return set(state.meta("changed", [])) | {p for p in published if p not in intact}
