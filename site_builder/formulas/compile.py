@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +83,15 @@ def compile_formula(latex: str, symbols: Mapping[str, str]) -> CompiledFormula:
     return CompiledFormula(expression, evaluators, hint, frozenset(compiler.text_keys))
 
 
+def bound_words(symbols: Collection[str]) -> set[str]:
+    """Multi-letter names, and their parts before an underscore, that letters written together may form."""
+    found = set()
+    for name in map(symbol_name, symbols):
+        pieces = name.partition("^")[0].split("_")
+        found.update("_".join(pieces[:k]) for k in range(1, len(pieces) + 1))
+    return {word for word in found if len(word) > 1}
+
+
 class _Compiler:
     """Turns a formula's tree into nested closures."""
 
@@ -100,13 +109,7 @@ class _Compiler:
         self.text_keys: set[str] = set()
 
     def words(self) -> set[str]:
-        """Multi-letter names, and their parts before an underscore, that letters written together may form."""
-        found = set()
-        for name in self.bound:
-            stem = re.split(r"\^", name)[0]
-            pieces = stem.split("_")
-            found.update("_".join(pieces[:k]) for k in range(1, len(pieces) + 1))
-        return {word for word in found if len(word) > 1}
+        return bound_words(self.bound)
 
     def check_all_used(self) -> None:
         unused = [self.bound[k] for k in self.bound if k not in self.used]

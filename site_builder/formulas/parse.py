@@ -138,7 +138,9 @@ class Parser:
             opening = self.take()
             inner = self.expression()
             closing = self.expect("}")
-            return inner, symbol_name(self.latex[opening.end : closing.start])
+            return replace(inner, span=(opening.start, closing.end)), symbol_name(
+                self.latex[opening.end : closing.start]
+            )
         token = self.peek()
         if token is not None and token.kind == "number" and len(token.text) > 1:
             raise self.error("write a script of several digits in braces")

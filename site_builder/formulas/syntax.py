@@ -54,6 +54,8 @@ def tokenize(latex: str) -> list[Token]:
     """The formula's tokens; spacing, sizing and alignment marks are dropped, ``\\text{...}`` becomes words."""
     tokens: list[Token] = []
     position = 0
+    sized = -1
+    """Where a skipped ``\\left``/``\\big`` began: the delimiter after it starts there."""
     while position < len(latex):
         match = _LEXEME.match(latex, position)
         assert match is not None  # the last alternative matches any character
@@ -76,6 +78,7 @@ def tokenize(latex: str) -> list[Token]:
         if kind == "cmd":
             name = text[1:].rstrip("*")
             if name in SIZING:
+                sized = match.start() if sized < 0 else sized
                 continue
             if name in SPACING:
                 if name in ("hspace", "mkern"):
@@ -85,7 +88,8 @@ def tokenize(latex: str) -> list[Token]:
                 position = _group_end(latex, end)
                 tokens.extend(_words(latex, match.start(), end, position, name))
                 continue
-        tokens.append(Token(kind, text, match.start(), end))
+        tokens.append(Token(kind, text, sized if sized >= 0 else match.start(), end))
+        sized = -1
     return tokens
 
 
