@@ -106,6 +106,21 @@ def test_the_torch_twins_really_call_torch(monkeypatch: pytest.MonkeyPatch) -> N
     assert not np.allclose(spec.torch_fn(**inputs)["y"], spec.numpy_fn(**inputs)["y"])
 
 
+def _normalised(latex: str) -> str:
+    return " ".join(latex.split()).rstrip(",.")
+
+
+def test_every_example_in_the_notation_guide_is_a_verified_corpus_formula() -> None:
+    verified = {
+        _normalised(latex)
+        for source, expectations in CORPUS.items()
+        for latex, expectation in zip(statements(source)[0], expectations, strict=True)
+        if isinstance(expectation, Bound)
+    }
+    missing = [row.example for row in verify.GUIDE if _normalised(row.example) not in verified]
+    assert not missing, f"examples in formulas/notation.py that are not verified corpus formulas: {missing}"
+
+
 def test_sources_named_without_math_have_none() -> None:
     for source in SOURCES_WITHOUT_MATH:
         module, _, name = source.rpartition(".")

@@ -130,7 +130,7 @@ GUIDE: tuple[Notation, ...] = (
     Notation(
         "`\\begin{cases} a, & \\text{if } x > 0 \\\\ b, & \\text{otherwise} \\end{cases}`",
         "piecewise: the first row whose condition holds; conditions compare with `<`, `>`, `\\leq`, `\\geq`, "
-        "`=`, `\\neq`, and a text input with quoted text (`\\text{`mean'}`)",
+        "`=`, `\\neq`, and a text input with quoted text (`` \\text{`mean'} ``)",
         r"\text{ELU}(x) = \begin{cases} x, & \text{ if } x > 0\\ \alpha * (\exp(x) - 1), & \text{ if } x \leq 0 \end{cases}",
     ),
     Notation(
