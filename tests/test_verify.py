@@ -214,6 +214,12 @@ def test_a_variance_bound_to_its_square_root_symbol_gets_a_hint() -> None:
             ("verify", "symbols"),
         ),
         (
+            r"y = \gamma x_i, \quad \text{where} \quad \gamma = 2",
+            {"x": "x", "gamma": "gamma"},
+            "has a where clause: give the definition after 'where' a formula of its own",
+            ("latex",),
+        ),
+        (
             r"y = x_i \leftarrow z",
             {"x": "x"},
             "mixes = and \\leftarrow; a verified formula is LEFT = EXPRESSION or LEFT \\leftarrow EXPRESSION",

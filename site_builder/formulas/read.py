@@ -27,6 +27,8 @@ def read_formula(latex: str, words: Collection[str] = ()) -> Formula:
     reason = unverifiable_reason(tokens)
     if reason:
         raise Unverifiable(reason)
+    if any(t.kind == "kw" and t.text == "where" for t in tokens):
+        raise FormulaError("has a where clause: give the definition after 'where' a formula of its own")
     while tokens and tokens[-1].text in (",", ".", ";"):
         tokens.pop()
     segments, relation = _split_relations(tokens)
@@ -65,8 +67,6 @@ def unverifiable_reason(tokens: list[Token]) -> str:
     prose = [t.text for t in tokens if t.kind == "prose"]
     if prose:
         return f"words, not a formula: {prose[0]!r}"
-    if any(t.kind == "kw" and t.text == "where" for t in tokens):
-        return "a where clause: give the definition after 'where' its own formula"
     return ""
 
 
