@@ -339,8 +339,8 @@ class _Run:
         key = self._key(
             ref,
             example.inputs,
-            ("numpy", "sympy", "antlr4-python3-runtime"),
-            ("compute", "verify"),
+            ("numpy",),
+            ("compute", "verify", *verify.SOURCES),
             formula={"latex": formula.latex, "verify": spec.model_dump()},
         )
         slot = f"{where}/formula-{formula.id}"

@@ -23,6 +23,7 @@ import pydantic
 from pydantic.fields import FieldInfo
 
 from . import schema
+from .formulas.notation import GUIDE
 from .yamlsource import read_yaml
 
 DOC_PATH = Path("docs/authoring.md")
@@ -120,6 +121,7 @@ def authoring_reference(root: Path) -> str:
         " and `FORMAT` is a Python format spec (`.3f`), so prose never disagrees with the table.",
         "- Raw HTML is escaped unless `allow_raw_html` is set in `content/site.yaml`.",
         "",
+        *_formula_section(),
     ]
     for model in models:
         lines += _model_section(model)
@@ -132,6 +134,48 @@ def authoring_reference(root: Path) -> str:
     for file_type in FILE_TYPES:
         lines += _example(root, file_type)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _formula_section() -> list[str]:
+    """How to write a formula the checker can verify, with the notation it reads (from ``formulas/notation.py``)."""
+    lines = [
+        "## Writing verifiable formulas",
+        "",
+        "A formula with a `verify` block (see [Formula](#formula)) is checked when the site is built: the",
+        "expression right of its `=` (or `\\leftarrow`) is evaluated on the worked example and on seeded random",
+        "inputs and must equal the example's `output`; a disagreement fails the build, naming the file, line and",
+        "column of the field to fix. The left-hand side is notation and is not read; in a chain `A = B = C` both",
+        "`B` and `C` are checked.",
+        "",
+        "- `symbols` maps each symbol to an input or output of the example. A symbol's name is its LaTeX without",
+        "  backslashes, braces, spaces and font commands: `N`, `mu_B` for `\\mu_B`, `hatmu` for `\\hat{\\mu}`,",
+        "  `m_t-1` for `m_{t-1}`, `lr` for `\\text{lr}`. `sigma_B^2` binds a symbol written with that superscript",
+        "  as a unit (a variance written `\\sigma_B^2`). Letters written together (`delta`) form one symbol only",
+        "  if that word is bound. A name that is both an input and an output means the input.",
+        "- Subscripts count from 1. Inside `\\sum_{i=1}^{N}`, `x_i` is row i of `x`; a single letter no sum binds",
+        "  means every row at once (`y_i = \\gamma x_i + \\beta` is elementwise, as in numpy). Products are",
+        "  elementwise, never matrix products.",
+        "- `\\log` is the natural logarithm unless a base is written (`\\log_2`). Unbound `e` is Euler's number",
+        "  and `\\pi` is pi.",
+        "- What the checker cannot read completely is an error naming the column, never a silent pass. A formula",
+        "  with no numeric meaning (a pseudo-code line, a tensor shape, a vector defined by listing `l_1, \\dots, l_N`,",
+        "  a definition in words) is reported as `cannot be verified: REASON`: remove its `verify` block.",
+        "",
+        "The notation the checker reads, each with a formula from PyTorch's documentation that it verifies",
+        "(tests/test_formula_corpus.py checks every one against numpy and against torch):",
+        "",
+        "| written | read as | example |",
+        "| --- | --- | --- |",
+    ]
+    for row in GUIDE:
+        lines.append(f"| {_cell(row.written)} | {_cell(row.meaning)} | {_code(row.example)} |")
+    return [*lines, ""]
+
+
+def _code(latex: str) -> str:
+    """LaTeX as inline code in a table cell, with a fence long enough for any backticks inside."""
+    fence = "``" if "`" in latex else "`"
+    return _cell(f"{fence} {latex} {fence}" if fence == "``" else f"`{latex}`")
 
 
 def _models() -> Iterator[type[schema.Model]]:

@@ -117,6 +117,12 @@ def test_correct_batch_norm_formulas_pass(latex: str, output: str, symbols: dict
     assert check.function == "batchnorm.batch_norm_steps" and check.output == output
 
 
+def test_a_subscript_after_a_superscript_is_read_as_typeset() -> None:
+    # \sigma^2_B and \sigma_B^2 typeset alike; both mean the square of sigma_B.
+    latex = r"y_i = \gamma \frac{x_i - \mu_B}{\sqrt{\sigma^2_B + \epsilon}} + \beta"
+    assert _check_batch_norm(latex, "y", BN_OUTPUT_SYMBOLS).output == "y"
+
+
 def test_batch_norm_output_without_epsilon_fails() -> None:
     symbols = {k: v for k, v in BN_OUTPUT_SYMBOLS.items() if k != "epsilon"}
     with pytest.raises(verify.FormulaError) as info:
@@ -152,23 +158,22 @@ def test_a_variance_bound_to_its_square_root_symbol_gets_a_hint() -> None:
 @pytest.mark.parametrize(
     ("latex", "symbols", "message", "field"),
     [
-        # sympy reads \sigma^2_B as \sigma^2 and silently drops the B.
+        # A bound word before parentheses stands for its value; an unbound one is named.
         (
-            r"y = \frac{x_i - \mu_B}{\sqrt{\sigma^2_B + \epsilon}}",
-            {"x": "x", "mu_B": "mean", "sigma_B^2": "variance", "epsilon": "eps"},
-            r"puts a subscript after a superscript, which the parser drops: write \sigma_B^2, not \sigma^2_B",
-            ("latex",),
+            r"y = \mathrm{BN}(x_i)",
+            {"x": "x"},
+            "has the function BN(...), which verify.symbols does not bind (bound: x)",
+            ("verify", "symbols"),
         ),
-        # \mathrm{BN} would be read as the product m*a*t*h*r*m*B*N.
-        (r"y = \mathrm{BN}(x_i)", {"x": "x"}, r"uses \mathrm, which the formula checker cannot read", ("latex",)),
-        (r"y = \hat{xy}", {"x": "x"}, r"uses \hat, which the formula checker cannot read", ("latex",)),
+        (r"y = \hat{xy}", {"x": "x"}, r"\hat must sit on one letter or Greek letter, not on xy", ("latex",)),
         (r"y = \hat{\cdot}", {"x": "x"}, r"\hat must sit on one letter or Greek letter, not on \cdot", ("latex",)),
         (r"y = x_i}{", {"x": "x"}, "has unbalanced braces on the right-hand side", ("latex",)),
+        # A prime is part of the symbol's name.
         (
             r"y = \mu' + x_i",
             {"x": "x"},
-            "uses a prime ('), which the formula parser drops; name the symbol differently",
-            ("latex",),
+            "has the symbol mu', which verify.symbols does not bind (bound: x)",
+            ("verify", "symbols"),
         ),
         (
             r"y = x_i + 1e-5",
@@ -176,7 +181,13 @@ def test_a_variance_bound_to_its_square_root_symbol_gets_a_hint() -> None:
             "writes a number as 1e-5, which the parser reads as 1*e - 5; write 10^{-5}",
             ("latex",),
         ),
-        (r"y = x_i +", {"x": "x"}, "cannot be parsed: I expected something else here", ("latex",)),
+        (r"y = x_i +", {"x": "x"}, "cannot be parsed: an operand of + should follow at the end", ("latex",)),
+        (
+            r"y = x_i + )",
+            {"x": "x"},
+            "cannot be parsed: expected a number, a symbol or a parenthesis at column 11 (')')",
+            ("latex",),
+        ),
         (
             r"y = \gamma x_i + \beta",
             {"x": "x", "gamma": "gamma"},
@@ -195,10 +206,23 @@ def test_a_variance_bound_to_its_square_root_symbol_gets_a_hint() -> None:
             "has sigma_B on its own, but it is bound only as 'sigma_B^2': write it as sigma_B^2",
             ("latex",),
         ),
+        # In a chain every expression is checked, so each must be read completely.
         (
             r"y = x_i = z",
             {"x": "x"},
-            "has 2 top-level relations (=, \\leftarrow); a verified formula has one: LEFT = EXPRESSION",
+            "has the symbol z, which verify.symbols does not bind (bound: x)",
+            ("verify", "symbols"),
+        ),
+        (
+            r"y = \gamma x_i, \quad \text{where} \quad \gamma = 2",
+            {"x": "x", "gamma": "gamma"},
+            "has a where clause: give the definition after 'where' a formula of its own",
+            ("latex",),
+        ),
+        (
+            r"y = x_i \leftarrow z",
+            {"x": "x"},
+            "mixes = and \\leftarrow; a verified formula is LEFT = EXPRESSION or LEFT \\leftarrow EXPRESSION",
             ("latex",),
         ),
         (
