@@ -89,7 +89,7 @@ def test_every_subscriber_gets_exactly_one_message_with_their_own_headers_parts_
     assert rows == sorted((ISSUE, address, "sent") for address, _ in READERS)
     again = send(root, "--date", ISSUE)
     assert again.exit_code == 0, again.stderr
-    assert f"issue {ISSUE}: sent 0, skipped 6, failed 0" in again.stderr
+    assert f"issue {ISSUE}: sent 0, skipped 6 (already sent: 6), failed 0" in again.stderr
     assert server.copies() == {address: 1 for address, _ in READERS}, "a rerun sends nothing"
 
 
@@ -122,7 +122,7 @@ def test_dry_run_lists_who_would_get_it_and_sends_and_records_nothing(
         a for a, _ in READERS if a != "ada@example.org"
     ]
     assert re.fullmatch(r"skip  ada@example\.org: already sent \(2\d{3}-\d\d-\d\d \d\d:\d\d UTC\)", lines[-1])
-    assert f"issue {ISSUE}: would send 5, skipped 1" in result.stderr
+    assert f"issue {ISSUE}: would send 5, skipped 1 (already sent: 1)" in result.stderr
     assert server.copies() == {"ada@example.org": 1}
     assert len(ledger_rows(root)) == 1
 

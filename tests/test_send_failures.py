@@ -75,10 +75,10 @@ def test_a_sender_killed_in_the_middle_of_the_list_leaves_every_reader_one_copy_
     assert rerun.returncode == 0, stderr
     assert server.copies() == EVERYONE_ONCE
     if state_left == "in-doubt":
-        assert f"issue {ISSUE}: sent 3, skipped 3, failed 0" in stderr
+        assert f"issue {ISSUE}: sent 3, skipped 3 (already sent: 2, in doubt: 1), failed 0" in stderr
         assert f"in doubt: {THIRD}: in doubt since" in stderr and "not sent again (--resend --to sends it)" in stderr
     else:
-        assert f"issue {ISSUE}: sent 4, skipped 2, failed 0" in stderr
+        assert f"issue {ISSUE}: sent 4, skipped 2 (already sent: 2), failed 0" in stderr
 
 
 def test_a_server_that_is_busy_for_a_while_gets_each_message_once(
@@ -166,7 +166,7 @@ def test_a_refused_address_is_reported_counted_and_marked_bounced_while_the_othe
     assert server.copies() == {address: 2 for address, _ in READERS if address != THIRD}
     third = send(root, "--date", ISSUE)
     assert third.exit_code == 0, third.stderr
-    assert f"issue {ISSUE}: sent 0, skipped 5, failed 0" in third.stderr
+    assert f"issue {ISSUE}: sent 0, skipped 5 (already sent: 5), failed 0" in third.stderr
 
 
 def test_a_server_that_refuses_the_sender_stops_the_run_and_blames_no_reader(
@@ -273,3 +273,34 @@ def test_bad_input_is_refused_with_nothing_sent_and_nothing_recorded(
     assert server.commands == [] and server.received == []
     assert ledger_rows(root) == []
     assert not (root / ".output.build-state/delivery.sqlite").exists()
+
+
+def test_a_template_that_drops_the_unsubscribe_link_sends_nothing(
+    tmp_path: Path, server: MailServer, env: dict[str, str]
+) -> None:
+    root = delivery_project(tmp_path / "project", server.port)
+    edit_file(
+        root,
+        "templates/email.html",
+        '  <p>Unsubscribe: <a href="{{ unsubscribe_url }}">{{ unsubscribe_url }}</a></p>\n',
+        "",
+    )
+    result = send(root, "--date", ISSUE)
+    assert result.exit_code == 2
+    assert (
+        "templates/email.html: the email's text part shows no unsubscribe link ({{ unsubscribe_url }}) "
+        "(every message must let its reader leave the list)"
+    ) in result.stderr
+    assert server.commands == [] and ledger_rows(root) == []
+
+
+def test_a_second_send_while_one_runs_sends_nothing(tmp_path: Path, server: MailServer, env: dict[str, str]) -> None:
+    from site_builder.delivery.locks import file_lock
+
+    root = delivery_project(tmp_path / "project", server.port)
+    state = root / ".output.build-state"
+    with file_lock(state / "delivery.lock", timeout=0, what="the ledger"):
+        result = send(root, "--date", ISSUE)
+    assert result.exit_code == 1
+    assert f"another build-site command (pid {os.getpid()}) is using the delivery ledger in {state}" in result.stderr
+    assert server.commands == []

@@ -68,19 +68,12 @@ def send(
             click.echo(f"send  {address}")
         for address, why in report.skipped.items():
             click.echo(f"skip  {address}: {why}")
-    verb = "would send" if dry_run else "sent"
-    summary = f"issue {report.issue}: {verb} {len(report.sent)}, skipped {len(report.skipped)}"
-    if not dry_run:
-        summary += f", failed {len(report.failed)}"
-    if report.not_attempted:
-        summary += f", not attempted {len(report.not_attempted)} (a rerun sends them)"
-    log.info("%s", summary)
+    log.info("%s", report.summary())
     for address, why in report.failed.items():
         log.warning("  failed: %s: %s", address, why)
     for address in report.bounced:
         log.warning("  marked bounced: %s", address)
-    in_doubt = [address for address, why in report.skipped.items() if why.startswith("in doubt")]
-    for address in in_doubt:
+    for address in report.in_doubt:
         log.warning("  in doubt: %s: %s", address, report.skipped[address])
     return EXIT_OK if report.ok else EXIT_FAILURE
 

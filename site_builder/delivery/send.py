@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import progress
-from ..errors import ConfigError, ContentError, Problem
+from ..errors import BuildError, ConfigError, ContentError, Problem
 from ..load import Content, load_content
 from ..record import state_folder
 from ..schedule import build_time, resolve_publication_day
@@ -35,6 +35,9 @@ from .subscribers import Subscriber, list_lock, read_subscribers, write_subscrib
 log = logging.getLogger(__name__)
 
 SEND_LOCK = "delivery.lock"
+ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE = "already sent", "in doubt", "refused for good before"
+SKIP_REASONS = (ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE)
+"""Why a reader is skipped: the first words of their entry in ``SendReport.skipped``."""
 LEDGER_STATE = {
     Outcome.SENT: State.SENT,
     Outcome.TEMPORARY: State.DEFERRED,
@@ -74,11 +77,25 @@ class SendReport:
     """Left when the run stopped early (``stopped``); a rerun sends to them."""
     bounced: list[str] = field(default_factory=list)
     """Marked ``bounced`` in the list by this run."""
+    in_doubt: list[str] = field(default_factory=list)
+    """Skipped because an earlier run may have delivered to them (see ``ledger``); their reasons are in ``skipped``."""
     stopped: str = ""
 
     @property
     def ok(self) -> bool:
         return not (self.failed or self.not_attempted)
+
+    def summary(self) -> str:
+        """``issue 2026-11-28: sent 4, skipped 2 (already sent: 1, in doubt: 1), failed 0``."""
+        text = f"issue {self.issue}: {'would send' if self.dry_run else 'sent'} {len(self.sent)}, skipped {len(self.skipped)}"
+        reasons = {why: sum(1 for text in self.skipped.values() if text.startswith(why)) for why in SKIP_REASONS}
+        if self.skipped:
+            text += f" ({', '.join(f'{why}: {count}' for why, count in reasons.items() if count)})"
+        if not self.dry_run:
+            text += f", failed {len(self.failed)}"
+        if self.not_attempted:
+            text += f", not attempted {len(self.not_attempted)} (a rerun sends them)"
+        return text
 
 
 @dataclass(frozen=True)
@@ -170,14 +187,15 @@ def _plan(
         elif resend:
             deliveries.append(Addressee(reader, entry.generation + 1))
         elif entry.state == State.SENT:
-            report.skipped[reader.address] = f"already sent ({entry.updated[:16].replace('T', ' ')} UTC)"
+            report.skipped[reader.address] = f"{ALREADY_SENT} ({entry.updated[:16].replace('T', ' ')} UTC)"
         elif entry.state == State.IN_DOUBT:
+            report.in_doubt.append(reader.address)
             report.skipped[reader.address] = (
-                f"in doubt since {entry.updated[:16].replace('T', ' ')} UTC: the server may have {entry.message_id}; "
+                f"{IN_DOUBT} since {entry.updated[:16].replace('T', ' ')} UTC: the server may have {entry.message_id}; "
                 "not sent again (--resend --to sends it)"
             )
         else:
-            report.skipped[reader.address] = f"refused for good before: {entry.reply}"
+            report.skipped[reader.address] = f"{REFUSED_BEFORE}: {entry.reply}"
     return deliveries
 
 
@@ -264,7 +282,7 @@ def _mark_bounced(config: DeliveryConfig, reader: Subscriber) -> None:
             if row is not None and row.status == "subscribed":
                 subscribers.set(Subscriber(row.address, row.name, "bounced", extra=row.extra))
                 write_subscribers(subscribers)
-    except (OSError, ContentError) as exc:
+    except (OSError, BuildError) as exc:  # the list is read-only, or broken meanwhile: the ledger still counts
         log.error("%s: could not mark %s bounced: %s", config.subscribers_shown, reader.address, exc)
         return
     log.warning(
