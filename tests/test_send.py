@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import itertools
 import re
@@ -183,3 +184,31 @@ def test_the_readme_documents_every_variable_send_reads() -> None:
     section = readme[readme.index("## Sending the newsletter") : readme.index("## Writing content")]
     for variable in ENVIRONMENT:
         assert f"| `{variable.name}` |" in section, variable.name
+
+
+def test_sending_reports_its_progress_one_reader_at_a_time(
+    tmp_path: Path, server: MailServer, env: dict[str, str]
+) -> None:
+    from site_builder import progress
+    from site_builder.delivery.send import SendOptions, send_issue
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.events: list[tuple[str, object]] = []
+
+        def start(self, stage: str, total: int | None) -> None:
+            self.events.append(("start", (stage, total)))
+
+        def advance(self, item: str) -> None:
+            self.events.append(("advance", item))
+
+        def finish(self, failed: bool) -> None:
+            self.events.append(("finish", failed))
+
+    root = delivery_project(tmp_path / "project", server.port)
+    recorder = Recorder()
+    with progress.reporting(recorder):
+        report = send_issue(root, root / "output", SendOptions(date=dt.date(2026, 11, 28)))
+    assert report.ok and len(report.sent) == 6
+    sending = recorder.events[recorder.events.index(("start", ("send", 6))) :]
+    assert sending == [("start", ("send", 6)), *(("advance", a) for a, _ in READERS), ("finish", False)]
