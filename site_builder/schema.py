@@ -232,7 +232,7 @@ class EmailSettings(Model):
             "`issue.eml` keeps for your mail tool, and `send` then offers `unsubscribe_mailto` alone."
         ),
     )
-    unsubscribe_mailto: Annotated[str, StringConstraints(pattern=rf"^$|{ADDRESS_PATTERN}")] = Field(
+    unsubscribe_mailto: str = Field(
         default="",
         description=(
             "Address that unsubscribes whoever writes to it: `send` puts it in every message's `List-Unsubscribe` "
@@ -248,13 +248,18 @@ class EmailSettings(Model):
         description="To: header of `issue.eml`, e.g. the mailing list's address; empty leaves it to your mail tool.",
     )
 
+    @field_validator("unsubscribe_mailto")
+    @classmethod
+    def _bare_address(cls, value: str) -> str:
+        if value and not re.fullmatch(ADDRESS_PATTERN, value):
+            raise ValueError(f"{value!r} is not a bare mail address such as unsubscribe@example.org")
+        return value
+
 
 class SmtpSettings(Model):
     """The mail server `build-site send` hands messages to. The password never goes here: it comes from the environment."""
 
-    host: Annotated[str, StringConstraints(pattern=r"^$|^[A-Za-z0-9.:\[\]-]+$")] = Field(
-        default="", description="Server name or address; `BUILD_SITE_SMTP_HOST` overrides it."
-    )
+    host: str = Field(default="", description="Server name or address; `BUILD_SITE_SMTP_HOST` overrides it.")
     port: int | None = Field(
         default=None,
         ge=1,
@@ -276,6 +281,13 @@ class SmtpSettings(Model):
         ),
     )
     timeout: float = Field(default=60.0, gt=0, le=600, description="Seconds to wait for the server to answer.")
+
+    @field_validator("host")
+    @classmethod
+    def _host_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]*", value):
+            raise ValueError(f"{value!r} is not a host name or address such as smtp.example.org")
+        return value
 
 
 class DeliverySettings(Model):
