@@ -291,3 +291,10 @@ def plan(root: Path, date: dt.datetime | None, days: int) -> int:
     check_plan_builds(root, schedule)
     click.echo(format_plan(schedule, site.timezone, site.publish_time), nl=False)
     return EXIT_GAP_TOMORROW if schedule.gap_tomorrow else EXIT_OK
+
+
+# Delivery (``build-site send`` and ``build-site subscribers``) lives in its own package and uses the helpers above.
+from .delivery.commands import send, subscribers  # noqa: E402
+
+main.add_command(send)
+main.add_command(subscribers)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,7 @@ class Edition:
         if self.name == "web":
             context["content"] = site.issue_html(issue)
         elif self.name == "email":
-            context.update(email_context(site.model, issue))
+            context.update(email_context(site.model, issue, site.unsubscribe_url))
         return context
 
     def paths(self, issue: IssuePage) -> tuple[str, ...]:
@@ -91,15 +91,14 @@ def in_window(model: SiteModel, issue: IssuePage) -> bool:
     return issue in model.window_issues
 
 
-def edition_jobs(site: Site, issue: IssuePage, *, every: bool = False) -> list[Job]:
-    """The jobs of ``issue``'s editions: all of them if it is in the delivery window (or ``every``), else the site's."""
+def edition_jobs(site: Site, issue: IssuePage, editions: Iterable[Edition] | None = None) -> list[Job]:
+    """The jobs of ``issue``'s ``editions``; by default those a build makes (see ``in_window``)."""
     from .pages import Job
 
-    windowed = every or in_window(site.model, issue)
+    if editions is None:
+        editions = [e for e in EDITIONS if not e.windowed or in_window(site.model, issue)]
     jobs = []
-    for edition in EDITIONS:
-        if edition.windowed and not windowed:
-            continue
+    for edition in editions:
 
         def make(edition: Edition = edition) -> dict[str, bytes]:
             made = edition.make(site, issue, edition)
@@ -110,7 +109,7 @@ def edition_jobs(site: Site, issue: IssuePage, *, every: bool = False) -> list[J
                 for name, data in made.items()
             }
 
-        jobs.append(Job(edition.paths(issue)[0], make))
+        jobs.append(Job(edition.paths(issue)[0], make, away=edition.windowed))
     return jobs
 
 

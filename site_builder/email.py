@@ -19,7 +19,6 @@ and the formula images themselves under ``math/``.
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import re
 import uuid
@@ -35,7 +34,7 @@ from .entries import EntryFormat
 from .errors import Problem, TemplateError
 from .mathimage import formula_image
 from .model import IssuePage, SiteModel
-from .portable import portable_html, site_path
+from .portable import portable_html
 from .templates import render_template
 from .unicodemath import latex_to_unicode
 
@@ -91,12 +90,12 @@ def subject(model: SiteModel, issue: IssuePage) -> str:
     return f"{model.site.title}: {issue.title}"
 
 
-def email_context(model: SiteModel, issue: IssuePage) -> dict[str, object]:
+def email_context(model: SiteModel, issue: IssuePage, unsubscribe_url: str | None = None) -> dict[str, object]:
     """What the email's template is rendered with, besides the site's globals and the issue."""
     return {
         "subject": subject(model, issue),
         "view_online_url": model.urls.absolute(issue.path),
-        "unsubscribe_url": model.site.email.unsubscribe_url,
+        "unsubscribe_url": model.site.email.unsubscribe_url if unsubscribe_url is None else unsubscribe_url,
     }
 
 
@@ -177,49 +176,22 @@ def email_message(
     model: SiteModel, issue: IssuePage, html_part: str, text_part: str, files: Mapping[str, bytes]
 ) -> bytes:
     """``multipart/alternative``: the text, then the HTML with its images attached inline; the same bytes every build."""
-    import email.policy
     import email.utils
-    from email.message import EmailMessage
+
+    from .mime import compose, inline_site_images
 
     site = model.site
     host = urlsplit(site.base_url).hostname or "localhost"
-    namespace = uuid.UUID(site.feed_id)
-    message = EmailMessage(policy=email.policy.SMTP)
-    message["Subject"] = subject(model, issue)
-    message["From"] = site.email.sender
+    headers = [("Subject", subject(model, issue)), ("From", site.email.sender)]
     if site.email.recipient:
-        message["To"] = site.email.recipient
-    message["Date"] = email.utils.format_datetime(issue.published_at)
-    message["Message-ID"] = f"<{uuid.uuid5(namespace, f'email/{issue.date.isoformat()}')}@{host}>"
+        headers.append(("To", site.email.recipient))
+    headers.append(("Date", email.utils.format_datetime(issue.published_at)))
+    message_id = uuid.uuid5(uuid.UUID(site.feed_id), f"email/{issue.date.isoformat()}")
+    headers.append(("Message-ID", f"<{message_id}@{host}>"))
     if re.match(r"(https?|mailto):", site.email.unsubscribe_url):
-        message["List-Unsubscribe"] = f"<{site.email.unsubscribe_url}>"
-    message.set_content(text_part, cte="quoted-printable")
-
-    attached: dict[str, str] = {}  # site path -> Content-ID
-
-    def inline_image(match: re.Match[str]) -> str:
-        path = site_path(match.group(2), model.urls)
-        if path is None or path not in files:
-            return match.group(0)
-        cid = attached.setdefault(path, f"{hashlib.sha256(path.encode()).hexdigest()[:16]}@{host}")
-        return f"{match.group(1)}cid:{cid}{match.group(3)}"
-
-    message.add_alternative(_IMG_SRC.sub(inline_image, html_part), subtype="html", cte="quoted-printable")
-    html_message = message.get_payload()[1]
-    for path, cid in attached.items():
-        maintype, subtype = _image_type(path)
-        html_message.add_related(
-            files[path],
-            maintype=maintype,
-            subtype=subtype,
-            cid=f"<{cid}>",
-            disposition="inline",
-            filename=path.rsplit("/", 1)[-1],
-        )
-    # The email package picks MIME boundaries at random; derive them from the issue instead.
-    for index, part in enumerate(p for p in message.walk() if p.is_multipart()):
-        part.set_boundary(f"=_{hashlib.sha256(f'{site.feed_id}/{issue.date}/{index}'.encode()).hexdigest()[:32]}")
-    return message.as_bytes()
+        headers.append(("List-Unsubscribe", f"<{site.email.unsubscribe_url}>"))
+    html, attached = inline_site_images(html_part, files, model.urls.base_url, host)
+    return compose(headers, text_part, html, attached)
 
 
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.IGNORECASE)

@@ -118,6 +118,15 @@ def load_content(root: Path) -> Content:
     return content
 
 
+def load_site(root: Path) -> SiteConfig:
+    """The site settings alone (``content/site.yaml``); raise ``ContentError`` if they are invalid."""
+    loader = _Loader(root, {SITE_FILE: None}, {}, {})
+    site = loader._validate(SITE_FILE, SiteConfig)
+    if site is None:
+        raise ContentError(loader.problems)
+    return site.model
+
+
 def _all_files(root: Path) -> dict[str, bytes | None]:
     from .scan import file_stats
 

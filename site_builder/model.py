@@ -383,7 +383,7 @@ def build_model(
     no published issue features get pages too (the preview shows them, marked as such).
     """
     site = content.site.model
-    model = SiteModel(content.site_source, schedule, site.delivery_window)
+    model = SiteModel(content.site_source, schedule, site.delivery.window)
     published = [s for s in content.issues.values() if schedule.publishes(s.date, s.draft)]
     featured: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
     for source in published:

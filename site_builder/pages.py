@@ -35,6 +35,8 @@ class Job:
     """Unique: the path of its first file (``issues/2026-11-26/index.html``)."""
     make: Callable[[], dict[str, bytes]]
     """Makes its files (site path -> bytes); what it reads while doing so is what it depends on."""
+    away: bool = False
+    """Its files are read away from the site (email, dev.to): their links must reach a file, not an element."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,18 @@ class SiteFiles(Mapping[str, bytes]):
 class Site:
     """What every job of one build renders with: the model, the templates, and each entry rendered once."""
 
-    def __init__(self, root: Path, model: SiteModel, env: jinja2.Environment, images: FormulaImages) -> None:
+    def __init__(
+        self,
+        root: Path,
+        model: SiteModel,
+        env: jinja2.Environment,
+        images: FormulaImages,
+        *,
+        unsubscribe_url: str | None = None,
+    ) -> None:
         self.root = root
+        self.unsubscribe_url = unsubscribe_url
+        """Replaces ``site.yaml``'s in the email editions (``send`` puts a placeholder there)."""
         self.model = model
         self.env = env
         self.images = images

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -78,15 +78,10 @@ class Rendered:
         return {path: d for made in self.made.values() for path, d in made.digests.items()}
 
 
-def render_jobs(
-    jobs: Sequence[Job], sink: Sink, base_path: str, base_url: str, editions: Iterable[str] = ()
-) -> Rendered:
-    """Make ``jobs`` into ``sink``; raise the error of the first job that failed.
-
-    ``editions``: names of jobs whose HTML is read away from the site (its links must reach a page, not an id).
-    """
+def render_jobs(jobs: Sequence[Job], sink: Sink, base_path: str, base_url: str) -> Rendered:
+    """Make ``jobs`` into ``sink``; raise the error of the first job that failed."""
     out = Rendered()
-    task = functools.partial(_make, sink=sink, base_path=base_path, base_url=base_url, editions=frozenset(editions))
+    task = functools.partial(_make, sink=sink, base_path=base_path, base_url=base_url)
     errors: list[BuildError] = []
     with progress.stage("render", total=len(jobs)):
         for chunk in map_chunks(task, list(jobs), chunk=CHUNK):
@@ -106,7 +101,7 @@ def render_jobs(
     return out
 
 
-def _make(jobs: Sequence[Job], *, sink: Sink, base_path: str, base_url: str, editions: frozenset[str]) -> list[Made]:
+def _make(jobs: Sequence[Job], *, sink: Sink, base_path: str, base_url: str) -> list[Made]:
     """Make a run of jobs (in a worker, or here); stop at the first that fails."""
     found = []
     for job in jobs:
@@ -122,7 +117,7 @@ def _make(jobs: Sequence[Job], *, sink: Sink, base_path: str, base_url: str, edi
         xml = {}
         for path, data in files.items():
             made.digests[path] = digest(data)
-            made.links[path] = page_links(path, data, base_path, base_url, edition=job.name in editions)
+            made.links[path] = page_links(path, data, base_path, base_url, edition=job.away)
             if path.endswith(XML_SUFFIXES):
                 xml[path] = data
         if xml:

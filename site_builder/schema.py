@@ -216,16 +216,123 @@ class IssueEntry(Model):
     draft: bool = Field(default=False, description="A draft is not published (preview with `--drafts`).")
 
 
+ADDRESS_PATTERN = r"^[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$"
+"""A bare mail address (``name@example.org``), ASCII, without a display name."""
+
+
 class EmailSettings(Model):
-    """Settings of the email edition."""
+    """Settings of the email edition, and of the messages `build-site send` makes from it."""
 
     unsubscribe_url: str = Field(
-        default="{{unsubscribe_url}}", description="Unsubscribe link; a placeholder your mail tool fills in."
+        default="{{unsubscribe_url}}",
+        description=(
+            "Unsubscribe link. An `https://` address is your unsubscribe endpoint: `build-site send` adds each "
+            "recipient's signed token to it (`?token=...`), shows it in the footer and offers it for one-click "
+            "unsubscribing (`List-Unsubscribe-Post`). Anything else (the default) is a placeholder that the built "
+            "`issue.eml` keeps for your mail tool, and `send` then offers `unsubscribe_mailto` alone."
+        ),
     )
-    sender: str = Field(default="Daily Gradient <newsletter@example.org>", description="From: header of `issue.eml`.")
+    unsubscribe_mailto: str = Field(
+        default="",
+        description=(
+            "Address that unsubscribes whoever writes to it: `send` puts it in every message's `List-Unsubscribe` "
+            "header. `send` needs it or an `https://` `unsubscribe_url`."
+        ),
+    )
+    sender: str = Field(
+        default="Daily Gradient <newsletter@example.org>",
+        description="From: header of `issue.eml` and of the messages `send` makes; its address is also the envelope sender.",
+    )
     recipient: str = Field(
         default="",
         description="To: header of `issue.eml`, e.g. the mailing list's address; empty leaves it to your mail tool.",
+    )
+
+    @field_validator("unsubscribe_mailto")
+    @classmethod
+    def _bare_address(cls, value: str) -> str:
+        if value and not re.fullmatch(ADDRESS_PATTERN, value):
+            raise ValueError(f"{value!r} is not a bare mail address such as unsubscribe@example.org")
+        return value
+
+
+class SmtpSettings(Model):
+    """The mail server `build-site send` hands messages to. The password never goes here: it comes from the environment."""
+
+    host: str = Field(default="", description="Server name or address; `BUILD_SITE_SMTP_HOST` overrides it.")
+    port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port; default 465 with `ssl`, 587 with `starttls`, 25 with `none`. `BUILD_SITE_SMTP_PORT` overrides it.",
+    )
+    security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description=(
+            "`starttls` (plain connection upgraded to TLS, port 587), `ssl` (TLS from the start, port 465) or `none` "
+            "(only for a relay on this machine). `BUILD_SITE_SMTP_SECURITY` overrides it."
+        ),
+    )
+    user: str = Field(
+        default="",
+        description=(
+            "Login name; empty sends without logging in. With a user, the password is read from "
+            "`BUILD_SITE_SMTP_PASSWORD`. `BUILD_SITE_SMTP_USER` overrides it."
+        ),
+    )
+    timeout: float = Field(default=60.0, gt=0, le=600, description="Seconds to wait for the server to answer.")
+
+    @field_validator("host")
+    @classmethod
+    def _host_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9.:\[\]-]*", value):
+            raise ValueError(f"{value!r} is not a host name or address such as smtp.example.org")
+        return value
+
+
+class DeliverySettings(Model):
+    """How `build-site send` delivers an issue to the subscribers."""
+
+    window: int = Field(
+        default=7,
+        ge=0,
+        le=366,
+        description=(
+            "How many days of issues, up to the publication day, get their email and dev.to editions in a build"
+            " (`build-site editions --date D` makes them for any published day): the issues that can still be sent."
+        ),
+    )
+    subscribers: str = Field(
+        default="subscribers.csv",
+        min_length=1,
+        description=(
+            "The subscriber list: a CSV file with the columns `address`, `name` and `status` (`subscribed`, "
+            "`unsubscribed` or `bounced`), relative to the project folder or absolute, outside `content/` and the "
+            "output folder so it is never published. `BUILD_SITE_SUBSCRIBERS` overrides it."
+        ),
+    )
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="The mail server.")
+    rate: float = Field(default=5.0, gt=0, le=1000, description="At most this many messages per second.")
+    attempts: int = Field(
+        default=4,
+        ge=1,
+        le=20,
+        description="Tries per message when the server answers 4xx or the connection drops before it took the message.",
+    )
+    retry_delay: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="Seconds before the second try of a message; doubled before each next one.",
+    )
+    bounce_after: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description=(
+            "A subscriber whose server refused this many issues in a row for good (5xx) is marked `bounced` "
+            "and gets no more issues."
+        ),
     )
 
 
@@ -250,16 +357,10 @@ class SiteConfig(Model):
         default=False, description="Let author Markdown contain raw HTML (off: it is escaped)."
     )
     recent_issues: int = Field(default=10, ge=1, le=100, description="How many issues the home page lists.")
-    delivery_window: int = Field(
-        default=7,
-        ge=0,
-        le=366,
-        description=(
-            "How many days of issues, up to the publication day, get their email and dev.to editions in a build"
-            " (`build-site editions --date D` makes them for any published day)."
-        ),
-    )
     email: EmailSettings = Field(default_factory=EmailSettings, description="Email edition settings.")
+    delivery: DeliverySettings = Field(
+        default_factory=DeliverySettings, description="How `build-site send` delivers issues to subscribers."
+    )
 
     @field_validator("timezone")
     @classmethod

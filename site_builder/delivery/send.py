@@ -1,0 +1,312 @@
+"""``build-site send``: the issue of the day to every subscriber, each exactly once, told in a summary.
+
+    check (issue published, settings, secrets, the list)   -> nothing sent, nothing recorded on a problem
+    plan  (the ledger says who still needs the issue)      -> --dry-run stops here
+    send  (one message per reader: retries, rate limit, ledger before and after each)
+    report (sent / skipped / failed, and who)
+
+Only one ``send`` runs per output folder at a time (a lock beside the ledger).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import progress
+from ..errors import BuildError, ConfigError, ContentError, Problem
+from ..load import Content, load_content
+from ..schedule import build_time, resolve_publication_day
+from ..state import state_folder
+from ..write import real_path
+from .ledger import LEDGER_FILE, NOT_TAKEN, Delivery, Ledger, State
+from .locks import file_lock
+from .messages import Letter, now
+from .settings import DeliveryConfig, delivery_config
+from .smtp import Outcome, Result, SmtpSession
+from .subscribers import Subscriber, list_lock, read_subscribers, write_subscribers
+
+log = logging.getLogger(__name__)
+
+SEND_LOCK = "delivery.lock"
+ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE = "already sent", "in doubt", "refused for good before"
+SKIP_REASONS = (ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE)
+"""Why a reader is skipped: the first words of their entry in ``SendReport.skipped``."""
+LEDGER_STATE = {
+    Outcome.SENT: State.SENT,
+    Outcome.TEMPORARY: State.DEFERRED,
+    Outcome.PERMANENT: State.FAILED,
+    Outcome.IN_DOUBT: State.IN_DOUBT,
+}
+SERVER_STAGES = frozenset({"connect", "MAIL"})
+"""Where a refusal is about the server or the sender, not the reader: the run stops and nobody is blamed."""
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """What to send to whom."""
+
+    date: dt.date | None = None
+    """The issue's date; None: the publication day (today in the site's time zone, after its publish time)."""
+    dry_run: bool = False
+    resend: bool = False
+    """Send again to readers the ledger says have the issue (or may have it)."""
+    only: tuple[str, ...] = ()
+    """Send only to these subscribers."""
+
+
+@dataclass
+class SendReport:
+    """What a send did, reader by reader."""
+
+    issue: dt.date
+    dry_run: bool = False
+    sent: list[str] = field(default_factory=list)
+    """Delivered by this run (with ``dry_run``: would be)."""
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Address -> why not sent: already sent, in doubt since an earlier run, refused for good before."""
+    failed: dict[str, str] = field(default_factory=dict)
+    """Address -> what went wrong in this run (a refusal, tries used up, or in doubt)."""
+    not_attempted: list[str] = field(default_factory=list)
+    """Left when the run stopped early (``stopped``); a rerun sends to them."""
+    bounced: list[str] = field(default_factory=list)
+    """Marked ``bounced`` in the list by this run."""
+    in_doubt: list[str] = field(default_factory=list)
+    """Skipped because an earlier run may have delivered to them (see ``ledger``); their reasons are in ``skipped``."""
+    stopped: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.not_attempted)
+
+    def summary(self) -> str:
+        """``issue 2026-11-28: sent 4, skipped 2 (already sent: 1, in doubt: 1), failed 0``."""
+        text = f"issue {self.issue}: {'would send' if self.dry_run else 'sent'} {len(self.sent)}, skipped {len(self.skipped)}"
+        reasons = {why: sum(1 for text in self.skipped.values() if text.startswith(why)) for why in SKIP_REASONS}
+        if self.skipped:
+            text += f" ({', '.join(f'{why}: {count}' for why, count in reasons.items() if count)})"
+        if not self.dry_run:
+            text += f", failed {len(self.failed)}"
+        if self.not_attempted:
+            text += f", not attempted {len(self.not_attempted)} (a rerun sends them)"
+        return text
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """One reader the run sends to, and which message (0, or one more for each ``--resend``)."""
+
+    reader: Subscriber
+    generation: int
+
+
+def send_issue(
+    root: Path,
+    out: Path,
+    options: SendOptions,
+    *,
+    environ: Mapping[str, str] = os.environ,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendReport:
+    """Send the issue ``options`` name to the subscribers; the ledger lives beside ``out``."""
+    content = load_content(root)
+    site = content.site.model
+    day = issue_to_send(content, options.date, build_time(environ))
+    config = delivery_config(root, out, site, environ, connect=not options.dry_run)
+    with list_lock(config.subscribers):
+        subscribers = read_subscribers(config.subscribers, config.subscribers_shown)
+    readers = _chosen(subscribers.subscribed(), options.only, config)
+    state = state_folder(real_path(out))
+    report = SendReport(day, dry_run=options.dry_run)
+    with file_lock(state / SEND_LOCK, timeout=0, what=f"the delivery ledger in {state}"):
+        ledger = Ledger.open_existing(state / LEDGER_FILE) if options.dry_run else Ledger.open(state / LEDGER_FILE)
+        try:
+            deliveries = _plan(readers, ledger.deliveries(day.isoformat()) if ledger else {}, options.resend, report)
+            if options.dry_run:
+                report.sent = [d.reader.address for d in deliveries]
+                return report
+            if not deliveries:
+                return report
+            from .edition import email_edition  # loads the build: only when there is something to send
+
+            letter = Letter.of(email_edition(root, day), config)
+            assert ledger is not None
+            _send_all(deliveries, letter, ledger, config, report, sleep)
+        finally:
+            if ledger is not None:
+                ledger.close()
+    return report
+
+
+def issue_to_send(content: Content, date: dt.date | None, now: dt.datetime) -> dt.date:
+    """``date`` (default: the publication day at ``now``) if its issue is published by then; else a ``ContentError``."""
+    as_of, why = resolve_publication_day(content.site.model, None, now)
+    day = date or as_of
+    path = f"content/issues/{day.isoformat()}.yaml"
+    issue = content.issues.get(day)
+    if issue is None:
+        raise ContentError(Problem(path, message=f"there is no issue of {day} to send"))
+    if issue.draft:
+        raise ContentError(Problem(path, field="draft", message="the issue is a draft: drafts are never sent"))
+    if day > as_of:
+        raise ContentError(
+            Problem(path, message=f"the issue is not published yet: the publication day is {as_of} ({why})")
+        )
+    return day
+
+
+def _chosen(subscribed: list[Subscriber], only: tuple[str, ...], config: DeliveryConfig) -> list[Subscriber]:
+    if not only:
+        return subscribed
+    by_key = {reader.key: reader for reader in subscribed}
+    missing = [address for address in only if address.lower() not in by_key]
+    if missing:
+        raise ConfigError(
+            [Problem(config.subscribers_shown, message=f"{address} is not a subscriber (--to)") for address in missing]
+        )
+    return [by_key[address.lower()] for address in dict.fromkeys(only)]
+
+
+def _plan(
+    readers: list[Subscriber], ledger: Mapping[str, Delivery], resend: bool, report: SendReport
+) -> list[Addressee]:
+    """Who gets the issue now, and who not and why (into ``report.skipped``)."""
+    deliveries = []
+    for reader in readers:
+        entry = ledger.get(reader.key)
+        if entry is None:
+            deliveries.append(Addressee(reader, 0))
+        elif entry.state in NOT_TAKEN:  # the server never took it: the same message again
+            deliveries.append(Addressee(reader, entry.generation))
+        elif resend:
+            deliveries.append(Addressee(reader, entry.generation + 1))
+        elif entry.state == State.SENT:
+            report.skipped[reader.address] = f"{ALREADY_SENT} ({entry.updated[:16].replace('T', ' ')} UTC)"
+        elif entry.state == State.IN_DOUBT:
+            report.in_doubt.append(reader.address)
+            report.skipped[reader.address] = (
+                f"{IN_DOUBT} since {entry.updated[:16].replace('T', ' ')} UTC: the server may have {entry.message_id}; "
+                "not sent again (--resend --to sends it)"
+            )
+        else:
+            report.skipped[reader.address] = f"{REFUSED_BEFORE}: {entry.reply}"
+    return deliveries
+
+
+def _send_all(
+    deliveries: list[Addressee],
+    letter: Letter,
+    ledger: Ledger,
+    config: DeliveryConfig,
+    report: SendReport,
+    sleep: Callable[[float], None],
+) -> None:
+    issue = letter.edition.date.isoformat()
+    session = SmtpSession(config.smtp)
+    pace = Pace(config.rate, sleep)
+    try:
+        with progress.stage("send", total=len(deliveries)):
+            for delivery in deliveries:
+                reader = delivery.reader
+                if report.stopped:
+                    report.not_attempted.append(reader.address)
+                    continue
+                result = _deliver(delivery, letter, ledger, session, pace, config, sleep)
+                if result.outcome is Outcome.SENT:
+                    report.sent.append(reader.address)
+                elif result.stage in SERVER_STAGES:
+                    report.stopped = f"{config.smtp.host}:{config.smtp.port}: {result.reply}"
+                    report.not_attempted.append(reader.address)
+                    log.error("stopped: %s", report.stopped)
+                else:
+                    report.failed[reader.address] = f"{result.outcome.value}: {result.reply}"
+                    log.warning("%s: %s (%s)", reader.address, result.reply, result.outcome.value)
+                    if (
+                        result.outcome is Outcome.PERMANENT
+                        and ledger.refusals_in_a_row(reader.key) >= config.bounce_after
+                    ):
+                        _mark_bounced(config, reader)
+                        report.bounced.append(reader.address)
+                progress.advance(reader.address)
+    finally:
+        session.close()
+    log.debug("issue %s: %d sent", issue, len(report.sent))
+
+
+def _deliver(
+    delivery: Addressee,
+    letter: Letter,
+    ledger: Ledger,
+    session: SmtpSession,
+    pace: Pace,
+    config: DeliveryConfig,
+    sleep: Callable[[float], None],
+) -> Result:
+    """Hand one reader's message over, trying again after temporary failures; every try in the ledger."""
+    reader = delivery.reader
+    issue = letter.edition.date.isoformat()
+    message_id = letter.message_id(reader.address, delivery.generation)
+    message = letter.message(reader, message_id, now())
+    for attempt in range(1, config.attempts + 1):
+        pace.wait()
+        result = session.open()
+        if result is None:  # connected: a try for this reader, in the ledger before and after
+            recorded = ledger.start(issue, reader.key, message_id, delivery.generation)
+            handing_over = functools.partial(ledger.handing_over, recorded)
+            result = session.deliver(config.envelope_from, reader.address, message, handing_over)
+            state = State.DEFERRED if result.stage in SERVER_STAGES else LEDGER_STATE[result.outcome]
+            ledger.finish(recorded, state, result.reply)
+        if result.outcome is not Outcome.TEMPORARY:
+            return result
+        if attempt < config.attempts:
+            delay = config.retry_delay * 2 ** (attempt - 1)
+            log.info(
+                "%s: %s; trying again in %g s (%d of %d)", reader.address, result.reply, delay, attempt, config.attempts
+            )
+            sleep(delay)
+    return result
+
+
+def _mark_bounced(config: DeliveryConfig, reader: Subscriber) -> None:
+    """Mark ``reader`` bounced in the list (read again under its lock, so no change made meanwhile is lost)."""
+    try:
+        with list_lock(config.subscribers):
+            subscribers = read_subscribers(config.subscribers, config.subscribers_shown)
+            row = subscribers.find(reader.address)
+            if row is not None and row.status == "subscribed":
+                subscribers.set(Subscriber(row.address, row.name, "bounced", extra=row.extra))
+                write_subscribers(subscribers)
+    except (OSError, BuildError) as exc:  # the list is read-only, or broken meanwhile: the ledger still counts
+        log.error("%s: could not mark %s bounced: %s", config.subscribers_shown, reader.address, exc)
+        return
+    log.warning(
+        "%s: marked bounced in %s after %d refused issues in a row",
+        reader.address,
+        config.subscribers_shown,
+        config.bounce_after,
+    )
+
+
+class Pace:
+    """At most ``rate`` tries per second."""
+
+    def __init__(
+        self, rate: float, sleep: Callable[[float], None], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.interval = 1.0 / rate
+        self.sleep = sleep
+        self.clock = clock
+        self.next: float | None = None
+
+    def wait(self) -> None:
+        now = self.clock()
+        if self.next is not None and now < self.next:
+            self.sleep(self.next - now)
+            now = self.next
+        self.next = now + self.interval
