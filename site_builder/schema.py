@@ -137,7 +137,11 @@ class Plot(Model):
 
     id: Slug = Field(description="Name used to place the plot with ```` ```{plot} ID ````.")
     function: FunctionRef = Field(
-        description="`module.function` in `computed/`; called as `function(fig, **inputs)`, returns the alt text."
+        description=(
+            "`module.function` in `computed/`; called as `function(fig, **inputs)`, returns the alt text. It is "
+            "called twice: on a figure 6.4 inches wide (desktop) and on one 3.6 inches wide (phone), so it can lay "
+            "out less on the narrow one; the page shows the drawing that fits, in the reader's colour scheme."
+        ),
     )
     caption: Line = Field(description="Caption shown under the figure.")
     inputs: dict[str, Finite] = Field(default_factory=dict, description="Keyword arguments passed to the function.")
