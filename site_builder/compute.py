@@ -46,7 +46,8 @@ class ExampleResult:
     """Step name -> value (float, int, or nested lists of numbers)."""
     labels: Mapping[str, str]
     """Step or input name -> display label; names without one show as written."""
-    digits: int
+    digits: int | None
+    """Decimal places of its numbers; None: shortest form (``render.format_number``)."""
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,16 @@ class Example(Model):
     labels: dict[str, Line] = Field(
         default_factory=dict, description="Display label for an output name, e.g. `log2_p: log₂ p(xᵢ)`."
     )
-    digits: int = Field(default=4, ge=0, le=12, description="Decimal places shown in the table.")
+    digits: int | None = Field(
+        default=None,
+        ge=0,
+        le=12,
+        description=(
+            "Decimal places of every number in the table and in `{value}` quotes without a format. "
+            "Absent: each number as written in the shortest form, rounded to 6 significant digits "
+            "(`1.0` shows as `1`, `0.1 + 0.2` as `0.3`, `1/3` as `0.333333`, `1e-05` as `1e-5`)."
+        ),
+    )
 
 
 class Plot(Model):
@@ -189,6 +198,15 @@ class ProblemEntry(Entry):
     )
     tests: list[TestCase] = Field(
         min_length=1, description="Worked test cases, run through the solution at build time."
+    )
+    digits: int | None = Field(
+        default=None,
+        ge=0,
+        le=12,
+        description=(
+            "Decimal places of the numbers in the worked test cases; absent: shortest form, "
+            "rounded to 6 significant digits (as for examples)."
+        ),
     )
 
 
