@@ -7,6 +7,8 @@ which issues feature an entry) is derived here, once, never in a template.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 import uuid
 import zoneinfo
 from collections import defaultdict
@@ -17,10 +19,13 @@ from .compute import EntryResults, Results
 from .fingerprint import digest_text
 from .load import Content, Loaded
 from .schedule import Schedule
-from .schema import Entry, FeatureEntry, IssueEntry, ProblemEntry, SiteConfig, TopicEntry
+from .schema import CallToAction, Entry, FeatureEntry, IssueEntry, ProblemEntry, SiteConfig, TopicEntry
 from .slugs import group_slug
 
 KIND_LABELS = {"topics": "Topic deep dive", "problems": "Problem of the day", "features": "Feature spotlight"}
+WORDS_PER_MINUTE = 200
+"""Reading speed for reading times: slower than for prose (about 250), as the text is technical."""
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -57,11 +62,23 @@ def issue_path(date: dt.date) -> str:
     return f"issues/{date.isoformat()}/"
 
 
+def issue_title(topic: Entry, problem: Entry) -> str:
+    """An issue's title: its topic and its problem."""
+    return f"{topic.title} · {problem.title}"
+
+
+def word_count(*texts: str) -> int:
+    """Words in ``texts`` (a formula's LaTeX counts a few: reading it takes time too)."""
+    return sum(len(_WORD.findall(text)) for text in texts)
+
+
 @dataclass(frozen=True)
 class IssueLink:
     """A reference to a published issue, for pagers and back-links."""
 
     date: dt.date
+    title: str
+    """The issue's title, so that a link can say where it leads."""
 
     @property
     def path(self) -> str:
@@ -70,7 +87,7 @@ class IssueLink:
     @property
     def __fingerprint__(self) -> str:
         """What determines this value, for ``fingerprint`` (faster than walking it; a test checks every field is in)."""
-        return f"link:{self.date.isoformat()}"
+        return digest_text("link", self.date.isoformat(), self.title)
 
 
 @dataclass(frozen=True)
@@ -147,6 +164,27 @@ class EntryPage:
             return None
         return f"{'chapters' if self.kind == 'topics' else 'collections'}/{self.group_slug}/"
 
+    @property
+    def call_to_action(self) -> CallToAction | None:
+        """The entry's closing link; by default a topic invites to its chapter, a problem to its test cases."""
+        if self.entry.call_to_action is not None or self.group_path is None:
+            return self.entry.call_to_action
+        if self.kind == "topics":
+            return CallToAction(text=f"Explore the {self.group_name} chapter", url=f"/{self.group_path}")
+        return CallToAction(
+            text="Try it yourself, then check your function against the worked test cases",
+            url=f"/{self.path}#test-cases",
+        )
+
+    @property
+    def words(self) -> int:
+        """Words a reader reads: summary, sections, applications and the connection to the chapter."""
+        entry = self.entry
+        connection = getattr(entry, "chapter_connection", None) or ""
+        return word_count(
+            entry.summary, *(s.heading + " " + s.body for s in entry.sections), *entry.applications, connection
+        )
+
 
 @dataclass(frozen=True)
 class IssuePage:
@@ -195,7 +233,12 @@ class IssuePage:
 
     @property
     def title(self) -> str:
-        return f"{self.topic.entry.title} · {self.problem.entry.title}"
+        return issue_title(self.topic.entry, self.problem.entry)
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the three parts at ``WORDS_PER_MINUTE``, rounded up."""
+        return max(1, math.ceil(sum(part.words for part in self.parts) / WORDS_PER_MINUTE))
 
     @property
     def date_text(self) -> str:
@@ -281,6 +324,13 @@ def build_model(content: Content, results: Results, schedule: Schedule) -> SiteM
         issue = loaded.model
         for kind, ref in (("topics", issue.topic), ("problems", issue.problem), ("features", issue.feature)):
             featured[(kind, ref)].append(issue.date)
+    links = {
+        loaded.model.date: IssueLink(
+            loaded.model.date,
+            issue_title(content.topics[loaded.model.topic].model, content.problems[loaded.model.problem].model),
+        )
+        for loaded in published
+    }
 
     pages: dict[tuple[str, str], EntryPage] = {}
     for kind, loaded in content.entries():
@@ -293,7 +343,7 @@ def build_model(content: Content, results: Results, schedule: Schedule) -> SiteM
                 results.of(*key),
                 group,
                 group_slug(group) if group else None,
-                tuple(IssueLink(date) for date in featured[key]),
+                tuple(links[date] for date in featured[key]),
             )
 
     namespace = uuid.UUID(site.feed_id)
@@ -308,8 +358,8 @@ def build_model(content: Content, results: Results, schedule: Schedule) -> SiteM
                 pages[("features", issue.feature)],
                 feed_id=uuid.uuid5(namespace, f"issue/{issue.date.isoformat()}").urn,
                 published_at=dt.datetime.combine(issue.date, site.publish_time, zoneinfo.ZoneInfo(site.timezone)),
-                previous=IssueLink(published[index - 1].model.date) if index > 0 else None,
-                next=IssueLink(published[index + 1].model.date) if index + 1 < len(published) else None,
+                previous=links[published[index - 1].model.date] if index > 0 else None,
+                next=links[published[index + 1].model.date] if index + 1 < len(published) else None,
             )
         )
     entries = tuple(pages[key] for key in sorted(pages))

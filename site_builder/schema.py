@@ -24,6 +24,10 @@ FunctionRef = Annotated[str, StringConstraints(pattern=FUNCTION_PATTERN)]
 LINE_PATTERN = r"^[^\n\r\x85\u2028\u2029]*$"
 Line = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=LINE_PATTERN)]
 Markdown = Annotated[str, StringConstraints(min_length=1)]
+# A few sentences of plain text; line breaks are spaces (YAML's `>` and `|` both read well).
+Paragraph = Annotated[
+    str, StringConstraints(min_length=1, max_length=1500), AfterValidator(lambda text: " ".join(text.split()))
+]
 # A site path may not start with "//" or "/\\": browsers read both as a link to another host.
 LINK_PATTERN = r"^(https?://[^\s<>\"\\]+|mailto:[^\s<>\"\\]+|/([^/\s<>\"\\][^\s<>\"\\]*)?)$"
 LinkTarget = Annotated[str, StringConstraints(pattern=LINK_PATTERN)]
@@ -167,6 +171,13 @@ class TestCase(Model):
     )
 
 
+class CallToAction(Model):
+    """A link inviting the reader to go further: explore the chapter, try the problem, use the feature."""
+
+    text: Line = Field(description="Link text.")
+    url: LinkTarget = Field(description="Site path (`/problems/ID/`, `/chapters/ID/`) or absolute http(s) URL.")
+
+
 class Entry(Model):
     """Fields shared by topics, problems and feature spotlights."""
 
@@ -178,6 +189,21 @@ class Entry(Model):
     formulas: list[Formula] = Field(default_factory=list, description="Formulas the sections place by id.")
     examples: list[Example] = Field(default_factory=list, description="Worked examples the sections place by id.")
     plots: list[Plot] = Field(default_factory=list, description="Plots the sections place by id.")
+    applications: list[Line] = Field(
+        default_factory=list,
+        max_length=8,
+        description=(
+            'Optional "Practical applications": where the idea is used in practice, one plain-text line per item, '
+            "shown as a list after the sections."
+        ),
+    )
+    call_to_action: CallToAction | None = Field(
+        default=None,
+        description=(
+            "Optional closing link. Absent, a topic invites the reader to explore its chapter's page, "
+            "and a problem to try it and check the result against its worked test cases."
+        ),
+    )
 
 
 class TopicEntry(Entry):
@@ -185,6 +211,13 @@ class TopicEntry(Entry):
 
     chapter: Line = Field(
         description='Chapter of the study plan, e.g. "Evaluation & Benchmarks"; one index page per chapter.'
+    )
+    chapter_connection: Paragraph | None = Field(
+        default=None,
+        description=(
+            "Optional plain text on how the topic fits its chapter, shown after the practical applications "
+            'under "Connection to CHAPTER", with a link to the chapter page.'
+        ),
     )
 
 
@@ -210,18 +243,11 @@ class ProblemEntry(Entry):
     )
 
 
-class CallToAction(Model):
-    """A link inviting the reader to try the feature."""
-
-    text: Line = Field(description="Link text.")
-    url: LinkTarget = Field(description="Site path (`/problems/ID/`) or absolute http(s) URL.")
-
-
 class FeatureEntry(Entry):
     """A feature spotlight (`content/features/ID.yaml`)."""
 
     audience: list[Line] = Field(min_length=1, description="Who the feature is for, one group per item.")
-    call_to_action: CallToAction = Field(description="Closing link.")
+    call_to_action: CallToAction = Field(description="Closing link (required for a feature spotlight).")
 
 
 class IssueEntry(Model):
@@ -248,6 +274,17 @@ class EmailSettings(Model):
     recipient: str = Field(
         default="",
         description="To: header of `issue.eml`, e.g. the mailing list's address; empty leaves it to your mail tool.",
+    )
+    subscribe_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"\\]+$")] | None = Field(
+        default=None,
+        description=(
+            "Action URL of your mailing list's sign-up form (https), e.g. "
+            "`https://buttondown.com/api/emails/embed-subscribe/NAME`. The home page and every issue page then "
+            "show an email form that posts the reader's address to it; absent, they offer the feed only."
+        ),
+    )
+    subscribe_field: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$")] = Field(
+        default="email", description="Name of the form field that carries the address (`email`, `EMAIL`, ...)."
     )
 
 

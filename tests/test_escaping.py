@@ -81,6 +81,8 @@ TEXT_FIELDS = {
     "audience",
     "text",
     "intro",
+    "applications",
+    "chapter_connection",
 }
 
 
