@@ -294,3 +294,26 @@ def test_a_plot_follows_the_colour_scheme_and_shows_its_phone_drawing_when_narro
     assert sum(near(PAGE[scheme], p) for p in pixels) > 0.6 * len(pixels), "a transparent background"
     assert sum(near(INK[scheme], p) for p in pixels) > 200, "text and axes in the scheme's ink"
     context.close()
+
+
+# --- Tables: wider than a phone, they scroll in a box a keyboard can reach -----------------------------
+
+
+def test_a_wide_table_scrolls_in_a_labelled_box_a_keyboard_can_scroll(browser, site_url: str) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(site_url + PROBLEM, wait_until="load")
+    wrap = page.locator("#example-minibatch .table-wrap")
+    sizes = wrap.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert sizes[0] > sizes[1], "the worked example is wider than a phone"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the page itself does not scroll"
+    assert (wrap.get_attribute("tabindex"), wrap.get_attribute("role")) == ("0", "region")
+    label = page.locator("#" + wrap.get_attribute("aria-labelledby")).inner_text()
+    assert label == "Worked example: one training-mode pass over a 4×3 mini-batch"
+    assert "radial-gradient" in wrap.evaluate("e => getComputedStyle(e).backgroundImage"), (
+        "a shadow shows there is more"
+    )
+    wrap.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('#example-minibatch .table-wrap').scrollLeft > 0")
+    context.close()
