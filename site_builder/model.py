@@ -180,9 +180,9 @@ class EntryPage:
     def words(self) -> int:
         """Words a reader reads: summary, sections, applications and the connection to the chapter."""
         entry = self.entry
-        connection = getattr(entry, "chapter_connection", None) or ""
+        connection = entry.chapter_connection if isinstance(entry, TopicEntry) else None
         return word_count(
-            entry.summary, *(s.heading + " " + s.body for s in entry.sections), *entry.applications, connection
+            entry.summary, *(s.heading + " " + s.body for s in entry.sections), *entry.applications, connection or ""
         )
 
 
