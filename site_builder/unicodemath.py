@@ -17,7 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from .markup import latex_to_mathml
+from .markup.mathml import latex_to_mathml
 
 _NS = "{http://www.w3.org/1998/Math/MathML}"
 

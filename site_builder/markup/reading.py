@@ -1,0 +1,584 @@
+"""A section of author Markdown read once: markdown-it-pyrs parses it, math and roles are found as mdit-py-plugins finds them.
+
+markdown-it-pyrs (Rust) parses CommonMark ten times faster than markdown-it-py but has
+neither dollar math nor MyST roles. So a section is read in two steps:
+
+1. pyrs parses the author's text; its tree gives the blocks. A paragraph starting
+   with ``$$`` is a math block if dollarmath would close it; the block is put in
+   place of its lines (as a fence or a one-line heading standing for it) and the
+   text parsed again when that changes what follows. Then each paragraph, heading
+   and table cell is scanned for math and roles by ``inline`` (a port of the rules
+   markdown-it-py applies), never inside code.
+2. Each formula, role and fence is swapped for an inert placeholder
+   (``%\\ufdd0N\\ufdd1%``, a fence's info string ``\\ufdd0N\\ufdd1``) that Markdown
+   reads as plain text, and that text is what the renderers parse: pyrs renders
+   it to HTML, and its tree gives the plain text. The placeholders are then
+   replaced by what each edition makes of the formula, role or code block.
+
+Everything found keeps its line in the author's text, for error messages. U+FDD0 to
+U+FDEF are Unicode noncharacters: author text holding one gets U+FFFD instead.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .inline import find_math_and_roles
+
+if TYPE_CHECKING:
+    from markdown_it_pyrs import MarkdownIt, Node
+
+NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
+PLACEHOLDER = "\ufdd0{}\ufdd1"
+_CORE = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference"]
+_CORE += ["autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline"]
+_CORE += ["table", "strikethrough"]
+_BLOCKS = {"paragraph", "heading", "lheading", "blockquote", "bullet_list", "ordered_list", "code_block", "fence"}
+_BLOCKS |= {"html_block", "hr", "definition", "table"}
+_LIST_MARKER = re.compile(r"[ \t]*(?:[*+-]|\d{1,9}[.)])")
+_QUOTE_MARKER = re.compile(r" {0,3}> ?")
+_FENCE_MARKER = re.compile(r"[ \t]*(`{3,}|~{3,})")
+_HEADING_MARKS = re.compile(r"#{1,6}[ \t]*")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+_EQUATION_LABEL_REVERSED = re.compile(r"^\s*\)([^)$\r\n]+?)\(\s*\${2}")  # dollarmath's DOLLAR_EQNO_REV
+
+
+@functools.cache
+def pyrs_parser(allow_html: bool, *, inline: bool = True) -> MarkdownIt:
+    """The one Markdown dialect: CommonMark + tables + strikethrough, raw HTML only if allowed."""
+    from markdown_it_pyrs import MarkdownIt
+
+    rules = (_CORE if inline else [*_CORE[:9], "table"]) + (["html_block", "html_inline"] if allow_html else [])
+    return MarkdownIt("zero").enable_many(rules)
+
+
+LITERAL_BACKTICK = "\ufdd6"
+"""Stands in the renderers' text for a backtick that opens no code span after a ``[`` (see ``Section``)."""
+
+
+def parse(text: str, allow_html: bool, *, html: bool = False) -> Any:
+    """pyrs's tree of ``text``, or its HTML; a panic of pyrs is an error, not a crash."""
+    parser = pyrs_parser(allow_html)
+    try:
+        return parser.render(text) if html else parser.tree(text)
+    except BaseException as exc:  # pyo3's PanicException is a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        from .base import MarkupError
+
+        raise MarkupError(f"the Markdown parser (markdown-it-pyrs) fails on this text: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Math:
+    """A formula: ``$...$`` or ``$$...$$`` in text, or a ``$$`` block of its own."""
+
+    latex: str
+    """As dollarmath reads it, surrounding spaces included."""
+    display: bool
+    line: int
+    """0-based line of the author's text where it starts."""
+    block: bool = False
+
+
+@dataclass(frozen=True)
+class Role:
+    """``{name}`content```: replaced by a computed value."""
+
+    name: str
+    content: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A fenced block: code, or a directive if its info string starts with ``{``."""
+
+    info: str
+    content: str
+    line: int
+    end: int
+    """The line after its closing fence."""
+
+    @property
+    def directive(self) -> bool:
+        return self.info.startswith("{")
+
+
+Placeheld = Math | Role | Fence
+
+
+class Section:
+    """A piece of author Markdown read once, to be rendered as HTML, Markdown and text as often as editions need."""
+
+    def __init__(self, text: str, *, allow_html: bool) -> None:
+        self.text = _normalized(text)
+        self.allow_html = allow_html
+        self.fences: list[Fence] = []
+        self.code_blocks: list[range] = []
+        """Lines of indented code blocks."""
+        self.math_blocks: list[Math] = []
+        self.spans: list[tuple[int, int, Math | Role]] = []
+        """Inline formulas and roles: (start, end) in ``text``, and what is there."""
+        self.placeholders: list[Placeheld] = []
+        self.source = self.text
+        """The text with placeholders, as the renderers parse it."""
+        self._block_lines: list[tuple[int, int, Math]] = []
+        self._tree: Node | None = None
+        self._html: str | None = None
+        self._read = False
+        if "$" in self.text or "`" in self.text or "~~~" in self.text:
+            self.read()
+
+    def read(self) -> None:
+        """Find blocks, math and roles (done at once for text that may hold math, code or a role; else on demand)."""
+        if self._read:
+            return
+        self._read = True
+        _Reader(self).run()
+
+    @property
+    def tree(self) -> Node:
+        """pyrs's tree of ``source``."""
+        if self._tree is None:
+            self._tree = parse(self.source, self.allow_html)
+        return self._tree
+
+    @property
+    def html(self) -> str:
+        """pyrs's HTML of ``source``, placeholders still in it."""
+        if self._html is None:
+            self._html = parse(self.source, self.allow_html, html=True)
+        return self._html
+
+    @property
+    def roles(self) -> list[Role]:
+        return [found for _, _, found in self.spans if isinstance(found, Role)]
+
+    @property
+    def verbatim_lines(self) -> set[int]:
+        """Lines of code blocks and code fences, which no conversion may touch."""
+        self.read()
+        lines = {line for block in self.code_blocks for line in block}
+        lines.update(line for fence in self.fences if not fence.directive for line in range(fence.line, fence.end))
+        return lines
+
+    @property
+    def block_math(self) -> list[tuple[int, int, Math]]:
+        """Math blocks: (first line, line after the last, formula)."""
+        self.read()
+        return self._block_lines
+
+
+_TRAILING_BLANK_LINES = re.compile(r"(?:\n[ \t]*)+\Z")
+
+
+def _normalized(text: str) -> str:
+    """Line ends as markdown-it reads them, no noncharacter (they make placeholders), one newline at the end.
+
+    Blank lines at the end mean nothing to Markdown, but pyrs and markdown-it-py disagree on
+    whether an unclosed fence or a code block keeps them.
+    """
+    if "\r" in text or "\0" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    if NONCHARACTERS.search(text):
+        text = NONCHARACTERS.sub("\ufffd", text)
+    return _TRAILING_BLANK_LINES.sub("", text) + "\n"
+
+
+@dataclass
+class _Region:
+    """Text that markdown-it parses as inline content: a paragraph, a heading, a table cell."""
+
+    start: int
+    end: int
+    kind: str
+    """``paragraph`` (may start a math block), ``heading`` or ``cell``."""
+    chain: tuple[int, ...]
+    """Its containers, outermost first: -1 for a block quote, else a list item's indent (columns past its parent's)."""
+    bound: int
+    """The line a math block starting here must close before (the end of its block quote)."""
+
+
+_FoundBlock = tuple[int, int, Math, str, tuple[int, ...]]
+"""A math block: first and last line, formula, what precedes it on its first line, its containers."""
+
+
+@dataclass
+class _Layout:
+    """What pyrs's tree says about the blocks of one text."""
+
+    regions: list[_Region]
+    fences: list[tuple[int, int, str, str]]
+    """(start, end, info, content)."""
+    code_blocks: list[tuple[int, int]]
+    labels: set[str]
+
+
+class _Lines:
+    """Line starts of a text, to turn offsets into lines and back."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0, *(match.end() for match in re.finditer("\n", text))]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def end(self, line: int) -> int:
+        """Offset of the end of ``line`` (its newline, or the end of the text)."""
+        return self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
+
+
+def _char_offsets(text: str) -> Callable[[int], int]:
+    """pyrs counts UTF-8 bytes; this maps its offsets to ``str`` indexes."""
+    if text.isascii():
+        return lambda offset: offset
+    data = text.encode()
+    return lambda offset: len(data[:offset].decode())
+
+
+def _layout(tree: Node, text: str, lines: _Lines) -> _Layout:
+    """Regions, fences, code blocks and reference labels of ``text``, from pyrs's tree of its blocks."""
+    layout = _Layout([], [], [], set())
+    to_char = _char_offsets(text)
+
+    def span(node: Node) -> tuple[int, int]:
+        start, end = node.srcmap or (0, 0)
+        return to_char(start), to_char(end)
+
+    def region(start: int, end: int, kind: str, chain: tuple[int, ...], bound: int) -> None:
+        while start < end and text[start] in " \t\n>":
+            start += 1
+        while end > start and text[end - 1] in " \t\n":
+            end -= 1
+        if start < end:
+            layout.regions.append(_Region(start, end, kind, chain, bound))
+
+    def block(node: Node, chain: tuple[int, ...], bound: int, column: int) -> None:
+        """``column``: where the innermost container's content starts on its first line."""
+        name = node.name
+        if name == "paragraph":
+            region(*span(node), "paragraph", chain, bound)
+        elif name == "lheading":
+            start, end = span(node)
+            region(start, text.rfind("\n", start, end), "paragraph", chain, bound)
+        elif name == "heading":
+            start, end = span(node)
+            start += _HEADING_MARKS.match(text, start).end() - start  # type: ignore[union-attr]
+            end = start + len(_CLOSING_HASHES.sub("", text[start:end]))
+            region(start, end, "heading", chain, bound)
+        elif name == "table":
+            for cell in (cell for part in node.children for row in part.children for cell in row.children):
+                region(*span(cell), "cell", chain, bound)
+        elif name == "fence":
+            meta = node.meta
+            if not meta.get("info", "").startswith("\ufdd0"):  # not a math block put in place before
+                layout.fences.append((*span(node), meta.get("info", ""), meta.get("content", "")))
+        elif name == "code_block":
+            layout.code_blocks.append(span(node))
+        elif name == "definition":
+            from markdown_it.common.utils import normalizeReference
+
+            layout.labels.add(normalizeReference(node.meta.get("label", "")))
+        elif name == "blockquote":
+            start, end = span(node)
+            marker = _QUOTE_MARKER.match(text, start)
+            inside = _column(text, lines, marker.end() if marker else start)
+            for child in node.children:
+                block(child, (*chain, -1), lines.line(max(end - 1, 0)) + 1, inside)
+        elif name in ("bullet_list", "ordered_list"):
+            for item in node.children:
+                list_item(item, chain, bound, column)
+
+    def list_item(item: Node, chain: tuple[int, ...], bound: int, column: int) -> None:
+        # Items of a tight list hold their paragraphs' inline nodes directly: group them back.
+        start, end = span(item)
+        marker = _LIST_MARKER.match(text, start)
+        group: int | None = None
+        after = marker.end() if marker else start
+        spaces = len(text[after : lines.end(lines.line(after))]) - len(
+            text[after : lines.end(lines.line(after))].lstrip(" ")
+        )
+        inside = _column(text, lines, after) + (
+            1 if spaces > 4 or after + spaces >= lines.end(lines.line(after)) else spaces
+        )
+        chain = (*chain, inside - column)
+        for child in item.children:
+            if child.name in _BLOCKS:
+                child_start, child_end = span(child)
+                if group is not None:
+                    region(group, child_start, "paragraph", chain, bound)
+                    group = None
+                block(child, chain, bound, inside)
+                after = child_end
+            elif group is None:
+                group = after
+        if group is not None:
+            region(group, end, "paragraph", chain, bound)
+
+    for node in tree.children:
+        block(node, (), len(lines.starts), 0)
+    return layout
+
+
+class _Reader:
+    """Reads one section: fills its fences, code blocks, math, roles, placeholders and source."""
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+        self.text = section.text
+        self.lines = _Lines(self.text)
+
+    def run(self) -> None:
+        blocks, layout, current = self._math_blocks()
+        section = self.section
+        if current is self.text:
+            shift: Callable[[int], int] = lambda offset: offset  # noqa: E731
+        else:
+            now = _Lines(current)
+
+            def shift(offset: int) -> int:  # from ``current`` (math blocks in place) to the author's text
+                line = now.line(offset)
+                return self.lines.starts[line] + offset - now.starts[line]
+
+        edits: list[tuple[int, int, str]] = []
+        for first, last, formula, prefix, chain in blocks:
+            lines = _block_lines(prefix, chain, last - first, self._placeholder(formula))
+            edits.append((self.lines.starts[first], self.lines.end(last), lines))
+            section._block_lines.append((first, last + 1, formula))
+            section.math_blocks.append(formula)
+        in_blocks = {line for first, last, *_ in blocks for line in range(first, last + 1)}
+        for start, end, info, content in layout.fences:
+            start, end = shift(start), shift(end)
+            if self.lines.line(start) in in_blocks:
+                continue
+            first, last = self.lines.line(start), self.lines.line(max(end - 1, start))
+            fence = Fence(info, content, first, last + 1)
+            section.fences.append(fence)
+            marker = _FENCE_MARKER.match(self.text, start)
+            edits.append((marker.end() if marker else start, self.lines.end(first), self._placeholder(fence)))
+        for start, end in layout.code_blocks:
+            start, end = shift(start), shift(end)
+            if self.lines.line(start) not in in_blocks:
+                section.code_blocks.append(range(self.lines.line(start), self.lines.line(max(end - 1, start)) + 1))
+        labels = frozenset(layout.labels)
+        for region in layout.regions:
+            if self.lines.line(shift(region.start)) not in in_blocks:
+                self._inline(region, shift, labels, edits)
+        if edits:
+            section.source = _apply(self.text, edits)
+
+    def _placeholder(self, found: Placeheld) -> str:
+        self.section.placeholders.append(found)
+        return PLACEHOLDER.format(len(self.section.placeholders) - 1)
+
+    def _math_blocks(self) -> tuple[list[_FoundBlock], _Layout, str]:
+        """Math blocks in order, the layout of the text with them in place, and that text.
+
+        A block that ends where pyrs's paragraph ends leaves everything after it as pyrs
+        read it; otherwise the text is parsed again with the blocks found so far in place.
+        """
+        found: list[_FoundBlock] = []
+        current = self.text
+        while True:
+            lines = self.lines if current is self.text else _Lines(current)
+            layout = _layout(pyrs_parser(self.section.allow_html, inline=False).tree(current), current, lines)
+            reparse = False
+            for region in layout.regions:
+                first = lines.line(region.start)
+                if region.kind != "paragraph" or not current.startswith("$$", region.start):
+                    continue
+                if found and first <= found[-1][1]:
+                    continue
+                block = _math_block(current, lines, region)
+                if block is None:
+                    continue
+                last, latex = block
+                prefix = current[lines.starts[first] : region.start]
+                found.append((first, last, Math(latex, True, first, block=True), prefix, region.chain))
+                if last != lines.line(region.end - 1):
+                    reparse = True
+                    break
+            if not reparse:
+                return found, layout, current
+            # The author's lines with the blocks found so far in place (placeholders not numbered yet).
+            edits = [
+                (
+                    self.lines.starts[first],
+                    self.lines.end(last),
+                    _block_lines(prefix, chain, last - first, "\ufdd0\ufdd1"),
+                )
+                for first, last, _, prefix, chain in found
+            ]
+            current = _apply(self.text, edits)
+
+    def _inline(self, region: _Region, shift: Callable[[int], int], labels: frozenset[str], edits: list[Any]) -> None:
+        start, end = shift(region.start), shift(region.end)
+        raw = self.text[start:end]
+        brackets = "[" in raw and "`" in raw
+        if "$" not in raw and ("{" not in raw or "`" not in raw) and not brackets:
+            return
+        content, pieces = _inline_content(raw, start, region.kind, region.chain)
+        found, unmatched = find_math_and_roles(content, allow_html=self.section.allow_html, references=labels)
+        for item in found:
+            source_start = _to_source(pieces, item.start)
+            source_end = _to_source(pieces, item.end - 1) + 1
+            line = self.lines.line(source_start)
+            what: Math | Role
+            if item.kind == "role":
+                what = Role(item.name, item.content, line)
+            else:
+                what = Math(item.content, item.kind == "math_double", line)
+            self.section.spans.append((source_start, source_end, what))
+            edits.append((source_start, source_end, f"%{self._placeholder(what)}%"))
+        if brackets or found:
+            # Backticks that open no code span are literal text; the renderers get a stand-in for
+            # them, so that pyrs cannot pair them once a placeholder took a formula or role away
+            # from between them, and because pyrs 0.4.0 (markdown-it.rs 0.6.0) panics on one in a
+            # paragraph with a "[" it looks ahead from (markdown-it.rs issue #40, fixed in 0.6.1).
+            taken = [(a, b) for a, b, _ in self.section.spans]
+            for index in unmatched:
+                position = _to_source(pieces, index)
+                if not any(a <= position < b for a, b in taken):
+                    edits.append((position, position + 1, LITERAL_BACKTICK))
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` with each (start, end) range replaced; the ranges do not overlap."""
+    out, position = [], 0
+    for start, end, replacement in sorted(edits):
+        out += (text[position:start], replacement)
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _column(text: str, lines: _Lines, offset: int) -> int:
+    return offset - lines.starts[lines.line(offset)]
+
+
+def _prefix_length(line: str, chain: tuple[int, ...], *, quotes_only: bool = False) -> int:
+    """How much of a continuation line its containers take (markdown-it's ``bMarks`` and ``blkIndent``).
+
+    ``quotes_only``: the block quotes' markers only (where a math block's lines start). A
+    lazy line (a quote's marker missing) loses the indentation of the list items inside.
+    """
+    position = after_quotes = 0
+    for index, indent in enumerate(chain):
+        if indent < 0:
+            marker = _QUOTE_MARKER.match(line, position)
+            if marker is None:  # a lazy line: what remains is the indent of the items inside
+                indent = sum(i for i in chain[index:] if i > 0)
+                position = _skip_columns(line, position, indent)
+                break
+            position = after_quotes = marker.end()
+        else:
+            position = _skip_columns(line, position, indent)
+    return after_quotes if quotes_only else position
+
+
+def _skip_columns(line: str, position: int, columns: int) -> int:
+    """Past up to ``columns`` columns of indentation (a tab reaches the next multiple of four)."""
+    column = 0
+    while position < len(line) and line[position] in " \t" and column < columns:
+        column += 4 - column % 4 if line[position] == "\t" else 1
+        position += 1
+    return position
+
+
+def _continuation(chain: tuple[int, ...]) -> str:
+    """A line's start that keeps it in ``chain``'s containers: ``> `` per quote, spaces per list item."""
+    return "".join("> " if indent < 0 else " " * indent for indent in chain)
+
+
+def _block_lines(prefix: str, chain: tuple[int, ...], extra_lines: int, mark: str) -> str:
+    """Lines that read as one block where a math block stood: a heading, or a fence over as many lines."""
+    if not extra_lines:
+        return f"{prefix}# %{mark}%"
+    inside = _continuation(chain)
+    return "\n".join([f"{prefix}```{mark}", *[inside] * (extra_lines - 1), f"{inside}```"])
+
+
+def _inline_content(raw: str, start: int, kind: str, chain: tuple[int, ...]) -> tuple[str, list[tuple[int, int]]]:
+    """A region's text as markdown-it's inline rules see it, and (content offset, source offset) pieces.
+
+    Continuation lines lose what their containers take (``>``, a list item's indent); a
+    table cell's ``\\|`` is ``|``.
+    """
+    pieces = [(0, start)]
+    if kind == "cell":
+        parts = raw.split("\\|")
+        content, source = parts[0], start + len(parts[0]) + 1
+        for part in parts[1:]:
+            pieces.append((len(content), source))
+            content += "|" + part
+            source += len(part) + 2
+        return content, pieces
+    first, *others = raw.split("\n")
+    out = [first]
+    length, source = len(first) + 1, start + len(first) + 1
+    for line in others:
+        stripped = line[_prefix_length(line, chain) :]
+        pieces.append((length, source + len(line) - len(stripped)))
+        out.append(stripped)
+        length += len(stripped) + 1
+        source += len(line) + 1
+    return "\n".join(out), pieces
+
+
+def _to_source(pieces: list[tuple[int, int]], index: int) -> int:
+    content_start, source_start = pieces[bisect.bisect_right(pieces, (index, float("inf"))) - 1]
+    return source_start + index - content_start
+
+
+def _math_block(text: str, lines: _Lines, region: _Region) -> tuple[int, str] | None:
+    """dollarmath's ``math_block`` rule at the paragraph ``region``: (its last line, its LaTeX), or None."""
+    first = lines.line(region.start)
+    line_end = lines.end(first)
+    line_text = text[region.start : line_end]
+    stripped = line_text.strip()
+    end = -1
+    last = first
+    if len(stripped) > 3:
+        if stripped.endswith("$$"):
+            end = line_end - 2 - (len(line_text) - len(stripped))
+        else:
+            label = _EQUATION_LABEL_REVERSED.match(line_text[::-1])
+            if label:
+                end = line_end - label.end()
+            elif "$$" in line_text[2:]:
+                return None
+    if end < 0:
+        for last in range(first + 1, region.bound):  # the loop's last value is the block's
+            start, line_end = _content_start(text, lines, last, region.chain), lines.end(last)
+            line_text = text[start:line_end].lstrip(" \t")
+            stripped = line_text.strip()
+            if stripped.endswith("$$"):
+                end = line_end - 2 - (len(line_text) - len(stripped))
+                break
+            label = _EQUATION_LABEL_REVERSED.match(line_text[::-1])
+            if label:
+                end = line_end - label.end()
+                break
+        else:
+            return None
+    if last == first:
+        return first, text[region.start + 2 : end]
+    parts = [text[region.start + 2 : lines.end(first)]]
+    parts += [
+        text[_content_start(text, lines, line, region.chain) : lines.end(line)] for line in range(first + 1, last)
+    ]
+    parts.append(text[_content_start(text, lines, last, region.chain) : end])
+    return last, "\n".join(parts)
+
+
+def _content_start(text: str, lines: _Lines, line: int, chain: tuple[int, ...]) -> int:
+    """Where a line's content starts after its block quotes' markers (markdown-it's ``bMarks``)."""
+    start = lines.starts[line]
+    return start + _prefix_length(text[start : lines.end(line)], chain, quotes_only=True)
