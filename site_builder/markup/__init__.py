@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from .base import DIRECTIVE_INFO, ROLE, Directive, MarkupError, MathRenderer, Reference, Role, SiteLink
 from .code import highlight, highlight_css
 from .html import to_html
+from .latex import latex_to_mathml, mathml
 from .markdown import MD_SITE_LINK, to_markdown
-from .mathml import latex_to_mathml, mathml
 from .reading import Section
 from .refs import parsed_references, references
 from .text import link_marker, number_links, to_text, unicode_math

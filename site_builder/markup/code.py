@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
 
 
 @functools.lru_cache(maxsize=1)
@@ -21,14 +22,23 @@ def _formatter() -> HtmlFormatter:
 def highlight(code: str, language: str) -> str:
     """Highlighted HTML for a code block (no surrounding ``<pre>``); plain escaped text if the language is unknown."""
     from pygments import highlight as pygments_highlight
+
+    lexer = _lexer(language or "text")
+    if lexer is None:
+        return html.escape(code)
+    return pygments_highlight(code, lexer, _formatter())
+
+
+@functools.lru_cache(maxsize=64)
+def _lexer(language: str) -> Lexer | None:
+    """Pygments looks a language up among all its lexers: once per language is enough."""
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(language or "text")
+        return get_lexer_by_name(language)
     except ClassNotFound:
-        return html.escape(code)
-    return pygments_highlight(code, lexer, _formatter())
+        return None
 
 
 def highlight_css() -> str:

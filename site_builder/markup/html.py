@@ -7,7 +7,7 @@ import re
 
 from .base import Directive, MarkupError, MathRenderer, Role, SiteLink, at_line, directive_parts, same_link
 from .code import highlight
-from .mathml import mathml
+from .latex import mathml
 from .reading import LITERAL_BACKTICK, Fence, Math, Section
 
 _PLACEHOLDER = re.compile(

@@ -39,15 +39,27 @@ class Found:
     """The role's name."""
 
 
-def find_math_and_roles(text: str, *, allow_html: bool, references: frozenset[str]) -> tuple[list[Found], list[int]]:
-    """Every formula and role in one region's inline text, in order, and the backticks that open no code span.
+@dataclass(frozen=True)
+class Reading:
+    """What ``read_inline`` found in one text."""
+
+    found: list[Found]
+    """Formulas and roles, in order."""
+    unmatched: list[int]
+    """Positions of backticks that open no code span (literal text)."""
+    multiline: bool
+    """Something read as one piece (a formula, role, code span, link) runs over a line end."""
+
+
+def read_inline(text: str, *, allow_html: bool, references: frozenset[str]) -> Reading:
+    """Formulas, roles and literal backticks in one region's inline text.
 
     ``references`` holds the normalised labels of the document's link reference
     definitions: ``[text][label]`` is a link (and ``label`` not text) only if it is defined.
     """
     scanner = _Scanner(text, allow_html, references)
     scanner.tokenize(0, len(text))
-    return scanner.found, sorted(scanner.unmatched)
+    return Reading(scanner.found, sorted(scanner.unmatched), scanner.multiline)
 
 
 def _is_escaped(src: str, position: int) -> bool:
@@ -75,18 +87,29 @@ class _Scanner:
         self.found: list[Found] = []
         self.unmatched: set[int] = set()
         """Positions of backticks that open no code span."""
+        self.multiline = False
+        self.last = max(src.rfind("$"), src.rfind("{"), src.rfind("`"))
         self.skipped: dict[int, int] = {}
 
     def tokenize(self, position: int, end: int) -> None:
-        """``ParserInline.tokenize``: record what the rules find between ``position`` and ``end``."""
+        """``ParserInline.tokenize``: record what the rules find between ``position`` and ``end``.
+
+        Past the last ``$``, ``{`` and backtick there is nothing left to find: the scan stops there.
+        """
         src = self.src
-        while position < end:
-            match = _RULE_START.search(src, position, end)
+        stop = min(end, self.last + 1)
+        while position < stop:
+            match = _RULE_START.search(src, position, stop)
             if match is None:
                 return
             position = match.start()
             after = self.rule(position, end, silent=False)
-            position = after if after is not None else position + 1
+            if after is None:
+                position += 1
+                continue
+            if not self.multiline and "\n" in src[position:after]:
+                self.multiline = True
+            position = after
 
     def skip(self, position: int, end: int) -> int:
         """``ParserInline.skipToken``: where the token at ``position`` ends, as link labels are scanned."""
@@ -305,6 +328,7 @@ class _Scanner:
             alt.tokenize(0, len(alt.src))
             self.found.extend(alt.found)
             self.unmatched.update(alt.unmatched)
+            self.multiline |= alt.multiline
         return after
 
     def autolink(self, position: int, end: int) -> int | None:

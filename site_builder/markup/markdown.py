@@ -42,7 +42,7 @@ def to_markdown(
     ``Section`` parsed before.
     """
     section = text if isinstance(text, Section) else Section(text, allow_html=allow_html)
-    section.read()
+    site_links = "](/" in section.text
     blocks: dict[int, tuple[int, str]] = {}
     if math is not None:
         for first, end, formula in section.block_math:
@@ -54,15 +54,17 @@ def to_markdown(
                 blocks[fence.line] = (fence.end, directive(name, target).rstrip("\n"))
             except MarkupError as exc:
                 raise MarkupError(str(exc), fence.line) from exc
+    if not blocks and not section.spans and not site_links and (math is None or "$" not in section.text):
+        # Most sections: nothing to replace.
+        return "\n".join(_inert(section.text.split("\n"), allow_html=allow_html)).strip("\n") + "\n"
     verbatim = section.verbatim_lines
     lines = _replaced_inline(section, role, math)
     kept = [index for index, line in enumerate(lines) if line is not None]
     for index, line in zip(kept, _inert([lines[i] for i in kept], allow_html=allow_html), strict=True):  # type: ignore[misc]
         lines[index] = line
-    if math is not None:
+    if math is not None and "$" in section.text:
         _refuse_stray_math(section, verbatim | {i for first, (end, _) in blocks.items() for i in range(first, end)})
     out: list[str] = []
-    site_links = "](/" in section.text
     index = 0
     while index < len(lines):
         if index in blocks:

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .inline import find_math_and_roles
+from .inline import Reading, read_inline
 
 if TYPE_CHECKING:
     from markdown_it_pyrs import MarkdownIt, Node
@@ -132,7 +133,9 @@ class Section:
         self._tree: Node | None = None
         self._html: str | None = None
         self._read = False
-        if "$" in self.text or "`" in self.text or "~~~" in self.text:
+        self.plain = not _may_need_reading(self.text)
+        """No math, fence or role can be in it: renderers may skip the reading."""
+        if not self.plain:
             self.read()
 
     def read(self) -> None:
@@ -163,6 +166,8 @@ class Section:
     @property
     def verbatim_lines(self) -> set[int]:
         """Lines of code blocks and code fences, which no conversion may touch."""
+        if self.plain and not _INDENTED.search(self.text):
+            return set()  # no fence, and no line indented enough for a code block
         self.read()
         lines = {line for block in self.code_blocks for line in block}
         lines.update(line for fence in self.fences if not fence.directive for line in range(fence.line, fence.end))
@@ -171,11 +176,18 @@ class Section:
     @property
     def block_math(self) -> list[tuple[int, int, Math]]:
         """Math blocks: (first line, line after the last, formula)."""
-        self.read()
         return self._block_lines
 
 
-_TRAILING_BLANK_LINES = re.compile(r"(?:\n[ \t]*)+\Z")
+_INDENTED = re.compile(r"^[ >]*(?:\t| {4})", re.MULTILINE)
+_ROLE_START = re.compile(r"\{[A-Za-z0-9_+:\-]+\}`")
+
+
+def _may_need_reading(text: str) -> bool:
+    """Math, a fence or a role may be in ``text``, or a backtick pyrs may choke on (see ``_Reader._inline``)."""
+    if "$" in text or "```" in text or "~~~" in text:
+        return True
+    return "`" in text and ("[" in text or _ROLE_START.search(text) is not None)
 
 
 def _normalized(text: str) -> str:
@@ -188,7 +200,8 @@ def _normalized(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
     if NONCHARACTERS.search(text):
         text = NONCHARACTERS.sub("\ufffd", text)
-    return _TRAILING_BLANK_LINES.sub("", text) + "\n"
+    end = text.find("\n", len(text.rstrip(" \t\n")))
+    return (text if end < 0 else text[:end]) + "\n"
 
 
 @dataclass
@@ -225,9 +238,14 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0, *(match.end() for match in re.finditer("\n", text))]
+
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        return [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n")[:-1])]
 
     def line(self, offset: int) -> int:
+        if "starts" not in self.__dict__:  # a few look-ups need no table
+            return self.text.count("\n", 0, offset)
         return bisect.bisect_right(self.starts, offset) - 1
 
     def end(self, line: int) -> int:
@@ -243,14 +261,27 @@ def _char_offsets(text: str) -> Callable[[int], int]:
     return lambda offset: len(data[:offset].decode())
 
 
+_MARKS = re.compile(rb"[$`~{\[\]]")
+"""Bytes without which a block holds nothing to find: math, code, roles, fences, links."""
+
+
 def _layout(tree: Node, text: str, lines: _Lines) -> _Layout:
-    """Regions, fences, code blocks and reference labels of ``text``, from pyrs's tree of its blocks."""
+    """Regions, fences, code blocks and reference labels of ``text``, from pyrs's tree of its blocks.
+
+    Blocks holding none of ``_MARKS`` are passed over: in a typical section most are.
+    """
     layout = _Layout([], [], [], set())
     to_char = _char_offsets(text)
+    marks = [match.start() for match in _MARKS.finditer(text.encode())]
 
     def span(node: Node) -> tuple[int, int]:
         start, end = node.srcmap or (0, 0)
         return to_char(start), to_char(end)
+
+    def worth(node: Node) -> bool:
+        start, end = node.srcmap or (0, 0)
+        index = bisect.bisect_left(marks, start)
+        return index < len(marks) and marks[index] < end
 
     def region(start: int, end: int, kind: str, chain: tuple[int, ...], bound: int) -> None:
         while start < end and text[start] in " \t\n>":
@@ -263,7 +294,11 @@ def _layout(tree: Node, text: str, lines: _Lines) -> _Layout:
     def block(node: Node, chain: tuple[int, ...], bound: int, column: int) -> None:
         """``column``: where the innermost container's content starts on its first line."""
         name = node.name
-        if name == "paragraph":
+        if name == "code_block":
+            layout.code_blocks.append(span(node))
+        elif not worth(node):
+            return
+        elif name == "paragraph":
             region(*span(node), "paragraph", chain, bound)
         elif name == "lheading":
             start, end = span(node)
@@ -280,8 +315,6 @@ def _layout(tree: Node, text: str, lines: _Lines) -> _Layout:
             meta = node.meta
             if not meta.get("info", "").startswith("\ufdd0"):  # not a math block put in place before
                 layout.fences.append((*span(node), meta.get("info", ""), meta.get("content", "")))
-        elif name == "code_block":
-            layout.code_blocks.append(span(node))
         elif name == "definition":
             from markdown_it.common.utils import normalizeReference
 
@@ -336,6 +369,8 @@ class _Reader:
         self.lines = _Lines(self.text)
 
     def run(self) -> None:
+        if self.quick():
+            return
         blocks, layout, current = self._math_blocks()
         section = self.section
         if current is self.text:
@@ -421,32 +456,77 @@ class _Reader:
     def _inline(self, region: _Region, shift: Callable[[int], int], labels: frozenset[str], edits: list[Any]) -> None:
         start, end = shift(region.start), shift(region.end)
         raw = self.text[start:end]
-        brackets = "[" in raw and "`" in raw
-        if "$" not in raw and ("{" not in raw or "`" not in raw) and not brackets:
-            return
-        content, pieces = _inline_content(raw, start, region.kind, region.chain)
-        found, unmatched = find_math_and_roles(content, allow_html=self.section.allow_html, references=labels)
-        for item in found:
-            source_start = _to_source(pieces, item.start)
-            source_end = _to_source(pieces, item.end - 1) + 1
-            line = self.lines.line(source_start)
+        if _holds_inline(raw):
+            content, pieces = _inline_content(raw, start, region.kind, region.chain)
+            reading = read_inline(content, allow_html=self.section.allow_html, references=labels)
+            self._take(reading, lambda index: _to_source(pieces, index), edits, brackets="[" in raw)
+
+    def _take(self, reading: Reading, to_source: Callable[[int], int], edits: list[Any], *, brackets: bool) -> None:
+        """Record what ``read_inline`` found, and the placeholders and stand-ins the renderers get."""
+        for item in reading.found:
+            start, end = to_source(item.start), to_source(item.end - 1) + 1
+            line = self.lines.line(start)
             what: Math | Role
             if item.kind == "role":
                 what = Role(item.name, item.content, line)
             else:
                 what = Math(item.content, item.kind == "math_double", line)
-            self.section.spans.append((source_start, source_end, what))
-            edits.append((source_start, source_end, f"%{self._placeholder(what)}%"))
-        if brackets or found:
+            self.section.spans.append((start, end, what))
+            edits.append((start, end, f"%{self._placeholder(what)}%"))
+        if brackets or reading.found:
             # Backticks that open no code span are literal text; the renderers get a stand-in for
             # them, so that pyrs cannot pair them once a placeholder took a formula or role away
             # from between them, and because pyrs 0.4.0 (markdown-it.rs 0.6.0) panics on one in a
             # paragraph with a "[" it looks ahead from (markdown-it.rs issue #40, fixed in 0.6.1).
             taken = [(a, b) for a, b, _ in self.section.spans]
-            for index in unmatched:
-                position = _to_source(pieces, index)
+            for index in reading.unmatched:
+                position = to_source(index)
                 if not any(a <= position < b for a, b in taken):
                     edits.append((position, position + 1, LITERAL_BACKTICK))
+
+    def quick(self) -> bool:
+        """Read text whose blocks cannot change what the inline rules see, without parsing it; False if it can't.
+
+        No fence, code block, table, math block, reference definition, raw HTML or
+        trailing backslash: then each run of lines between blank lines can be read as
+        one inline text, as long as nothing read runs over a line end (a list item or
+        heading there would have cut it).
+        """
+        if not _blocks_are_simple(self.text, self.section.allow_html):
+            return False
+        edits: list[tuple[int, int, str]] = []
+        for match in _CHUNK.finditer(self.text):
+            chunk = match.group()
+            if _holds_inline(chunk):
+                reading = read_inline(chunk, allow_html=False, references=frozenset())
+                if reading.multiline:
+                    self.section.spans.clear()
+                    self.section.placeholders.clear()
+                    return False
+                at = match.start()
+                self._take(reading, lambda index, at=at: at + index, edits, brackets="[" in chunk)
+        if edits:
+            self.section.source = _apply(self.text, edits)
+        return True
+
+
+def _holds_inline(text: str) -> bool:
+    """``text`` may hold math, a role, or a backtick pyrs may choke on."""
+    return "$" in text or ("`" in text and ("{" in text or "[" in text))
+
+
+_CHUNK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
+"""Lines between blank lines."""
+_BLOCK_MATH_START = re.compile(r"^[ \t>]*(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)*\$\$", re.MULTILINE)
+
+
+def _blocks_are_simple(text: str, allow_html: bool) -> bool:
+    """No block in ``text`` can hide math or roles from inline rules, or make them in a line of its own."""
+    if "```" in text or "~~~" in text or "|" in text or "]:" in text or "\\\n" in text:
+        return False
+    if allow_html and "<" in text:
+        return False
+    return not _INDENTED.search(text) and not _BLOCK_MATH_START.search(text)
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -473,9 +553,8 @@ def _prefix_length(line: str, chain: tuple[int, ...], *, quotes_only: bool = Fal
     for index, indent in enumerate(chain):
         if indent < 0:
             marker = _QUOTE_MARKER.match(line, position)
-            if marker is None:  # a lazy line: what remains is the indent of the items inside
-                indent = sum(i for i in chain[index:] if i > 0)
-                position = _skip_columns(line, position, indent)
+            if marker is None:  # a lazy line: from its start, the indent of the items inside the quote
+                position = _skip_columns(line, after_quotes, sum(i for i in chain[index:] if i > 0))
                 break
             position = after_quotes = marker.end()
         else:

@@ -91,11 +91,13 @@ def _clean(text: str) -> str:
 
 def width(text: str) -> int:
     """Columns ``text`` takes on a terminal: wcwidth, with link markers as wide as their number will be."""
-    from wcwidth import wcswidth, wcwidth
+    import wcwidth
 
-    text = _LINK.sub("x" * _MARK_WIDTH, text)
-    columns = wcswidth(text)
-    return columns if columns >= 0 else sum(max(wcwidth(char), 0) for char in text)
+    text = _LINK.sub("x" * _MARK_WIDTH, text) if _LINK_START in text else text
+    if text.isascii() and text.isprintable():
+        return len(text)
+    columns = wcwidth.wcswidth(text)
+    return columns if columns >= 0 else sum(max(wcwidth.wcwidth(char), 0) for char in text)
 
 
 class _TextRenderer:
@@ -156,8 +158,11 @@ class _TextRenderer:
         return []  # link reference definitions
 
     def paragraph(self, nodes: list[Node]) -> list[str]:
+        text = "".join(self.inline(nodes))
+        if "\n" not in text:
+            return [text.strip()] if text.strip() else []
         lines = []
-        for line in "".join(self.inline(nodes)).split("\n"):
+        for line in text.split("\n"):
             if line.startswith(_DISPLAY):
                 lines.append("    " + line[1:])
             elif line.strip():
@@ -226,42 +231,50 @@ class _TextRenderer:
         text = "".join(self.inline(nodes)).replace(_DISPLAY, "")
         return " ".join(text.split("\n")).strip()
 
-    def inline(self, nodes: list[Node], out: list[str] | None = None) -> list[str]:
-        out = [] if out is None else out
-        for node in nodes:
-            name = node.name
-            if name == "text":
-                content = node.meta.get("content", "")
-                if "\ufdd0" in content or LITERAL_BACKTICK in content:
-                    content = _PLACEHOLDER.sub(self._inline_item, content).replace(LITERAL_BACKTICK, "`")
-                out.append(content)
-            elif name == "softbreak":
-                out.append(" ")
-            elif name == "hardbreak":
-                out.append("\n")
-            elif name == "text_special":
-                out.append(node.meta.get("content", ""))
-            elif name == "strikethrough":
-                out.append("~~")
-                self.inline(node.children, out)
-                out.append("~~")
-            elif name == "link":
-                self._link(node, out)
-            elif name == "image":
-                alt = "".join(self.inline(node.children)).replace(_DISPLAY, "").replace("\n", " ")
-                out.append(f"[image: {_LINK.sub('', alt).strip()}] " + self._marker(node.meta.get("url", "")))
-            elif name != "html_inline":  # em, strong, code spans, autolinks: their text
-                self.inline(node.children, out)
+    def inline(self, nodes: list[Node]) -> list[str]:
+        """The text of inline nodes and all inside them, read in one pass over ``walk()`` (pre-order).
+
+        A link, image or strikethrough ends where its descendants do, counted beforehand:
+        ``closers`` holds (index of the node after it, what to write there).
+        """
+        out: list[str] = []
+        closers: list[tuple[int, int, str, str]] = []  # (end index, where its text started, kind, URL)
+        index = 0
+        for top in nodes:
+            for node in top.walk():
+                while closers and closers[-1][0] == index:
+                    self._close(out, *closers.pop()[1:])
+                index += 1
+                name = node.name
+                if name == "text":
+                    content = node.meta["content"]
+                    if "\ufdd0" in content or LITERAL_BACKTICK in content:
+                        content = _PLACEHOLDER.sub(self._inline_item, content).replace(LITERAL_BACKTICK, "`")
+                    out.append(content)
+                elif name == "softbreak":
+                    out.append(" ")
+                elif name == "hardbreak":
+                    out.append("\n")
+                elif name == "text_special":
+                    out.append(node.meta["content"])
+                elif name in ("link", "image", "strikethrough"):
+                    end = index + sum(1 for _ in node.walk()) - 1
+                    closers.append((end, len(out), name, node.meta.get("url", "")))
+                    out.append("~~" if name == "strikethrough" else "")
+        while closers:
+            self._close(out, *closers.pop()[1:])
         return out
 
-    def _link(self, node: Node, out: list[str]) -> None:
-        start = len(out)
-        self.inline(node.children, out)
-        url = node.meta.get("url", "")
-        if url.startswith("#"):
-            return  # a place on the web page, nowhere in an email
-        text = "".join(out[start:]).strip()
-        out.append((" " if text else "") + self._marker(url))
+    def _close(self, out: list[str], start: int, name: str, url: str) -> None:
+        """Write what ends a link (its marker), an image (``[image: ALT]`` and its marker) or a strikethrough."""
+        if name == "strikethrough":
+            out.append("~~")
+        elif name == "image":
+            alt = "".join(out[start:]).replace(_DISPLAY, "").replace("\n", " ")
+            del out[start:]
+            out.append(f"[image: {_LINK.sub('', alt).strip()}] " + self._marker(url))
+        elif not url.startswith("#"):  # a place on the web page is nowhere in an email
+            out.append((" " if "".join(out[start:]).strip() else "") + self._marker(url))
 
     def _marker(self, url: str) -> str:
         return link_marker(self.link(url) if url.startswith("/") and not url.startswith("//") else url)
