@@ -34,8 +34,8 @@ import yaml
 if __package__ in (None, ""):  # run as a script: make ``site_builder`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from site_builder import markup
-from site_builder.markup import code, latex, text
+from site_builder import markup, unicodemath
+from site_builder.markup import code, latex
 from site_builder.markup.reading import Math
 
 
@@ -59,7 +59,7 @@ def _role(name: str, content: str) -> str:
 
 def _clear_caches() -> None:
     latex._converted.cache_clear()
-    text.unicode_math.cache_clear()
+    unicodemath.latex_to_unicode.cache_clear()
     code.highlight.cache_clear()
 
 

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -57,7 +56,6 @@ def number_links(text: str) -> tuple[str, list[str]]:
     return _LINK.sub(number, text), list(numbers)
 
 
-@functools.lru_cache(maxsize=4096)
 def unicode_math(latex: str, display: bool) -> str:
     """The plain text's way to show math: one line of Unicode (displayed formulas are indented by ``to_text``)."""
     from ..unicodemath import latex_to_unicode
