@@ -52,6 +52,7 @@ from site_builder.unicodemath import latex_to_unicode
         (r"x \le 3", "x ≤ 3"),
         (r"\|x\|_2", "‖x‖₂"),
         (r"\text{if } x > 0", "if x > 0"),
+        (r"\text{a & b < c}", "a & b < c"),
         # Spacing: scripts do not run into the next symbol; a function applied to its argument is one operand.
         (r"m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t", "mₜ = β₁ mₜ₋₁ + (1 - β₁)gₜ"),
         (r"p_i = \frac{\exp(z_i / T)}{\sum_{j} \exp(z_j / T)}", "pᵢ = exp(zᵢ/T)/(Σⱼ exp(zⱼ/T))"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import xml.etree.ElementTree as ET
 
 from .base import MarkupError
 
@@ -46,13 +47,74 @@ def _converted(latex: str, display: bool) -> str:
     if _brace_depth(latex) != 0:
         raise MarkupError(f"unbalanced braces in LaTeX {latex!r}")
     try:
-        mathml = latex2mathml.converter.convert(_for_latex2mathml(latex), display="block" if display else "inline")
+        tree = latex2mathml.converter.convert_to_element(
+            _for_latex2mathml(latex), display="block" if display else "inline"
+        )
     except Exception as exc:  # latex2mathml raises many exception types for bad input
         raise MarkupError(f"cannot convert LaTeX {latex!r}: {type(exc).__name__} {exc}".rstrip()) from exc
+    mathml = _serialized(tree)
     unknown = _UNKNOWN_COMMAND.search(mathml)
     if unknown:
         raise MarkupError(f"unknown LaTeX command {unknown.group(1)} in {latex!r}")
     return mathml
+
+
+# What latex2mathml writes besides the element's name; \href's href, \style's style, \class's class are dropped.
+_ATTRIBUTES = frozenset(
+    [
+        "xmlns",
+        "display",
+        "mathvariant",
+        "mathcolor",
+        "mathbackground",
+        "mathsize",
+        "stretchy",
+        "fence",
+        "separator",
+        "form",
+        "largeop",
+        "movablelimits",
+        "accent",
+        "accentunder",
+        "lspace",
+        "rspace",
+        "minsize",
+        "maxsize",
+        "symmetric",
+        "width",
+        "height",
+        "depth",
+        "voffset",
+        "linethickness",
+        "notation",
+        "displaystyle",
+        "scriptlevel",
+        "columnalign",
+        "columnlines",
+        "columnspacing",
+        "rowalign",
+        "rowlines",
+        "rowspacing",
+        "frame",
+        "framespacing",
+        "linebreak",
+    ]
+)
+_ESCAPED_REFERENCE = re.compile(r"&amp;(#x?[0-9A-Fa-f]+;)")
+
+
+def _serialized(tree: ET.Element) -> str:
+    """MathML text that is only MathML: the author's text escaped, attributes kept to presentation.
+
+    latex2mathml writes symbols as character references in the text, then unescapes its
+    whole output to let them through, and with them any ``<``, ``>`` or ``&`` an author
+    wrote (``\text{<script>...}`` came out as a script element). Here only the
+    references come back.
+    """
+    for element in tree.iter():
+        for name in [name for name in element.attrib if name not in _ATTRIBUTES]:
+            del element.attrib[name]
+    return _ESCAPED_REFERENCE.sub(r"&\1", ET.tostring(tree, encoding="unicode"))
 
 
 def _brace_depth(latex: str) -> int:

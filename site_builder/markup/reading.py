@@ -526,7 +526,9 @@ def _blocks_are_simple(text: str, allow_html: bool) -> bool:
         return False
     if allow_html and "<" in text:
         return False
-    return not _INDENTED.search(text) and not _BLOCK_MATH_START.search(text)
+    if "$$" in text and _BLOCK_MATH_START.search(text):
+        return False
+    return not (("    " in text or "\t" in text) and _INDENTED.search(text))
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
