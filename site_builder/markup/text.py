@@ -16,8 +16,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .base import Directive, MarkupError, MathRenderer, Role, SiteLink, at_line, directive_parts, same_link
 from .reading import LITERAL_BACKTICK, NONCHARACTERS, Fence, Math, Section
@@ -78,7 +80,7 @@ def to_text(
     line of text; ``link`` maps site paths. ``text`` may be a ``Section`` parsed before.
     """
     section = text if isinstance(text, Section) else Section(text, allow_html=allow_html)
-    lines = _TextRenderer(section, directive, role, math, link).render(section.tree)
+    lines = _TextRenderer(section, directive, role, math, link).blocks(section.tree.children, tight=False)
     return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
 
 
@@ -98,145 +100,58 @@ def width(text: str) -> int:
     return columns if columns >= 0 else sum(max(wcwidth.wcwidth(char), 0) for char in text)
 
 
-class _Frame:
-    """A container open in the walk (the root, a quote, a list, an item, a table or one of its parts)."""
-
-    __slots__ = ("blocks", "end", "loose", "meta", "name", "rows")
-
-    def __init__(self, name: str, end: float, meta: dict[str, Any] | None = None) -> None:
-        self.name = name
-        self.end = end
-        """Index of the first node after it in the walk."""
-        self.meta = meta or {}
-        self.blocks: list[list[str]] = []
-        """Rendered blocks inside it (for a list: its items; for a row: its cells, one line each)."""
-        self.rows: list[list[str]] = []
-        self.loose = False
-
-
 class _TextRenderer:
-    """One pass over ``walk()`` (pre-order, far cheaper than recursing into ``children``).
-
-    Containers know where they end by the size of their subtree; a run of inline nodes
-    ends at the next block; a link, image or strikethrough ends where its subtree does.
-    """
-
     def __init__(self, section: Section, directive: Directive, role: Role, math: MathRenderer, link: SiteLink) -> None:
         self.found = section.placeholders
+        self.placeheld = bool(section.placeholders) or LITERAL_BACKTICK in section.source
+        """The text holds placeholders or stand-ins for backticks, to put back."""
         self.directive = directive
         self.role = role
         self.math = math
         self.link = link
-        self.block_math: Math | None = None
-        """The math block a placeholder heading stands for, met in the current inline run."""
 
-    def render(self, root: Node) -> list[str]:
-        frames = [_Frame("root", float("inf"))]
-        run: list[str] | None = None  # the text of the current inline run
-        owner = ("paragraph", 0)  # what the run is: (paragraph, heading, lheading or tcell; heading level)
-        closers: list[tuple[int, int, str, str]] = []  # (end index, where its text started, kind, URL)
-        index = 0
-        for node in root.walk(include_self=False):
-            while closers and closers[-1][0] == index:
-                self._close(run, *closers.pop()[1:])  # type: ignore[arg-type]
-            if frames[-1].end == index:
-                self._end_run(run, owner, frames)
-                run = None
-                while frames[-1].end == index:
-                    self._close_frame(frames)
-            index += 1
-            name = node.name
-            if name not in _BLOCKS:
-                if run is None:  # a tight list item's paragraph comes as its inline nodes
-                    run, owner = [], ("paragraph", 0)
-                if name == "text":
-                    content = node.meta["content"]
-                    if "\ufdd0" in content or LITERAL_BACKTICK in content:
-                        content = _PLACEHOLDER.sub(self._inline_item, content).replace(LITERAL_BACKTICK, "`")
-                    run.append(content)
-                elif name == "softbreak":
-                    run.append(" ")
-                elif name == "hardbreak":
-                    run.append("\n")
-                elif name == "text_special":
-                    run.append(node.meta["content"])
-                elif name in ("link", "image", "strikethrough"):
-                    end = index + sum(1 for _ in node.walk()) - 1
-                    closers.append((end, len(run), name, node.meta.get("url", "")))
-                    run.append("~~" if name == "strikethrough" else "")
-                continue  # em, strong, code spans, autolinks: their text follows; raw HTML: dropped
-            self._end_run(run, owner, frames)
-            run = None
-            if name in _INLINE_OWNERS:
-                run, owner = [], (name, node.meta.get("level", 0))
-                if name == "paragraph" and frames[-1].name == "list_item":
-                    frames[-2].loose = True
-            elif name in _CONTAINERS:
-                meta = node.meta if name in ("ordered_list", "table") else None
-                frames.append(_Frame(name, index + sum(1 for _ in node.walk()) - 1, meta))
-            else:
-                frames[-1].blocks.append(self.leaf(node))
-        while closers:
-            self._close(run, *closers.pop()[1:])  # type: ignore[arg-type]
-        self._end_run(run, owner, frames)
-        while len(frames) > 1:
-            self._close_frame(frames)
-        return _joined(frames[0].blocks, tight=False)
+    # --- Blocks: each renders to lines --------------------------------------------------------
 
-    def _end_run(self, run: list[str] | None, owner: tuple[str, int], frames: list[_Frame]) -> None:
-        """Put the inline run's text where its owner goes: a paragraph's lines, a heading, a table cell."""
-        if run is None:
-            return
-        text = "".join(run)
-        name, level = owner
-        formula, self.block_math = self.block_math, None
-        if name == "tcell":
-            frames[-1].blocks.append([_one_line(text).replace(_LINK_END, _LINK_END_IN_TABLE)])
-        elif name in ("heading", "lheading"):
-            if formula is not None and text.strip() == _DISPLAY + self.formula(formula):
-                frames[-1].blocks.append(["    " + self.formula(formula)])  # a math block's placeholder
-            else:
-                frames[-1].blocks.append(["#" * level + " " + _one_line(text)])
-        elif "\n" not in text:
-            if text.strip():
-                frames[-1].blocks.append([text.strip()])
-        else:
-            lines = []
-            for line in text.split("\n"):
-                if line.startswith(_DISPLAY):
-                    lines.append("    " + line[1:])
-                elif line.strip():
-                    lines.append(line.strip())
-            if lines:
-                frames[-1].blocks.append(lines)
+    def blocks(self, nodes: list[Node], *, tight: bool) -> list[str]:
+        """Block nodes (and, in a tight list item, runs of inline nodes) separated by blank lines unless ``tight``."""
+        out: list[str] = []
+        run: list[Node] = []
+        for node in [*nodes, None]:
+            if node is not None and node.name not in _BLOCKS:
+                run.append(node)  # a tight list item's paragraph comes as its inline nodes
+                continue
+            parts = []
+            if run:
+                parts.append(self.paragraph(itertools.chain.from_iterable(node.walk() for node in run)))
+                run = []
+            if node is not None:
+                parts.append(self.block(node))
+            for lines in parts:
+                if lines:
+                    if out and not tight:
+                        out.append("")
+                    out += lines
+        return out
 
-    def _close_frame(self, frames: list[_Frame]) -> None:
-        frame = frames.pop()
-        parent = frames[-1]
-        name = frame.name
-        if name == "blockquote":
-            parent.blocks.append([f"> {line}" if line else ">" for line in _joined(frame.blocks, tight=False)])
-        elif name == "list_item":
-            parent.rows.append(frame.blocks)  # type: ignore[arg-type]  # joined when the list knows if it is tight
-            parent.loose |= frame.loose
-        elif name in ("bullet_list", "ordered_list"):
-            parent.blocks.append(self.list(frame))
-        elif name == "trow":
-            parent.rows.append([cell[0] for cell in frame.blocks])
-        elif name in ("thead", "tbody"):
-            parent.rows += frame.rows
-            if name == "thead":
-                parent.meta = {**parent.meta, "header": len(frame.rows)}
-        elif name == "table":
-            parent.blocks.append(_table(frame.rows, frame.meta))
-
-    def leaf(self, node: Node) -> list[str]:
-        """A block without inline content: code, a directive, a math block, a rule, raw HTML."""
+    def block(self, node: Node) -> list[str]:
         name = node.name
+        if name == "paragraph":
+            return self.paragraph(node.walk(include_self=False))
+        if name in ("heading", "lheading"):
+            formula = self._math_block_heading(node)
+            if formula is not None:
+                return self.display(formula)
+            return ["#" * node.meta.get("level", 1) + " " + self.inline_line(node.walk(include_self=False))]
+        if name == "blockquote":
+            return [f"> {line}" if line else ">" for line in self.blocks(node.children, tight=False)]
+        if name in ("bullet_list", "ordered_list"):
+            return self.list(node)
         if name == "fence":
             return self.fence(node)
         if name == "code_block":
             return _indented(node.meta.get("content", ""))
+        if name == "table":
+            return self.table(node)
         if name == "hr":
             return ["---"]
         if name == "html_block":  # raw HTML is only a block when the site allows it: its text, tags dropped
@@ -244,11 +159,25 @@ class _TextRenderer:
             return [line.strip() for line in text.strip().split("\n")]
         return []  # link reference definitions
 
+    def paragraph(self, nodes: Iterable[Node]) -> list[str]:
+        text = "".join(self.inline(nodes))
+        if "\n" not in text:
+            return [text.strip()] if text.strip() else []
+        lines = []
+        for line in text.split("\n"):
+            if line.startswith(_DISPLAY):
+                lines.append("    " + line[1:])
+            elif line.strip():
+                lines.append(line.strip())
+        return lines
+
+    def display(self, formula: Math) -> list[str]:
+        return ["    " + self.formula(formula)]
+
     def fence(self, node: Node) -> list[str]:
-        match = _FENCE_INFO.fullmatch(node.meta.get("info", "").strip())
-        item = self.found[int(match[1])] if match else None
+        item = self._placeheld(node.meta.get("info", ""))
         if isinstance(item, Math):
-            return ["    " + self.formula(item)]
+            return self.display(item)
         if isinstance(item, Fence) and item.directive:
             name, target = directive_parts(item.info, item.line)
             try:
@@ -258,32 +187,97 @@ class _TextRenderer:
             return text.strip("\n").split("\n")
         return _indented(node.meta.get("content", ""))
 
-    def list(self, frame: _Frame) -> list[str]:
-        items = frame.rows
-        if frame.name == "ordered_list":
-            first = frame.meta.get("start", 1)
-            numbers = [f"{first + index}{frame.meta.get('marker', '.')}" for index in range(len(items))]
+    def list(self, node: Node) -> list[str]:
+        items = node.children
+        if node.name == "ordered_list":
+            first = node.meta.get("start", 1)
+            numbers = [f"{first + index}{node.meta.get('marker', '.')}" for index in range(len(items))]
             markers = [number.rjust(max(map(len, numbers))) for number in numbers]
         else:
             markers = ["-"] * len(items)
         indent = " " * (len(markers[0]) + 1) if markers else ""
+        tight = not any(child.name == "paragraph" for item in items for child in item.children)
         out: list[str] = []
-        for marker, blocks in zip(markers, items, strict=True):
-            lines = _joined(blocks, tight=not frame.loose) or [""]  # type: ignore[arg-type]
-            if out and frame.loose:
+        for marker, item in zip(markers, items, strict=True):
+            lines = self.blocks(item.children, tight=tight) or [""]
+            if out and not tight:
                 out.append("")
             out.append(f"{marker} {lines[0]}")
             out += [indent + line if line else "" for line in lines[1:]]
         return out
 
-    # --- Inline ---------------------------------------------------------------------------------
+    def table(self, node: Node) -> list[str]:
+        rows = [
+            [self.cell(cell.walk(include_self=False)) for cell in row.children]
+            for part in node.children
+            for row in part.children
+        ]
+        header = len(node.children[0].children) if node.children and node.children[0].name == "thead" else 0
+        columns = max(map(len, rows), default=0)
+        rows = [row + [""] * (columns - len(row)) for row in rows]
+        widths = [max(width(row[column]) for row in rows) for column in range(columns)]
+        aligns = list(node.meta.get("alignments", [])) + ["none"] * columns
+        lines = []
+        for index, row in enumerate(rows):
+            lines.append(
+                "  ".join(_aligned(cell, size, align) for cell, size, align in zip(row, widths, aligns, strict=False))
+            )
+            if index == header - 1:
+                lines.append("  ".join("-" * size for size in widths))
+        return lines
+
+    def cell(self, nodes: Iterable[Node]) -> str:
+        text = self.inline_line(nodes)
+        return text.replace(_LINK_END, _LINK_END_IN_TABLE)
+
+    # --- Inline: each node appends its text ---------------------------------------------------
+
+    def inline_line(self, nodes: Iterable[Node]) -> str:
+        """Inline text on one line (a heading, a table cell): displayed math and line breaks become spaces."""
+        text = "".join(self.inline(nodes)).replace(_DISPLAY, "")
+        return " ".join(text.split("\n")).strip()
+
+    def inline(self, nodes: Iterable[Node]) -> list[str]:
+        """The text of inline nodes, given as ``walk()`` gives them (pre-order, far cheaper than ``children``).
+
+        A link, image or strikethrough ends where its descendants do, counted beforehand:
+        ``closers`` holds (index of the node after it, where its text started, kind, URL).
+        """
+        out: list[str] = []
+        closers: list[tuple[int, int, str, str]] = []
+        stop = -1  # the index where the innermost link, image or strikethrough ends
+        placeheld = self.placeheld
+        for index, node in enumerate(nodes):
+            if index == stop:
+                while closers and closers[-1][0] == index:
+                    self._close(out, *closers.pop()[1:])
+                stop = closers[-1][0] if closers else -1
+            name = node.name
+            if name == "text":
+                content = node.meta["content"]
+                if placeheld:
+                    content = _PLACEHOLDER.sub(self._inline_item, content).replace(LITERAL_BACKTICK, "`")
+                out.append(content)
+            elif name == "softbreak":
+                out.append(" ")
+            elif name == "hardbreak":
+                out.append("\n")
+            elif name == "text_special":
+                out.append(node.meta["content"])
+            elif name in ("link", "image", "strikethrough"):
+                stop = index + len(list(node.walk()))
+                closers.append((stop, len(out), name, node.meta.get("url", "")))
+                out.append("~~" if name == "strikethrough" else "")
+        while closers:
+            self._close(out, *closers.pop()[1:])
+        return out
 
     def _close(self, out: list[str], start: int, name: str, url: str) -> None:
         """Write what ends a link (its marker), an image (``[image: ALT]`` and its marker) or a strikethrough."""
         if name == "strikethrough":
             out.append("~~")
         elif name == "image":
-            alt = _one_line("".join(out[start:]))
+            alt = "".join(out[start:]).replace(_DISPLAY, "").replace("\n", " ")
             del out[start:]
             out.append(f"[image: {_LINK.sub('', alt).strip()}] " + self._marker(url))
         elif not url.startswith("#"):  # a place on the web page is nowhere in an email
@@ -295,14 +289,12 @@ class _TextRenderer:
     def _inline_item(self, match: re.Match[str]) -> str:
         item = self.found[int(match[1])]
         if isinstance(item, Math):
-            if item.block:
-                self.block_math = item
             formula = self.formula(item)
             return f"\n{_DISPLAY}{formula}\n" if item.display else formula
         try:
             return _clean(self.role(item.name, item.content))  # type: ignore[union-attr]
         except MarkupError as exc:
-            raise at_line(exc, item.line) from exc  # type: ignore[union-attr]
+            raise at_line(exc, item.line) from exc
 
     def formula(self, item: Math) -> str:
         try:
@@ -310,42 +302,21 @@ class _TextRenderer:
         except MarkupError as exc:
             raise MarkupError(str(exc), item.line) from exc
 
+    def _placeheld(self, text: str) -> Math | Fence | None:
+        match = re.fullmatch("%?\ufdd0(\\d+)\ufdd1%?", text.strip())
+        item = self.found[int(match[1])] if match else None
+        return item if isinstance(item, Math | Fence) else None
 
-_INLINE_OWNERS = {"paragraph", "heading", "lheading", "tcell"}
-_CONTAINERS = {"blockquote", "bullet_list", "ordered_list", "list_item", "table", "thead", "tbody", "trow"}
-_BLOCKS = _INLINE_OWNERS | _CONTAINERS | {"code_block", "fence", "html_block", "hr", "definition"}
-_FENCE_INFO = re.compile("\ufdd0(\\d+)\ufdd1")
-
-
-def _joined(blocks: list[list[str]], *, tight: bool) -> list[str]:
-    """Blocks one after the other, a blank line between them unless ``tight``."""
-    out: list[str] = []
-    for lines in blocks:
-        if lines:
-            if out and not tight:
-                out.append("")
-            out += lines
-    return out
+    def _math_block_heading(self, node: Node) -> Math | None:
+        children = node.children
+        if len(children) != 1 or children[0].name != "text":
+            return None
+        item = self._placeheld(children[0].meta.get("content", ""))
+        return item if isinstance(item, Math) and item.block else None
 
 
-def _one_line(text: str) -> str:
-    """Inline text on one line (a heading, a table cell, alt text): displayed math and breaks become spaces."""
-    return " ".join(text.replace(_DISPLAY, "").split("\n")).strip()
-
-
-def _table(rows: list[list[str]], meta: dict[str, Any]) -> list[str]:
-    columns = max(map(len, rows), default=0)
-    rows = [row + [""] * (columns - len(row)) for row in rows]
-    widths = [max(width(row[column]) for row in rows) for column in range(columns)]
-    aligns = list(meta.get("alignments", [])) + ["none"] * columns
-    lines = []
-    for index, row in enumerate(rows):
-        lines.append(
-            "  ".join(_aligned(cell, size, align) for cell, size, align in zip(row, widths, aligns, strict=False))
-        )
-        if index == meta.get("header", 0) - 1:
-            lines.append("  ".join("-" * size for size in widths))
-    return lines
+_BLOCKS = {"paragraph", "heading", "lheading", "blockquote", "bullet_list", "ordered_list", "code_block", "fence"}
+_BLOCKS |= {"html_block", "hr", "definition", "table"}
 
 
 def _indented(code: str) -> list[str]:
