@@ -55,7 +55,9 @@ def to_markdown(
             except MarkupError as exc:
                 raise MarkupError(str(exc), fence.line) from exc
     if not blocks and not section.spans and not site_links and (math is None or "$" not in section.text):
-        # Most sections: nothing to replace.
+        # Most sections: nothing to replace, and often nothing a reader could take for HTML or a script link.
+        if not _may_be_unsafe(section.text):
+            return section.text.strip("\n") + "\n"
         return "\n".join(_inert(section.text.split("\n"), allow_html=allow_html)).strip("\n") + "\n"
     verbatim = section.verbatim_lines
     lines = _replaced_inline(section, role, math)
@@ -178,7 +180,7 @@ def _inert(lines: list[str], *, allow_html: bool) -> list[str]:
     yields HTML or a script link is escaped again without regard to code spans, so the
     guarantee does not rest on the scanner agreeing with every corner of CommonMark.
     """
-    if not _may_be_unsafe(lines) or not _unsafe_lines(lines, allow_html=allow_html):
+    if not _may_be_unsafe("\n".join(lines)) or not _unsafe_lines(lines, allow_html=allow_html):
         return lines
     literal: set[int] = set()  # lines of code blocks: left exactly as written
     html: set[int] = set()  # lines where a reader allowing raw HTML finds some
@@ -218,14 +220,13 @@ def _inert(lines: list[str], *, allow_html: bool) -> list[str]:
     return result
 
 
-def _may_be_unsafe(lines: list[str]) -> bool:
+def _may_be_unsafe(text: str) -> bool:
     """False when no reader can find raw HTML or a script link here: no ``<``, no definition, only safe targets.
 
     A script link needs a scheme in its target: an autolink (``<``), a reference
     definition (``]:``) or an inline link whose target, as far as a scheme reaches,
     is not relative, http, https or mailto (entities and escapes count as unsafe).
     """
-    text = "\n".join(lines)
     if "<" in text or "]:" in text:
         return True
     return "](" in text and not all(safe_target(match[1]) for match in _LINK_TARGET.finditer(text))

@@ -255,7 +255,7 @@ class _TextRenderer:
             name = node.name
             if name == "text":
                 content = node.meta["content"]
-                if placeheld:
+                if placeheld and ("\ufdd0" in content or LITERAL_BACKTICK in content):
                     content = _PLACEHOLDER.sub(self._inline_item, content).replace(LITERAL_BACKTICK, "`")
                 out.append(content)
             elif name == "softbreak":
