@@ -3,33 +3,35 @@
 markdown-it-pyrs (Rust) parses CommonMark ten times faster than markdown-it-py but has
 neither dollar math nor MyST roles. So a section is read in two steps:
 
-1. pyrs parses the author's text; its tree gives the blocks. A paragraph starting
-   with ``$$`` is a math block if dollarmath would close it; the block is put in
-   place of its lines (as a fence or a one-line heading standing for it) and the
-   text parsed again when that changes what follows. Then each paragraph, heading
-   and table cell is scanned for math and roles by ``inline`` (a port of the rules
-   markdown-it-py applies), never inside code.
+1. Its math and roles are found by ``inline`` (a port of the inline rules markdown-it-py
+   applies with both plugins) in each region markdown-it reads as inline text, never in
+   code. Where no block can change that (no fence, table, math block, indented code,
+   reference definition or raw HTML), the runs of lines between blank lines are those
+   regions, as long as nothing found runs over a line end. Otherwise pyrs parses the
+   blocks (``layout``): a paragraph starting with ``$$`` is a math block if dollarmath
+   would close it; it is put in place of its lines (as a fence, or a one-line heading,
+   standing for it) and the text parsed again when that changes what follows.
 2. Each formula, role and fence is swapped for an inert placeholder
-   (``%\\ufdd0N\\ufdd1%``, a fence's info string ``\\ufdd0N\\ufdd1``) that Markdown
-   reads as plain text, and that text is what the renderers parse: pyrs renders
-   it to HTML, and its tree gives the plain text. The placeholders are then
+   (``%\\ufdd0N\\ufdd1%``; a fence's info string ``\\ufdd0N\\ufdd1``) that Markdown
+   reads as plain text, and that text (``source``) is what the renderers parse: pyrs
+   renders it to HTML, and its tree gives the plain text. The placeholders are then
    replaced by what each edition makes of the formula, role or code block.
 
-Everything found keeps its line in the author's text, for error messages. U+FDD0 to
-U+FDEF are Unicode noncharacters: author text holding one gets U+FFFD instead.
+Sections without ``$``, fence or role are not read at all. Everything found keeps its
+line in the author's text, for error messages. U+FDD0 to U+FDEF are Unicode
+noncharacters: author text holding one gets U+FFFD instead.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .inline import Reading, read_inline
+from .layout import Layout, Lines, Region, continuation, inline_content, math_block, read_blocks, to_source
 
 if TYPE_CHECKING:
     from markdown_it_pyrs import MarkdownIt, Node
@@ -39,14 +41,7 @@ PLACEHOLDER = "\ufdd0{}\ufdd1"
 _CORE = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference"]
 _CORE += ["autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline"]
 _CORE += ["table", "strikethrough"]
-_BLOCKS = {"paragraph", "heading", "lheading", "blockquote", "bullet_list", "ordered_list", "code_block", "fence"}
-_BLOCKS |= {"html_block", "hr", "definition", "table"}
-_LIST_MARKER = re.compile(r"[ \t]*(?:[*+-]|\d{1,9}[.)])")
-_QUOTE_MARKER = re.compile(r" {0,3}> ?")
 _FENCE_MARKER = re.compile(r"[ \t]*(`{3,}|~{3,})")
-_HEADING_MARKS = re.compile(r"#{1,6}[ \t]*")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
-_EQUATION_LABEL_REVERSED = re.compile(r"^\s*\)([^)$\r\n]+?)\(\s*\${2}")  # dollarmath's DOLLAR_EQNO_REV
 
 
 @functools.cache
@@ -59,7 +54,7 @@ def pyrs_parser(allow_html: bool, *, inline: bool = True) -> MarkdownIt:
 
 
 LITERAL_BACKTICK = "\ufdd6"
-"""Stands in the renderers' text for a backtick that opens no code span after a ``[`` (see ``Section``)."""
+"""Stands in ``source`` for a backtick that opens no code span, where pyrs could misread it (see ``_Reader._take``)."""
 
 
 def parse(text: str, allow_html: bool, *, html: bool = False) -> Any:
@@ -204,160 +199,8 @@ def _normalized(text: str) -> str:
     return (text if end < 0 else text[:end]) + "\n"
 
 
-@dataclass
-class _Region:
-    """Text that markdown-it parses as inline content: a paragraph, a heading, a table cell."""
-
-    start: int
-    end: int
-    kind: str
-    """``paragraph`` (may start a math block), ``heading`` or ``cell``."""
-    chain: tuple[int, ...]
-    """Its containers, outermost first: -1 for a block quote, else a list item's indent (columns past its parent's)."""
-    bound: int
-    """The line a math block starting here must close before (the end of its block quote)."""
-
-
 _FoundBlock = tuple[int, int, Math, str, tuple[int, ...]]
 """A math block: first and last line, formula, what precedes it on its first line, its containers."""
-
-
-@dataclass
-class _Layout:
-    """What pyrs's tree says about the blocks of one text."""
-
-    regions: list[_Region]
-    fences: list[tuple[int, int, str, str]]
-    """(start, end, info, content)."""
-    code_blocks: list[tuple[int, int]]
-    labels: set[str]
-
-
-class _Lines:
-    """Line starts of a text, to turn offsets into lines and back."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    @functools.cached_property
-    def starts(self) -> list[int]:
-        return [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n")[:-1])]
-
-    def line(self, offset: int) -> int:
-        if "starts" not in self.__dict__:  # a few look-ups need no table
-            return self.text.count("\n", 0, offset)
-        return bisect.bisect_right(self.starts, offset) - 1
-
-    def end(self, line: int) -> int:
-        """Offset of the end of ``line`` (its newline, or the end of the text)."""
-        return self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
-
-
-def _char_offsets(text: str) -> Callable[[int], int]:
-    """pyrs counts UTF-8 bytes; this maps its offsets to ``str`` indexes."""
-    if text.isascii():
-        return lambda offset: offset
-    data = text.encode()
-    return lambda offset: len(data[:offset].decode())
-
-
-_MARKS = re.compile(rb"[$`~{\[\]]")
-"""Bytes without which a block holds nothing to find: math, code, roles, fences, links."""
-
-
-def _layout(tree: Node, text: str, lines: _Lines) -> _Layout:
-    """Regions, fences, code blocks and reference labels of ``text``, from pyrs's tree of its blocks.
-
-    Blocks holding none of ``_MARKS`` are passed over: in a typical section most are.
-    """
-    layout = _Layout([], [], [], set())
-    to_char = _char_offsets(text)
-    marks = [match.start() for match in _MARKS.finditer(text.encode())]
-
-    def span(node: Node) -> tuple[int, int]:
-        start, end = node.srcmap or (0, 0)
-        return to_char(start), to_char(end)
-
-    def worth(node: Node) -> bool:
-        start, end = node.srcmap or (0, 0)
-        index = bisect.bisect_left(marks, start)
-        return index < len(marks) and marks[index] < end
-
-    def region(start: int, end: int, kind: str, chain: tuple[int, ...], bound: int) -> None:
-        while start < end and text[start] in " \t\n>":
-            start += 1
-        while end > start and text[end - 1] in " \t\n":
-            end -= 1
-        if start < end:
-            layout.regions.append(_Region(start, end, kind, chain, bound))
-
-    def block(node: Node, chain: tuple[int, ...], bound: int, column: int) -> None:
-        """``column``: where the innermost container's content starts on its first line."""
-        name = node.name
-        if name == "code_block":
-            layout.code_blocks.append(span(node))
-        elif not worth(node):
-            return
-        elif name == "paragraph":
-            region(*span(node), "paragraph", chain, bound)
-        elif name == "lheading":
-            start, end = span(node)
-            region(start, text.rfind("\n", start, end), "paragraph", chain, bound)
-        elif name == "heading":
-            start, end = span(node)
-            start += _HEADING_MARKS.match(text, start).end() - start  # type: ignore[union-attr]
-            end = start + len(_CLOSING_HASHES.sub("", text[start:end]))
-            region(start, end, "heading", chain, bound)
-        elif name == "table":
-            for cell in (cell for part in node.children for row in part.children for cell in row.children):
-                region(*span(cell), "cell", chain, bound)
-        elif name == "fence":
-            meta = node.meta
-            if not meta.get("info", "").startswith("\ufdd0"):  # not a math block put in place before
-                layout.fences.append((*span(node), meta.get("info", ""), meta.get("content", "")))
-        elif name == "definition":
-            from markdown_it.common.utils import normalizeReference
-
-            layout.labels.add(normalizeReference(node.meta.get("label", "")))
-        elif name == "blockquote":
-            start, end = span(node)
-            marker = _QUOTE_MARKER.match(text, start)
-            inside = _column(text, lines, marker.end() if marker else start)
-            for child in node.children:
-                block(child, (*chain, -1), lines.line(max(end - 1, 0)) + 1, inside)
-        elif name in ("bullet_list", "ordered_list"):
-            for item in node.children:
-                list_item(item, chain, bound, column)
-
-    def list_item(item: Node, chain: tuple[int, ...], bound: int, column: int) -> None:
-        # Items of a tight list hold their paragraphs' inline nodes directly: group them back.
-        start, end = span(item)
-        marker = _LIST_MARKER.match(text, start)
-        group: int | None = None
-        after = marker.end() if marker else start
-        spaces = len(text[after : lines.end(lines.line(after))]) - len(
-            text[after : lines.end(lines.line(after))].lstrip(" ")
-        )
-        inside = _column(text, lines, after) + (
-            1 if spaces > 4 or after + spaces >= lines.end(lines.line(after)) else spaces
-        )
-        chain = (*chain, inside - column)
-        for child in item.children:
-            if child.name in _BLOCKS:
-                child_start, child_end = span(child)
-                if group is not None:
-                    region(group, child_start, "paragraph", chain, bound)
-                    group = None
-                block(child, chain, bound, inside)
-                after = child_end
-            elif group is None:
-                group = after
-        if group is not None:
-            region(group, end, "paragraph", chain, bound)
-
-    for node in tree.children:
-        block(node, (), len(lines.starts), 0)
-    return layout
 
 
 class _Reader:
@@ -366,7 +209,7 @@ class _Reader:
     def __init__(self, section: Section) -> None:
         self.section = section
         self.text = section.text
-        self.lines = _Lines(self.text)
+        self.lines = Lines(self.text)
 
     def run(self) -> None:
         if self.quick():
@@ -376,7 +219,7 @@ class _Reader:
         if current is self.text:
             shift: Callable[[int], int] = lambda offset: offset  # noqa: E731
         else:
-            now = _Lines(current)
+            now = Lines(current)
 
             def shift(offset: int) -> int:  # from ``current`` (math blocks in place) to the author's text
                 line = now.line(offset)
@@ -413,7 +256,7 @@ class _Reader:
         self.section.placeholders.append(found)
         return PLACEHOLDER.format(len(self.section.placeholders) - 1)
 
-    def _math_blocks(self) -> tuple[list[_FoundBlock], _Layout, str]:
+    def _math_blocks(self) -> tuple[list[_FoundBlock], Layout, str]:
         """Math blocks in order, the layout of the text with them in place, and that text.
 
         A block that ends where pyrs's paragraph ends leaves everything after it as pyrs
@@ -422,8 +265,8 @@ class _Reader:
         found: list[_FoundBlock] = []
         current = self.text
         while True:
-            lines = self.lines if current is self.text else _Lines(current)
-            layout = _layout(pyrs_parser(self.section.allow_html, inline=False).tree(current), current, lines)
+            lines = self.lines if current is self.text else Lines(current)
+            layout = read_blocks(pyrs_parser(self.section.allow_html, inline=False).tree(current), current, lines)
             reparse = False
             for region in layout.regions:
                 first = lines.line(region.start)
@@ -431,7 +274,7 @@ class _Reader:
                     continue
                 if found and first <= found[-1][1]:
                     continue
-                block = _math_block(current, lines, region)
+                block = math_block(current, lines, region)
                 if block is None:
                     continue
                 last, latex = block
@@ -453,13 +296,13 @@ class _Reader:
             ]
             current = _apply(self.text, edits)
 
-    def _inline(self, region: _Region, shift: Callable[[int], int], labels: frozenset[str], edits: list[Any]) -> None:
+    def _inline(self, region: Region, shift: Callable[[int], int], labels: frozenset[str], edits: list[Any]) -> None:
         start, end = shift(region.start), shift(region.end)
         raw = self.text[start:end]
         if _holds_inline(raw):
-            content, pieces = _inline_content(raw, start, region.kind, region.chain)
+            content, pieces = inline_content(raw, start, region.kind, region.chain)
             reading = read_inline(content, allow_html=self.section.allow_html, references=labels)
-            self._take(reading, lambda index: _to_source(pieces, index), edits, brackets="[" in raw)
+            self._take(reading, lambda index: to_source(pieces, index), edits, brackets="[" in raw)
 
     def _take(self, reading: Reading, to_source: Callable[[int], int], edits: list[Any], *, brackets: bool) -> None:
         """Record what ``read_inline`` found, and the placeholders and stand-ins the renderers get."""
@@ -541,125 +384,9 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _column(text: str, lines: _Lines, offset: int) -> int:
-    return offset - lines.starts[lines.line(offset)]
-
-
-def _prefix_length(line: str, chain: tuple[int, ...], *, quotes_only: bool = False) -> int:
-    """How much of a continuation line its containers take (markdown-it's ``bMarks`` and ``blkIndent``).
-
-    ``quotes_only``: the block quotes' markers only (where a math block's lines start). A
-    lazy line (a quote's marker missing) loses the indentation of the list items inside.
-    """
-    position = after_quotes = 0
-    for index, indent in enumerate(chain):
-        if indent < 0:
-            marker = _QUOTE_MARKER.match(line, position)
-            if marker is None:  # a lazy line: from its start, the indent of the items inside the quote
-                position = _skip_columns(line, after_quotes, sum(i for i in chain[index:] if i > 0))
-                break
-            position = after_quotes = marker.end()
-        else:
-            position = _skip_columns(line, position, indent)
-    return after_quotes if quotes_only else position
-
-
-def _skip_columns(line: str, position: int, columns: int) -> int:
-    """Past up to ``columns`` columns of indentation (a tab reaches the next multiple of four)."""
-    column = 0
-    while position < len(line) and line[position] in " \t" and column < columns:
-        column += 4 - column % 4 if line[position] == "\t" else 1
-        position += 1
-    return position
-
-
-def _continuation(chain: tuple[int, ...]) -> str:
-    """A line's start that keeps it in ``chain``'s containers: ``> `` per quote, spaces per list item."""
-    return "".join("> " if indent < 0 else " " * indent for indent in chain)
-
-
 def _block_lines(prefix: str, chain: tuple[int, ...], extra_lines: int, mark: str) -> str:
     """Lines that read as one block where a math block stood: a heading, or a fence over as many lines."""
     if not extra_lines:
         return f"{prefix}# %{mark}%"
-    inside = _continuation(chain)
+    inside = continuation(chain)
     return "\n".join([f"{prefix}```{mark}", *[inside] * (extra_lines - 1), f"{inside}```"])
-
-
-def _inline_content(raw: str, start: int, kind: str, chain: tuple[int, ...]) -> tuple[str, list[tuple[int, int]]]:
-    """A region's text as markdown-it's inline rules see it, and (content offset, source offset) pieces.
-
-    Continuation lines lose what their containers take (``>``, a list item's indent); a
-    table cell's ``\\|`` is ``|``.
-    """
-    pieces = [(0, start)]
-    if kind == "cell":
-        parts = raw.split("\\|")
-        content, source = parts[0], start + len(parts[0]) + 1
-        for part in parts[1:]:
-            pieces.append((len(content), source))
-            content += "|" + part
-            source += len(part) + 2
-        return content, pieces
-    first, *others = raw.split("\n")
-    out = [first]
-    length, source = len(first) + 1, start + len(first) + 1
-    for line in others:
-        stripped = line[_prefix_length(line, chain) :]
-        pieces.append((length, source + len(line) - len(stripped)))
-        out.append(stripped)
-        length += len(stripped) + 1
-        source += len(line) + 1
-    return "\n".join(out), pieces
-
-
-def _to_source(pieces: list[tuple[int, int]], index: int) -> int:
-    content_start, source_start = pieces[bisect.bisect_right(pieces, (index, float("inf"))) - 1]
-    return source_start + index - content_start
-
-
-def _math_block(text: str, lines: _Lines, region: _Region) -> tuple[int, str] | None:
-    """dollarmath's ``math_block`` rule at the paragraph ``region``: (its last line, its LaTeX), or None."""
-    first = lines.line(region.start)
-    line_end = lines.end(first)
-    line_text = text[region.start : line_end]
-    stripped = line_text.strip()
-    end = -1
-    last = first
-    if len(stripped) > 3:
-        if stripped.endswith("$$"):
-            end = line_end - 2 - (len(line_text) - len(stripped))
-        else:
-            label = _EQUATION_LABEL_REVERSED.match(line_text[::-1])
-            if label:
-                end = line_end - label.end()
-            elif "$$" in line_text[2:]:
-                return None
-    if end < 0:
-        for last in range(first + 1, region.bound):  # the loop's last value is the block's
-            start, line_end = _content_start(text, lines, last, region.chain), lines.end(last)
-            line_text = text[start:line_end].lstrip(" \t")
-            stripped = line_text.strip()
-            if stripped.endswith("$$"):
-                end = line_end - 2 - (len(line_text) - len(stripped))
-                break
-            label = _EQUATION_LABEL_REVERSED.match(line_text[::-1])
-            if label:
-                end = line_end - label.end()
-                break
-        else:
-            return None
-    if last == first:
-        return first, text[region.start + 2 : end]
-    parts = [text[region.start + 2 : lines.end(first)]]
-    parts += [
-        text[_content_start(text, lines, line, region.chain) : lines.end(line)] for line in range(first + 1, last)
-    ]
-    parts.append(text[_content_start(text, lines, last, region.chain) : end])
-    return last, "\n".join(parts)
-
-
-def _content_start(text: str, lines: _Lines, line: int, chain: tuple[int, ...]) -> int:
-    """Where a line's content starts after its block quotes' markers (markdown-it's ``bMarks``)."""
-    start = lines.starts[line]
-    return start + _prefix_length(text[start : lines.end(line)], chain, quotes_only=True)
