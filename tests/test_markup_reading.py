@@ -109,6 +109,9 @@ TRICKY = [
     "# Heading $h$ ##\n\nSetext $s$\n===",
     "{value}`a\nb` across a line",
     "*$x$* and _$y$_ and **$z$**",
+    # pyrs counts bytes: text before math, code and fences may take several per character.
+    "日本 é $x$ and `$y$` then {value}`z`\n\n```{formula} f\n```\n\n- ü $w$\n\n| ä | $v$ |\n|---|---|\n| 日 | $u$ |\n",
+    "é\n\n$$\nä\n$$\n\n> 日本 $x$\n",
 ]
 
 
