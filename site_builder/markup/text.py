@@ -196,10 +196,12 @@ class _TextRenderer:
         else:
             markers = ["-"] * len(items)
         indent = " " * (len(markers[0]) + 1) if markers else ""
-        tight = not any(child.name == "paragraph" for item in items for child in item.children)
+        contents = [item.children for item in items]
+        # A loose list wraps every item's text in a paragraph; a tight one gives it as inline nodes.
+        tight = not any(content[0].name == "paragraph" for content in contents if content)
         out: list[str] = []
-        for marker, item in zip(markers, items, strict=True):
-            lines = self.blocks(item.children, tight=tight) or [""]
+        for marker, content in zip(markers, contents, strict=True):
+            lines = self.blocks(content, tight=tight) or [""]
             if out and not tight:
                 out.append("")
             out.append(f"{marker} {lines[0]}")
