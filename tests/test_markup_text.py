@@ -132,6 +132,14 @@ def test_links_become_numbered_footnotes_across_several_texts() -> None:
     assert "\ufdd2" not in text and "\ufdd3" not in text
 
 
+def test_text_beside_the_rendered_text_cannot_fake_a_link() -> None:
+    title = "A title \ufdd2javascript:alert(1)\ufdd3 here"  # as if an author typed a marker
+    text, urls = markup.number_links(markup.inert_text(title) + "\n" + _text("[a](https://a.org/)\n"))
+    assert urls == ["https://a.org/"] and text.startswith("A title \ufffdjavascript:alert(1)\ufffd here\n")
+    # Author Markdown is cleaned the same way when it is read.
+    assert markup.number_links(_text(title))[1] == []
+
+
 def test_numbered_links_keep_table_columns_aligned() -> None:
     rows = [f"| [r{n}](https://x.org/{n}) | v{n} |" for n in range(12)]
     text, urls = markup.number_links(_text("| a | b |\n|---|---|\n" + "\n".join(rows) + "\n"))

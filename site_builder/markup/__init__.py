@@ -24,7 +24,7 @@ from .latex import latex_to_mathml, mathml
 from .markdown import MD_SITE_LINK, to_markdown
 from .reading import Section
 from .refs import parsed_references, references
-from .text import link_marker, number_links, to_text, unicode_math
+from .text import inert_text, link_marker, number_links, to_text, unicode_math
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -42,6 +42,7 @@ __all__ = [
     "SiteLink",
     "highlight",
     "highlight_css",
+    "inert_text",
     "latex_to_mathml",
     "link_marker",
     "mathml",

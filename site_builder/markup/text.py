@@ -84,9 +84,12 @@ def to_text(
     return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
 
 
-def _clean(text: str) -> str:
-    """Text from a callback, unable to fake a marker."""
+def inert_text(text: str) -> str:
+    """Text that cannot fake a link marker: for author text a template puts beside ``to_text``'s output."""
     return NONCHARACTERS.sub("\ufffd", text) if NONCHARACTERS.search(text) else text
+
+
+_clean = inert_text
 
 
 def width(text: str) -> int:
