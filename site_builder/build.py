@@ -20,7 +20,7 @@ from pathlib import Path
 from . import noop
 from .cache import Cache
 from .compute import Computation
-from .editions import EDITIONS, edition_jobs
+from .editions import EDITIONS, edition_job
 from .email import FormulaImages
 from .engine import builder_digest, scan_changes, stale_paths
 from .errors import ContentError, Problem
@@ -116,7 +116,7 @@ def stamp_options(root: Path, out: Path, options: BuildOptions) -> noop.Options:
 
 def open_state(folder: Path | None, tree: str | None, *, fresh: bool = False) -> BuildState:
     """The build state in ``folder`` (None: in memory), empty unless it describes the tree ``tree``."""
-    state = BuildState.open(folder, builder_digest())
+    state = BuildState.open(folder, builder_digest)
     if fresh or state.meta("tree") != tree:
         state.reset(builder_digest())
     return state
@@ -142,7 +142,8 @@ def run(
     plan = plan_stage(root, model, changes, state, output, cache)
     try:
         if plan.dirty or plan.gone:
-            output.start(state.meta("previous_tree"), stale_paths(state, changes.published, set(output.published)))
+            stale = stale_paths(state, changes.published, set(output.published))
+            output.start(state.meta("previous_tree"), stale, state.meta("previous_folders"))
         rendered = render_stage(plan, output)
         tree = check_stage(root, plan, rendered, changes, state, output)
         return write_stage(plan, rendered, tree, changes, content, computer, state, output)
@@ -233,6 +234,7 @@ def make_editions(
         raise ContentError(Problem(f"content/issues/{date}.yaml", message=f"no editions of {date}: {why}"))
     site = Site(root, model, load_templates(root), FormulaImages(model, cache), unsubscribe_url=unsubscribe_url)
     output = MemoryOutput()
-    jobs = edition_jobs(site, issue, [e for e in EDITIONS if e.windowed])
+    windowed = [e for e in EDITIONS if e.windowed]
+    jobs = [edition_job(site, issue, e.files[0], windowed) for e in windowed]
     render_jobs(jobs, output, model.urls.base_path, model.urls.base_url)
     return Editions(model, issue, output.files, site.files)

@@ -87,30 +87,35 @@ EDITIONS: tuple[Edition, ...] = (
 )
 
 
-def in_window(model: SiteModel, issue: IssuePage) -> bool:
-    return issue in model.window_issues
+def editions_of(model: SiteModel, date: dt.date) -> list[Edition]:
+    """The editions a build makes of the issue of ``date``: the windowed ones only inside the delivery window."""
+    inside = date in model.window_dates
+    return [edition for edition in EDITIONS if inside or not edition.windowed]
 
 
-def edition_jobs(site: Site, issue: IssuePage, editions: Iterable[Edition] | None = None) -> list[Job]:
-    """The jobs of ``issue``'s ``editions``; by default those a build makes (see ``in_window``)."""
+def edition_names(model: SiteModel, date: dt.date) -> list[str]:
+    """The names of the jobs of the editions a build makes of the issue of ``date``."""
+    return [f"issues/{date.isoformat()}/{edition.files[0]}" for edition in editions_of(model, date)]
+
+
+def edition_job(site: Site, issue: IssuePage, file: str, editions: Iterable[Edition] | None = None) -> Job | None:
+    """The job of ``issue``'s edition whose first file is ``file``, if it is one of ``editions`` (default: a build's)."""
     from .pages import Job
 
-    if editions is None:
-        editions = [e for e in EDITIONS if not e.windowed or in_window(site.model, issue)]
-    jobs = []
-    for edition in editions:
+    for edition in editions_of(site.model, issue.date) if editions is None else editions:
+        if edition.files[0] == file:
 
-        def make(edition: Edition = edition) -> dict[str, bytes]:
-            made = edition.make(site, issue, edition)
-            return {
-                (f"{issue.path}{name}" if name in edition.files else name): data
-                if isinstance(data, bytes)
-                else data.encode()
-                for name, data in made.items()
-            }
+            def make(edition: Edition = edition) -> dict[str, bytes]:
+                made = edition.make(site, issue, edition)
+                return {
+                    (f"{issue.path}{name}" if name in edition.files else name): (
+                        data if isinstance(data, bytes) else data.encode()
+                    )
+                    for name, data in made.items()
+                }
 
-        jobs.append(Job(edition.paths(issue)[0], make, away=edition.windowed))
-    return jobs
+            return Job(edition.paths(issue)[0], make, away=edition.windowed)
+    return None
 
 
 _MATH_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"', re.IGNORECASE)

@@ -22,7 +22,7 @@ from pathlib import Path
 from .deps import digest
 from .errors import ContentError
 from .load import Content, load_changed
-from .pages import Job, Site
+from .pages import Job, Site, job_names, site_jobs
 from .scan import Scan, scan
 from .state import BuildState, InputRow, OutputRow
 
@@ -83,6 +83,12 @@ class Changes:
     """Each fact whose digest changed -> its digest now (None: gone)."""
     gone_jobs: set[str] = field(default_factory=set)
     """Jobs of the state that no longer exist (the computations of deleted entries)."""
+    structural: bool = False
+    """The site's structure may have changed: a file added or removed, an issue or entry moved, another day."""
+    derived: dict[str, str] | None = None
+    """The model's derived facts, when they were computed (the structure may have changed)."""
+    model_key: list[object] = field(default_factory=list)
+    """What the model was made for (the day, the options, the site settings it counts with)."""
 
     def compare(
         self, now: Mapping[str, str | None], before: Mapping[str, str | None], *, complete: bool = False
@@ -102,6 +108,7 @@ def scan_changes(root: Path, state: BuildState, published: dict[str, OutputRow])
     recorded = state.inputs()
     found = scan(root, {p: (r.stat, r.digest) for p, r in recorded.items()}, state.meta("recorded_ns", 0))
     changes = Changes(found, recorded, published)
+    changes.structural = bool(found.gone) or any(path not in recorded for path in found.changed)
     for path in found.changed | found.gone:
         if not path.startswith("content/"):
             changes.facts[path] = found.digests.get(path)
@@ -121,10 +128,18 @@ def load_project(root: Path, changes: Changes, state: BuildState) -> Content:
         raise ContentError(problems)
     for path, facts in content.facts.items():
         changes.compare(facts, state.file_facts(path), complete=True)
+        known = changes.recorded.get(path)
+        if known is None or _plain(known.skeleton) != _plain(content.skeletons.get(path)):
+            changes.structural = True  # an issue's date, parts or draft flag, an entry's title or group
     for path in changes.scan.gone:
         if path.startswith("content/"):
             changes.compare({}, state.file_facts(path), complete=True)
     return content
+
+
+def _plain(value: object) -> object:
+    """A skeleton as the state stores it (tuples become lists), for comparing."""
+    return [_plain(v) for v in value] if isinstance(value, list | tuple) else value
 
 
 def entries_to_compute(content: Content, changes: Changes, state: BuildState) -> list:
@@ -139,28 +154,33 @@ class Plan:
     """Every output job of the site, and which of them this build makes."""
 
     site: Site
-    jobs: list[Job]
+    names: list[str]
+    """Every job of the site, in order."""
     dirty: list[Job]
     """The jobs to make, in order."""
-    kept: dict[str, tuple[str, ...]]
-    """Jobs kept as published -> their paths."""
+    before: dict[str, tuple[str, ...]]
+    """The paths the jobs to make (and the gone ones) wrote when last made."""
     gone: set[str]
     """Jobs of the published tree that this site no longer has."""
 
 
-def plan_outputs(site: Site, jobs: list[Job], changes: Changes, state: BuildState, intact: set[str]) -> Plan:
-    """The jobs to make: new ones, those that read a changed fact, and those whose files are not as published."""
-    recorded = {name: paths for name, paths in state.job_paths().items() if not name.startswith(COMPUTE)}
+def plan_outputs(site: Site, changes: Changes, state: BuildState, intact: set[str]) -> Plan:
+    """The jobs to make: new ones, those that read a changed fact, and those whose files are not as published.
+
+    Unless the site's structure changed (an issue or entry added, removed or moved; another day), the
+    jobs are the last build's: only the names of the jobs to make are resolved into jobs.
+    """
+    names = job_names(site)
     readers = state.readers(changes.facts) if changes.facts else set()
-    dirty, kept = [], {}
-    for job in jobs:
-        paths = recorded.get(job.name)
-        if paths is None or job.name in readers or not all(p in intact for p in paths):
-            dirty.append(job)
-        else:
-            kept[job.name] = paths
-    declared = {job.name for job in jobs}
-    return Plan(site, jobs, dirty, kept, {name for name in recorded if name not in declared})
+    broken = {row.job for path, row in changes.published.items() if path not in intact}
+    gone: set[str] = set()
+    if changes.structural:
+        recorded = {name for name in state.job_names() if not name.startswith(COMPUTE)}
+        dirty = [name for name in names if name not in recorded or name in readers or name in broken]
+        gone = recorded - set(names)
+    else:
+        dirty = [name for name in names if name in readers or name in broken]
+    return Plan(site, names, site_jobs(site, dirty), state.job_paths([*dirty, *gone]), gone)
 
 
 def stale_paths(state: BuildState, published: Iterable[str], intact: set[str]) -> set[str]:

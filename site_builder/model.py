@@ -16,7 +16,7 @@ import re
 import uuid
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 
 from .deps import Fields, digest, note
 from .kinds import BY_FOLDER, KINDS, EntryKind
-from .load import Content, EntrySource, IssueSource, Source
+from .load import Content, EntrySource, IssueSource
 from .schedule import Schedule
-from .schema import CallToAction, SiteConfig
+from .schema import CallToAction
 from .slugs import group_slug
 
 SITE_FILE = "content/site.yaml"
@@ -81,7 +81,8 @@ class IssueLink:
     """A reference to a published issue, for pagers and back-links."""
 
     date: dt.date
-    page: Callable[[], IssuePage | None] = field(compare=False, repr=False, default=lambda: None)
+    lookup: Callable[[dt.date], IssuePage | None] = field(compare=False, repr=False, default=lambda date: None)
+    """Finds the issue's page (its title is read from it)."""
 
     @property
     def path(self) -> str:
@@ -90,7 +91,7 @@ class IssueLink:
     @property
     def title(self) -> str:
         """The issue's title (its topic's and problem's)."""
-        issue = self.page()
+        issue = self.lookup(self.date)
         return issue.title if issue is not None else self.date.isoformat()
 
 
@@ -104,7 +105,13 @@ class Group:
     """As written by authors, e.g. ``CV: Deep Learning``."""
     slug: str
     """``cv-deep-learning``."""
-    members: tuple[EntryPage, ...]
+    keys: tuple[str, ...]
+    """``folder/id`` of its published entries, by title."""
+    model: SiteModel = field(compare=False, repr=False)
+
+    @property
+    def members(self) -> tuple[EntryPage, ...]:
+        return tuple(self.model.entry_page(*key.split("/", 1)) for key in self.keys)  # type: ignore[misc]
 
     @property
     def path(self) -> str:
@@ -307,24 +314,110 @@ class Month:
 
 
 class SiteModel:
-    """Every published page of the site."""
+    """Every published page of the site, made when first asked for: a rebuild after one edit makes few of them.
 
-    def __init__(self, site: Source[SiteConfig], schedule: Schedule, window_days: int) -> None:
-        self.site_source = site
-        self.site: Any = site.fields
+    What it is made from is small and known for every file (the skeletons, see ``load``): which
+    issues are published, what they feature, the groups. Pages are made from it on demand.
+    """
+
+    def __init__(
+        self,
+        content: Content,
+        results: Callable[[EntrySource], Any],
+        schedule: Schedule,
+        *,
+        unfeatured: bool = False,
+    ) -> None:
+        site = content.site.model
+        self.content = content
+        self.site_source = content.site_source
+        self.site: Any = content.site_source.fields
         """The site settings (``schema.SiteConfig``); each field read is noted."""
-        self.urls = Urls(site.loaded.model.base_url)
+        self.urls = Urls(site.base_url)
         self.schedule = schedule
-        self.window_days = window_days
-        self.all_issues: tuple[IssuePage, ...] = ()
+        self.window_days = site.delivery.window
+        self.recent_count = site.recent_issues
+        self._results = results
+        self._unfeatured = unfeatured
+        self.dates = [s.date for s in content.issues.values() if schedule.publishes(s.date, s.draft)]
+        """Published issue dates, oldest first."""
+        self._position = {date: index for index, date in enumerate(self.dates)}
+        self.featured: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
+        for date in self.dates:
+            for kind, ref in zip(KINDS, content.issues[date].parts, strict=True):
+                self.featured[(kind.folder, ref)].append(date)
+        self._pages: dict[tuple[str, str], EntryPage] = {}
+        self._issues: dict[dt.date, IssuePage] = {}
+        self.by_date = _ByDate(self)
+        """Date -> published issue page."""
+
+    # --- pages, made on demand ---------------------------------------------------------------------
+
+    def entry_page(self, folder: str, entry_id: str) -> EntryPage | None:
+        """The page of an entry, if it has one."""
+        key = (folder, entry_id)
+        page = self._pages.get(key)
+        if page is None:
+            source = self.content.entries.get(key)
+            if source is None or not (key in self.featured or self._unfeatured):
+                return None
+            links = tuple(IssueLink(date, self.by_date.get) for date in self.featured.get(key, ()))
+            page = self._pages[key] = EntryPage(source.kind, source, _memo(self._results, source), links)
+        return page
+
+    def issue_page(self, date: dt.date) -> IssuePage | None:
+        """The published issue of ``date``, if there is one."""
+        issue = self._issues.get(date)
+        if issue is None and date in self._position:
+            source = self.content.issues[date]
+            parts = tuple(self.entry_page(k.folder, ref) for k, ref in zip(KINDS, source.parts, strict=True))
+            issue = self._issues[date] = IssuePage(source, parts, self)  # type: ignore[arg-type]
+        return issue
+
+    def neighbours(self, date: dt.date) -> tuple[IssueLink | None, IssueLink | None]:
+        index = self._position[date]
+        before = IssueLink(self.dates[index - 1], self.by_date.get) if index else None
+        after = IssueLink(self.dates[index + 1], self.by_date.get) if index + 1 < len(self.dates) else None
+        return before, after
+
+    @cached_property
+    def all_issues(self) -> tuple[IssuePage, ...]:
         """Published issues, newest first (not noted: see ``issues``)."""
-        self.all_entries: tuple[EntryPage, ...] = ()
-        self.groups: dict[str, tuple[Group, ...]] = {}
-        self.by_date: dict[dt.date, IssuePage] = {}
-        self.pages: dict[tuple[str, str], EntryPage] = {}
-        self.unfeatured: tuple[EntryPage, ...] = ()
+        return tuple(self.issue_page(date) for date in reversed(self.dates))  # type: ignore[misc]
+
+    @cached_property
+    def all_entries(self) -> tuple[EntryPage, ...]:
+        """Published entries, by folder name then id (not noted: see ``entries``)."""
+        return tuple(self.entry_page(*key) for key in sorted(self.featured))  # type: ignore[misc]
+
+    @cached_property
+    def unfeatured(self) -> tuple[EntryPage, ...]:
         """Entries no published issue features, given pages only in previews and checks."""
-        self._neighbours: dict[dt.date, tuple[IssueLink | None, IssueLink | None]] = {}
+        if not self._unfeatured:
+            return ()
+        return tuple(self.entry_page(*key) for key in sorted(self.content.entries) if key not in self.featured)  # type: ignore[misc]
+
+    @cached_property
+    def groups(self) -> dict[str, tuple[Group, ...]]:
+        """Chapters and collections by their folder, each with its published entries."""
+        found: dict[str, tuple[Group, ...]] = {}
+        for kind in KINDS:
+            if kind.group_folder:
+                keys = sorted(key for key in self.featured if key[0] == kind.folder)
+                found[kind.group_folder] = _groups(kind.group_folder, [self.content.entries[key] for key in keys], self)
+        return found
+
+    @cached_property
+    def window_issues(self) -> tuple[IssuePage, ...]:
+        return tuple(issue for issue in (self.issue_page(d) for d in self.window_dates) if issue is not None)
+
+    @cached_property
+    def window_dates(self) -> tuple[dt.date, ...]:
+        """Dates of the published issues of the delivery window, newest first."""
+        first = self.schedule.as_of - dt.timedelta(days=self.window_days - 1)
+        return tuple(d for d in reversed(self.dates) if first <= d <= self.schedule.as_of)
+
+    # --- what templates read (each noted) --------------------------------------------------------
 
     @property
     def issues(self) -> tuple[IssuePage, ...]:
@@ -341,22 +434,13 @@ class SiteModel:
     @property
     def recent(self) -> tuple[IssuePage, ...]:
         note("recent")
-        return self.all_issues[: self.recent_count]
-
-    @cached_property
-    def recent_count(self) -> int:
-        return self.site_source.loaded.model.recent_issues
+        return tuple(self.issue_page(d) for d in reversed(self.dates[-self.recent_count :]))  # type: ignore[misc]
 
     @property
     def window(self) -> tuple[IssuePage, ...]:
         """The published issues that get their email and dev.to editions: the last days up to the publication day."""
         note("window")
         return self.window_issues
-
-    @cached_property
-    def window_issues(self) -> tuple[IssuePage, ...]:
-        first = self.schedule.as_of - dt.timedelta(days=self.window_days - 1)
-        return tuple(i for i in self.all_issues if first <= i.date <= self.schedule.as_of)
 
     @property
     def months(self) -> tuple[Month, ...]:
@@ -381,33 +465,48 @@ class SiteModel:
         recent = self.recent
         return recent[0].published_at if recent else None
 
-    def entry_page(self, folder: str, entry_id: str) -> EntryPage | None:
-        """The page of an entry, if it has one."""
-        return self.pages.get((folder, entry_id))
-
-    def neighbours(self, date: dt.date) -> tuple[IssueLink | None, IssueLink | None]:
-        return self._neighbours[date]
-
     def derived_facts(self) -> dict[str, str]:
-        """The digest of every fact derived here from all issues (see ``deps``)."""
-        dates = [i.date.isoformat() for i in self.all_issues]
+        """The digest of every fact derived here from all issues (see ``deps``), from the skeletons alone."""
+        dates = [d.isoformat() for d in reversed(self.dates)]
         facts = {
             "issues": digest(*dates),
             "recent": digest(*dates[: self.recent_count]),
-            "window": digest(*(i.date.isoformat() for i in self.window_issues)),
-            "entries": digest(*(e.key for e in self.all_entries)),
+            "window": digest(*(d.isoformat() for d in self.window_dates)),
+            "entries": digest(*(f"{f}/{i}" for f, i in sorted(self.featured))),
         }
-        for page in self.all_entries:
-            facts[f"featured:{page.key}"] = digest(*(link.date.isoformat() for link in page._featured_in))
-        for date, (before, after) in self._neighbours.items():
-            facts[f"neighbours:{date.isoformat()}"] = digest(
-                *(str(link.date) if link else "-" for link in (before, after))
-            )
+        for (folder, entry_id), featured in self.featured.items():
+            facts[f"featured:{folder}/{entry_id}"] = digest(*(d.isoformat() for d in featured))
+        for index, date in enumerate(self.dates):
+            before = self.dates[index - 1].isoformat() if index else "-"
+            after = self.dates[index + 1].isoformat() if index + 1 < len(self.dates) else "-"
+            facts[f"neighbours:{date.isoformat()}"] = digest(before, after)
         for folder, groups in self.groups.items():
-            facts[f"groups:{folder}"] = digest(*(f"{g.slug}={g.name}={len(g.members)}" for g in groups))
+            facts[f"groups:{folder}"] = digest(*(f"{g.slug}={g.name}={len(g.keys)}" for g in groups))
             for group in groups:
-                facts[f"group:{folder}/{group.slug}"] = digest(group.name, *(m.key for m in group.members))
+                facts[f"group:{folder}/{group.slug}"] = digest(group.name, *group.keys)
         return facts
+
+
+class _ByDate(Mapping[dt.date, IssuePage]):
+    """Date -> published issue page, each made when first looked up."""
+
+    def __init__(self, model: SiteModel) -> None:
+        self.model = model
+
+    def __getitem__(self, date: dt.date) -> IssuePage:
+        issue = self.model.issue_page(date)
+        if issue is None:
+            raise KeyError(date)
+        return issue
+
+    def __contains__(self, date: object) -> bool:
+        return date in self.model._position
+
+    def __iter__(self) -> Iterator[dt.date]:
+        return iter(self.model.dates)
+
+    def __len__(self) -> int:
+        return len(self.model.dates)
 
 
 def build_model(
@@ -418,47 +517,7 @@ def build_model(
     ``results`` gives an entry's computed results when first read. With ``unfeatured``, entries that
     no published issue features get pages too (the preview shows them, marked as such).
     """
-    site = content.site.model
-    model = SiteModel(content.site_source, schedule, site.delivery.window)
-    published = [s for s in content.issues.values() if schedule.publishes(s.date, s.draft)]
-    featured: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
-    for source in published:
-        for kind, ref in zip(KINDS, source.parts, strict=True):
-            featured[(kind.folder, ref)].append(source.date)
-    pages: dict[tuple[str, str], EntryPage] = {}
-    unfeatured_pages: dict[tuple[str, str], EntryPage] = {}
-    for key, source in content.entries.items():
-        if key in featured or unfeatured:
-            links = tuple(IssueLink(date, _page_of(model, date)) for date in featured.get(key, ()))
-            page = EntryPage(source.kind, source, _memo(results, source), links)
-            (pages if key in featured else unfeatured_pages)[key] = page
-    issues = [
-        IssuePage(s, tuple(pages[(k.folder, ref)] for k, ref in zip(KINDS, s.parts, strict=True)), model)
-        for s in published
-    ]
-    for index, issue in enumerate(issues):
-        before = IssueLink(issues[index - 1].date, _page_of(model, issues[index - 1].date)) if index else None
-        after = (
-            IssueLink(issues[index + 1].date, _page_of(model, issues[index + 1].date))
-            if index + 1 < len(issues)
-            else None
-        )
-        model._neighbours[issue.date] = (before, after)
-    model.all_issues = tuple(reversed(issues))
-    model.by_date = {issue.date: issue for issue in issues}
-    model.all_entries = tuple(pages[key] for key in sorted(pages))
-    model.unfeatured = tuple(unfeatured_pages[key] for key in sorted(unfeatured_pages))
-    model.pages = {**pages, **unfeatured_pages}
-    model.groups = {
-        kind.group_folder: _groups(kind.group_folder, [p for p in model.all_entries if p.kind == kind.folder])
-        for kind in KINDS
-        if kind.group_folder
-    }
-    return model
-
-
-def _page_of(model: SiteModel, date: dt.date) -> Callable[[], IssuePage | None]:
-    return lambda: model.by_date.get(date)
+    return SiteModel(content, results, schedule, unfeatured=unfeatured)
 
 
 def _memo(results: Callable[[EntrySource], Any], source: EntrySource) -> Callable[[], Any]:
@@ -472,14 +531,14 @@ def _memo(results: Callable[[EntrySource], Any], source: EntrySource) -> Callabl
     return get
 
 
-def _groups(folder: str, pages: list[EntryPage]) -> tuple[Group, ...]:
-    by_slug: dict[str, list[EntryPage]] = defaultdict(list)
-    for page in pages:
-        slug = group_slug(page.source.group or "")
-        by_slug[slug].append(page)
-    return tuple(
-        Group(
-            folder, members[0].source.group or slug, slug, tuple(sorted(members, key=lambda p: (p.source.title, p.id)))
-        )
-        for slug, members in sorted(by_slug.items())
-    )
+def _groups(folder: str, sources: list[EntrySource], model: SiteModel) -> tuple[Group, ...]:
+    """The groups of ``sources`` (published entries, by id), from their skeletons: no entry is loaded."""
+    by_slug: dict[str, list[EntrySource]] = defaultdict(list)
+    for source in sources:
+        by_slug[group_slug(source.group or "")].append(source)
+    groups = []
+    for slug, members in sorted(by_slug.items()):
+        ordered = sorted(members, key=lambda s: (s.title, s.id))
+        keys = tuple(f"{s.kind.folder}/{s.id}" for s in ordered)
+        groups.append(Group(folder, members[0].group or slug, slug, keys, model))
+    return tuple(groups)

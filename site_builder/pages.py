@@ -9,8 +9,9 @@ entry once; of several errors, the one of the first job in this order is reporte
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from .deps import Memo, note
 from .devto import DEVTO_FORMAT
 from .email import FormulaImages, email_formats
 from .entries import WEB, EntryRenderings, RenderedEntry
+from .kinds import BY_FOLDER, BY_GROUP_FOLDER, ISSUES, KINDS
 from .model import EntryPage, IssuePage, SiteModel
 from .templates import STATIC, absolute_links, render_template, static_files
 
@@ -136,34 +138,77 @@ class Site:
         )
 
 
-def site_jobs(site: Site) -> list[Job]:
-    """Every output of the site, in the order described above."""
-    from .editions import edition_jobs
+def job_names(site: Site) -> list[str]:
+    """The name of every output job, in the order described above, from the model's skeleton: no page is made."""
+    from .editions import edition_names
 
     model = site.model
-    jobs: list[Job] = [
-        page_job(site, "index.html", "index.html", issues=lambda: model.recent, contents=lambda: _contents(site)),
-        page_job(site, "archive/index.html", "archive.html", months=lambda: model.months),
-        page_job(site, "404.html", "404.html"),
-    ]
-    placed: set[str] = set()
-    for issue in model.all_issues:
-        jobs.extend(edition_jobs(site, issue))
-        for part in issue._parts:
-            if part.key not in placed:
-                placed.add(part.key)
-                jobs.extend(entry_jobs(site, part))
-    for page in model.unfeatured:  # previews and checks
-        jobs.extend(entry_jobs(site, page))
-    for groups in model.groups.values():
-        for group in groups:
-            jobs.append(page_job(site, f"{group.path}index.html", "group.html", group=lambda group=group: group))
-    jobs.append(
-        page_job(site, "feed.xml", "feed.xml", issues=lambda: model.recent, contents=lambda: _contents(site, feed=True))
-    )
-    jobs.append(page_job(site, "sitemap.xml", "sitemap.xml"))
-    jobs.extend(static_jobs(site))
+    names = ["index.html", "archive/index.html", "404.html"]
+    placed: set[tuple[str, str]] = set()
+    for date in reversed(model.dates):
+        names.extend(edition_names(model, date))
+        for kind, ref in zip(KINDS, model.content.issues[date].parts, strict=True):
+            if (kind.folder, ref) not in placed:
+                placed.add((kind.folder, ref))
+                names.append(f"{kind.folder}/{ref}/index.html")
+    names.extend(f"{page.path}index.html" for page in model.unfeatured)  # previews and checks
+    names.extend(f"{group.path}index.html" for groups in model.groups.values() for group in groups)
+    names.extend(["feed.xml", "sitemap.xml"])
+    names.extend(path for path, _ in static_files(site.root) if path != HIGHLIGHT)
+    names.append(HIGHLIGHT)
+    return names
+
+
+def site_jobs(site: Site, names: Iterable[str] | None = None) -> list[Job]:
+    """The jobs of ``names`` (default: every output of the site), in that order."""
+    jobs = []
+    for name in job_names(site) if names is None else names:
+        job = job_named(site, name)
+        if job is not None:
+            jobs.append(job)
     return jobs
+
+
+def job_named(site: Site, name: str) -> Job | None:
+    """The job of that name, if the site has it."""
+    from .editions import edition_job
+
+    model = site.model
+    fixed = {
+        "index.html": lambda: page_job(
+            site, "index.html", "index.html", issues=lambda: model.recent, contents=lambda: _contents(site)
+        ),
+        "archive/index.html": lambda: page_job(site, "archive/index.html", "archive.html", months=lambda: model.months),
+        "404.html": lambda: page_job(site, "404.html", "404.html"),
+        "feed.xml": lambda: page_job(
+            site, "feed.xml", "feed.xml", issues=lambda: model.recent, contents=lambda: _contents(site, feed=True)
+        ),
+        "sitemap.xml": lambda: page_job(site, "sitemap.xml", "sitemap.xml"),
+        HIGHLIGHT: lambda: Job(HIGHLIGHT, lambda: {HIGHLIGHT: markup.highlight_css().encode()}),
+    }
+    if name in fixed:
+        return fixed[name]()
+    folder, _, rest = name.partition("/")
+    key, _, file = rest.partition("/")
+    if folder == "static":
+        return _static_job(site, name)
+    if folder == ISSUES and key and file and "/" not in file:
+        issue = model.issue_page(_date(key))
+        return edition_job(site, issue, file) if issue is not None else None
+    if folder in BY_FOLDER and file == "index.html":
+        page = model.entry_page(folder, key)
+        return entry_job(site, page) if page is not None else None
+    if folder in BY_GROUP_FOLDER and file == "index.html":
+        group = next((g for g in model.groups.get(folder, ()) if g.slug == key), None)
+        return page_job(site, name, "group.html", group=lambda: group) if group is not None else None
+    return None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return dt.date.min
 
 
 def page_job(site: Site, path: str, template: str, **values: Callable[[], Any]) -> Job:
@@ -175,35 +220,35 @@ def page_job(site: Site, path: str, template: str, **values: Callable[[], Any]) 
     return Job(path, make)
 
 
-def entry_jobs(site: Site, page: EntryPage) -> list[Job]:
-    """An entry's page, and its plots as images."""
-    jobs = [page_job(site, f"{page.path}index.html", "entry.html", entry=lambda: site.entries(page, "web"))]
+def entry_job(site: Site, page: EntryPage) -> Job:
+    """An entry's page, with its plots as images beside it."""
+    path = f"{page.path}index.html"
 
-    def plots() -> dict[str, bytes]:
-        return {
-            page.plot_path(plot.id, extension): getattr(plot, extension)
-            for plot in page.results.plots.values()
-            for extension in ("svg", "png")
-        }
+    def make() -> dict[str, bytes]:
+        files = {path: site.render("entry.html", entry=site.entries(page, "web")).encode()}
+        for plot in page.results.plots.values():
+            for extension in ("svg", "png"):
+                files[page.plot_path(plot.id, extension)] = getattr(plot, extension)
+        return files
 
-    jobs.append(Job(f"{page.path}plots", plots))
-    return jobs
+    return Job(path, make)
 
 
-def static_jobs(site: Site) -> list[Job]:
-    """The static files, copied, and the rules of code highlighting."""
-    jobs = []
-    for path, source in static_files(site.root):
-        if path == "static/highlight.css":
-            continue  # build-site's own highlight rules take that name
+HIGHLIGHT = "static/highlight.css"
+"""build-site's own rules of code highlighting (a static file of that name is not copied)."""
 
-        def copy(path: str = path, source: str = source) -> dict[str, bytes]:
-            note(source)
-            return {path: (site.root / source).read_bytes()}
 
-        jobs.append(Job(path, copy))
-    jobs.append(Job("static/highlight.css", lambda: {"static/highlight.css": markup.highlight_css().encode()}))
-    return jobs
+def _static_job(site: Site, path: str) -> Job | None:
+    """A file of ``templates/static`` copied as it is."""
+    source = f"templates/{path}"
+    if not (site.root / source).is_file():
+        return None
+
+    def copy() -> dict[str, bytes]:
+        note(source)
+        return {path: (site.root / source).read_bytes()}
+
+    return Job(path, copy)
 
 
 class _Contents(Mapping[Any, Any]):

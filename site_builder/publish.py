@@ -18,6 +18,7 @@ so it keeps its modification time; any other file is written afresh.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import shutil
@@ -69,7 +70,8 @@ def read_output(out: Path) -> dict[str, OutputRow]:
                 continue
             info = os.lstat(path)
             with open(path, "rb") as stream:
-                found[relative] = OutputRow(digest(stream.read()), info.st_ino, info.st_size, info.st_mtime_ns)
+                # No job is known to make it (owners 0): kept only if a job of this build makes it again.
+                found[relative] = OutputRow(digest(stream.read()), info.st_ino, info.st_size, info.st_mtime_ns, 0)
     return found
 
 
@@ -98,6 +100,7 @@ class Publication:
         self.state = state
         self.rows = dict(published)
         """Every file of ``output/`` as published."""
+        self.paths = frozenset(self.rows)
         self.published = {path: row.digest for path, row in published.items() if path in intact}
         """The files of ``output/`` that are still as published, and their digests."""
         self.staging = out.parent / f".{out.name}.staging-{os.getpid()}"
@@ -105,20 +108,24 @@ class Publication:
 
     # --- staging ---------------------------------------------------------------------------------
 
-    def start(self, previous_tree: str | None, stale: Iterable[str]) -> None:
+    def start(self, previous_tree: str | None, stale: Iterable[str], folders: Mapping[str, int] | None = None) -> None:
         """Make the staging folder equal to ``output/``: from the previous tree (if it is ``previous_tree``),
 
         fixing the ``stale`` paths (changed since that tree was replaced, or touched by hand), or else by
-        linking every file of ``output/``.
+        linking every file of ``output/``. ``folders``: the modification time of each folder of the previous
+        tree when it was replaced (``folder_times``); a folder changed since is swept of what ``output/`` lacks.
         """
         self.started = True
         previous = self.state / PREVIOUS
         try:
             if previous_tree and marker_tree(previous) == previous_tree and os.path.isdir(self.out):
                 os.rename(previous, self.staging)
+                touched = {f for f, mtime in (folders or {}).items() if _mtime(self.staging, f) != mtime}
                 for path in sorted(set(stale)):
                     self._refresh(path)
-                self._sweep()
+                suspects = sorted({"", *touched}) if folders is not None else self._every_folder()
+                for folder in suspects:
+                    self._sweep(folder)
                 log.debug("staging from the previous tree")
             else:
                 if previous.exists():
@@ -138,16 +145,27 @@ class Publication:
             _make_parent(target)
             os.link(source, target)
 
-    def _sweep(self) -> None:
-        """Remove from the staged tree any file ``output/`` does not hold (one put there by hand)."""
-        base = str(self.staging)
-        for folder, names, files in os.walk(base):
-            relative = os.path.relpath(folder, base).replace(os.sep, "/")
-            prefix = "" if relative == "." else f"{relative}/"
-            for name in files:
-                if f"{prefix}{name}" not in self.rows and (prefix or name != MARKER):
-                    os.unlink(os.path.join(folder, name))
-            names.sort()
+    def _every_folder(self) -> list[str]:
+        return sorted(_folders(self.paths))
+
+    def folder_times(self) -> dict[str, int]:
+        """The modification time of each folder of ``output/``: what it will be checked by as the previous tree."""
+        return folder_times(self.out, self.paths)
+
+    def _sweep(self, folder: str) -> None:
+        """Remove from a staged folder what ``output/`` does not hold there (put into the previous tree by hand)."""
+        folders = _folders(self.paths)
+        try:
+            entries = list(os.scandir(self.staging / folder if folder else self.staging))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            relative = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if relative not in folders:
+                    shutil.rmtree(entry.path)
+            elif relative not in self.rows and relative != MARKER:
+                os.unlink(entry.path)
 
     def _link_tree(self) -> None:
         self.staging.mkdir()
@@ -167,9 +185,7 @@ class Publication:
             return
         target = safe_join(self.staging, path)
         try:
-            _remove(target)
-            _make_parent(target)
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            fd = _create(target)
             try:
                 view = memoryview(data)
                 while view:
@@ -231,6 +247,39 @@ class Publication:
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
+def folder_times(tree: Path, paths: Iterable[str]) -> dict[str, int]:
+    """The modification time of every folder holding one of ``paths`` in ``tree`` (the root excluded)."""
+    found = {}
+    for folder in _folders(paths):
+        if folder:
+            with contextlib.suppress(OSError):
+                found[folder] = os.stat(tree / folder).st_mtime_ns
+    return found
+
+
+@functools.lru_cache(maxsize=2)
+def _folders_of(paths: frozenset[str]) -> frozenset[str]:
+    folders = {""}
+    for path in paths:
+        parent = path.rpartition("/")[0]
+        while parent not in folders:  # most files share a folder seen already: stop there
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    return frozenset(folders)
+
+
+def _folders(paths: Iterable[str]) -> frozenset[str]:
+    """Every folder holding one of ``paths``, at any depth, and the root ``""``."""
+    return _folders_of(paths if isinstance(paths, frozenset) else frozenset(paths))
+
+
+def _mtime(tree: Path, folder: str) -> int | None:
+    try:
+        return os.stat(tree / folder).st_mtime_ns
+    except OSError:
+        return None
+
+
 def _remove(target: Path) -> None:
     try:
         if target.is_dir() and not target.is_symlink():
@@ -239,6 +288,20 @@ def _remove(target: Path) -> None:
             target.unlink()
     except FileNotFoundError:
         pass
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create(target: Path) -> int:
+    """A new file at ``target`` (never a file shared with the published tree: what was there is unlinked first)."""
+    try:
+        return os.open(target, _NEW_FILE, 0o666)
+    except FileExistsError:
+        _remove(target)
+    except (FileNotFoundError, NotADirectoryError):
+        _make_parent(target)  # tried first: most files go where a folder already is
+    return os.open(target, _NEW_FILE, 0o666)
 
 
 def _make_parent(target: Path) -> None:
@@ -276,8 +339,11 @@ class MemoryOutput:
     def put(self, path: str, data: bytes, digest: str) -> None:
         self.files[path] = data
 
-    def start(self, previous_tree: str | None, stale: Iterable[str]) -> None:
+    def start(self, previous_tree: str | None, stale: Iterable[str], folders: Mapping[str, int] | None = None) -> None:
         self.started = True
+
+    def folder_times(self) -> dict[str, int]:
+        return {}
 
     def finish(self, tree: str, gone: Iterable[str]) -> None:
         for path in gone:

@@ -36,7 +36,7 @@ LinkTarget = Annotated[str, StringConstraints(pattern=LINK_PATTERN)]
 class Model(BaseModel):
     """Base of every content model: immutable, and unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, defer_build=True)
 
 
 def check_finite(value: Any, where: str = "") -> Any:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from slugify import slugify
 
 MAX_SLUG_LENGTH = 80
 
 
+@functools.lru_cache(maxsize=4096)
 def group_slug(name: str) -> str:
     """``CV: Deep Learning`` -> ``cv-deep-learning``.
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,7 +22,7 @@ from .email import FormulaImages
 from .engine import COMPUTE, Changes, Plan, entries_to_compute, load_project, plan_outputs
 from .errors import Problem, TemplateError
 from .links import PageLinks, check_links, check_site
-from .load import Content, source_texts
+from .load import Content, entry_folder, source_texts
 from .model import SiteModel, build_model
 from .pages import Site, site_jobs
 from .publish import MemoryOutput, Publication
@@ -41,7 +43,8 @@ class Output(Protocol):
     shared: bool
     published: dict[str, str]
 
-    def start(self, previous_tree: str | None, stale: set[str]) -> None: ...
+    def start(self, previous_tree: str | None, stale: set[str], folders: dict[str, int] | None = None) -> None: ...
+    def folder_times(self) -> dict[str, int]: ...
     def put(self, path: str, data: bytes, digest: str) -> None: ...
     def finish(self, tree: str, gone: set[str]) -> None: ...
     def stats(self, paths: list[str]) -> dict[str, tuple[int, int, int]]: ...
@@ -68,29 +71,38 @@ def compute_stage(
         computer.compute(todo)
     now = {f"results:{key[0]}/{key[1]}": results.digest for key, results in computer.results.items()}
     changes.compare(now, state.facts(now))
-    present = {f"{key[0]}/{key[1]}" for key in content.entries}
-    for name in state.job_paths():
-        if name.startswith(COMPUTE) and name[len(COMPUTE) :] not in present:
-            changes.gone_jobs.add(name)
-            changes.facts[f"results:{name[len(COMPUTE) :]}"] = None
-            cache.prune_entry(name[len(COMPUTE) :], gone=True)
+    for path in changes.scan.gone:  # an entry deleted: its computations are gone with it
+        kind = entry_folder(path)
+        if kind is not None:
+            key = f"{kind.folder}/{path.rsplit('/', 1)[1].removesuffix('.yaml')}"
+            changes.gone_jobs.add(f"{COMPUTE}{key}")
+            changes.facts[f"results:{key}"] = None
+            cache.prune_entry(key, gone=True)
     return computer
 
 
 def model_stage(
     content: Content, computer: Computer, changes: Changes, state: BuildState, schedule: Schedule, options: BuildOptions
 ) -> SiteModel:
+    """The model; when the site's structure may have changed, the facts derived from it, compared with the last build's."""
     model = build_model(content, computer, schedule, unfeatured=options.unfeatured)
-    changes.compare(model.derived_facts(), state.meta("derived", {}), complete=True)
+    key = [schedule.as_of.isoformat(), schedule.drafts, schedule.future, options.unfeatured]
+    key += [model.recent_count, model.window_days]
+    if key != state.meta("model", None):
+        changes.structural = True
+    if changes.structural:
+        changes.derived = model.derived_facts()
+        changes.compare(changes.derived, state.meta("derived", {}), complete=True)
+    changes.model_key = key
     return model
 
 
 def plan_stage(root: Path, model: SiteModel, changes: Changes, state: BuildState, output: Output, cache: Cache) -> Plan:
     """Every output of the site as a job, and which of them to make (see ``engine``)."""
-    site = Site(root, model, load_templates(root), FormulaImages(model, cache))
-    jobs = site_jobs(site)
-    plan = plan_outputs(site, jobs, changes, state, set(output.published))
-    log.debug("%d of %d jobs to make", len(plan.dirty), len(jobs))
+    compiled = cache.folder.parent / "jinja" if cache.folder is not None and not cache.read_only else None
+    site = Site(root, model, load_templates(root, compiled), FormulaImages(model, cache))
+    plan = plan_outputs(site, changes, state, set(output.published))
+    log.debug("%d of %d jobs to make", len(plan.dirty), len(plan.names))
     return plan
 
 
@@ -101,44 +113,122 @@ def render_stage(plan: Plan, output: Output) -> Rendered:
 
 def check_stage(
     root: Path, plan: Plan, rendered: Rendered, changes: Changes, state: BuildState, output: Output
-) -> dict[str, str]:
-    """Check the links of the new tree; return it (site path -> digest)."""
-    recorded_files = changes.published
-    tree = {
-        path: recorded_files[path].digest for paths in plan.kept.values() for path in paths if path in recorded_files
-    }
-    for made in rendered.made.values():
-        for path, found in made.digests.items():
-            if path in tree and tree[path] != found and not path.startswith("math/"):
-                raise TemplateError(Problem(path, message="two outputs claim this path"))
-            tree[path] = found
+) -> Tree:
+    """The new tree, and its links checked: the links of what was made, and of kept pages whose targets changed."""
+    tree = Tree.of(changes.published, plan.before, rendered)
     made_links = {path: links for made in rendered.made.values() for path, links in made.links.items()}
-    removed = set(recorded_files) - set(tree)
 
     def recorded(pages: Any) -> dict[str, PageLinks]:
         return {p: PageLinks(row.targets, row.ids) for p, row in state.links(pages).items()}
 
-    def report() -> None:
-        read = _reader(output, root, plan)
+    def report() -> None:  # a link is broken: check the whole site as a clean build does, for the same message
+        read = _reader(output)
+        away = [job.name for job in site_jobs(plan.site) if job.away]
+        recorded_paths = state.job_paths(away)
         editions = set()
-        for name in (job.name for job in plan.jobs if job.away):
-            editions.update(rendered.made[name].digests if name in rendered.made else plan.kept.get(name, ()))
-        site_files = {p: read(p) for p in tree if p not in editions}
+        for name in away:
+            editions.update(rendered.made[name].digests if name in rendered.made else recorded_paths.get(name, ()))
+        files = tree.paths()
+        site_files = {p: read(p) for p in files if p not in editions}
         base = plan.site.model.urls
         check_links(site_files, base.base_path, base.base_url, sources=lambda: source_texts(root), warn=False)
         from .editions import check_edition_links
 
-        check_edition_links({p: read(p) for p in editions}, base, tree)
+        check_edition_links({p: read(p) for p in editions}, base, files)
 
     with progress.stage("links", total=None):
-        check_site(made_links, tree, recorded, state.linking_to, removed, report)
+        check_site(made_links, tree, recorded, state.linking_to, tree.removed, report)
     malformed = [problem for made in rendered.made.values() for problem in made.malformed]
     if malformed:
         raise TemplateError(malformed)
     return tree
 
 
-def _reader(output: Output, root: Path, plan: Plan) -> Any:
+@dataclass
+class Tree(Mapping[str, str]):
+    """The new tree: the published one, changed by the jobs made (site path -> digest), without copying it."""
+
+    published: Mapping[str, OutputRow]
+    made: dict[str, str]
+    """Paths the jobs made now write, and their digests."""
+    owners: dict[str, int]
+    """Paths whose number of writing jobs changed, and that number now (0: gone)."""
+    last: dict[str, str]
+    """Path -> the job that made it now."""
+
+    @classmethod
+    def of(cls, published: Mapping[str, OutputRow], before: Mapping[str, tuple[str, ...]], rendered: Rendered) -> Tree:
+        owners: dict[str, int] = {}
+        for paths in before.values():
+            for path in paths:
+                owners[path] = owners.get(path, published[path].owners if path in published else 0) - 1
+        for path, row in published.items():
+            if row.owners <= 0:  # read from disk, no state: no job is known to make it
+                owners.setdefault(path, 0)
+        made: dict[str, str] = {}
+        last: dict[str, str] = {}
+        for name, job in rendered.made.items():
+            for path, found in job.digests.items():
+                owners[path] = owners.get(path, published[path].owners if path in published else 0) + 1
+                kept = published[path].digest if path in published and owners[path] > 1 else None
+                if made.get(path, kept or found) != found or (kept is not None and kept != found and path not in made):
+                    raise TemplateError(Problem(path, message="two outputs claim this path"))
+                made[path] = found
+                last[path] = name
+        return cls(published, made, owners, last)
+
+    @property
+    def removed(self) -> set[str]:
+        """Published paths the new tree no longer has."""
+        return {p for p, count in self.owners.items() if count <= 0 and p in self.published}
+
+    def __getitem__(self, path: str) -> str:
+        if path in self.made:
+            return self.made[path]
+        if path in self.published and self.owners.get(path, 1) > 0:
+            return self.published[path].digest
+        raise KeyError(path)
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and (
+            path in self.made or (path in self.published and self.owners.get(path, 1) > 0)
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.made
+        yield from (p for p in self.published if p not in self.made and self.owners.get(p, 1) > 0)
+
+    def __len__(self) -> int:
+        return len(self.paths())
+
+    def paths(self) -> set[str]:
+        return set(self)
+
+    def sum(self, before: int | None) -> int:
+        """The tree's fingerprint (see ``tree_sum``), from the published tree's (``before``) and the changes."""
+        if before is None:
+            return tree_sum(self.items())
+        for path in {*self.owners, *self.made}:
+            if path in self.published and (path not in self or self[path] != self.published[path].digest):
+                before -= _entry_hash(path, self.published[path].digest)
+            if path in self and (path not in self.published or self[path] != self.published[path].digest):
+                before += _entry_hash(path, self[path])
+        return before % TREE_MODULUS
+
+
+TREE_MODULUS = 2**128
+
+
+def _entry_hash(path: str, found: str) -> int:
+    return int(digest(path, found), 16)
+
+
+def tree_sum(items: Iterable[tuple[str, str]]) -> int:
+    """A fingerprint of a whole tree: the sum of its (path, digest) hashes, so a change updates it in place."""
+    return sum(_entry_hash(path, found) for path, found in items) % TREE_MODULUS
+
+
+def _reader(output: Output) -> Any:
     if isinstance(output, MemoryOutput):
         return output.files.__getitem__
     assert isinstance(output, Publication)
@@ -153,7 +243,7 @@ def _reader(output: Output, root: Path, plan: Plan) -> Any:
 def write_stage(
     plan: Plan,
     rendered: Rendered,
-    tree: dict[str, str],
+    tree: Tree,
     changes: Changes,
     content: Content,
     computer: Computer,
@@ -161,17 +251,28 @@ def write_stage(
     output: Output,
 ) -> BuildReport:
     """Publish the new tree (if it differs) and record in the state what made it."""
-    gone = set(changes.published) - set(tree)
-    written = sorted(p for p, d in rendered.digests.items() if output.published.get(p) != d)
-    tree_id = digest(*(f"{path}={tree[path]}" for path in sorted(tree)))
+    gone = tree.removed
+    written = sorted(p for p, d in tree.made.items() if output.published.get(p) != d)
+    fingerprint = tree.sum(state.meta("tree_sum"))
+    tree_id = f"{fingerprint:032x}"
     update = _state_update(plan, rendered, changes, content, computer)
-    update.meta["recorded_ns"] = changes.scan.recorded_ns
+    update.meta.update(recorded_ns=changes.scan.recorded_ns, tree_sum=fingerprint)
     with progress.stage("write", total=None):
+        stats = output.stats(written)
+        for path in {*tree.owners, *tree.made} - gone:
+            row = changes.published.get(path)
+            if path in stats:
+                stat = stats[path]
+            elif row is not None:
+                stat = (row.ino, row.size, row.mtime)
+            else:
+                continue
+            owners = tree.owners.get(path, row.owners if row else 1)
+            update.outputs[path] = OutputRow(tree[path], *stat, owners, tree.last.get(path, row.job if row else ""))
+        update.gone_outputs = update.gone_links = gone
         if written or gone:
-            stats = output.stats(written)
-            update.outputs = {p: OutputRow(tree[p], *stats[p]) for p in written}
-            update.gone_outputs = gone
             update.meta.update(tree=tree_id, previous_tree=state.meta("tree"), changed=sorted({*written, *gone}))
+            update.meta["previous_folders"] = output.folder_times()  # output/ becomes the previous tree
             state.commit(update)
             output.finish(tree_id, gone)
         else:
@@ -183,7 +284,7 @@ def write_stage(
     model = plan.site.model
     return BuildReport(
         files=len(tree),
-        issues=len(model.all_issues),
+        issues=len(model.dates),
         as_of=model.schedule.as_of,
         computations=tuple(computer.computations),
         rendered=tuple(dict.fromkeys(path for made in rendered.made.values() for path in made.digests)),
@@ -201,7 +302,9 @@ def _state_update(
     for path in scan.changed | scan.restated:
         update.inputs[path] = InputRow(scan.stats[path], scan.digests[path], content.skeletons.get(path))
     update.gone_inputs = set(scan.gone)
-    update.meta["derived"] = plan.site.model.derived_facts()
+    update.meta["model"] = changes.model_key
+    if changes.derived is not None:
+        update.meta["derived"] = changes.derived
     for made in rendered.made.values():
         update.jobs[made.name] = (tuple(made.digests), made.reads)
         for path, links in made.links.items():

@@ -7,7 +7,8 @@
 - ``facts``: the digest of every fact (see ``deps``) as that build saw it;
 - ``jobs`` and ``reads``: every output job, the files it wrote, and the facts it read (indexed by
   fact, so the jobs reading a changed fact are found without looking at the others);
-- ``outputs``: every published file with its digest and stat (a file changed by hand is made again);
+- ``outputs``: every published file with its digest and stat (a file changed by hand is made again), the
+  number of jobs that write it (a formula image several emails show is one file) and one of them;
 - ``links`` and ``linked``: what each page links to and which ids it holds, indexed by target, so a
   rebuild checks the links of the pages it did not make again only where their targets changed;
 - ``meta``: the options, the publication day, the tree's digest (also written in the tree's
@@ -25,14 +26,14 @@ import contextlib
 import logging
 import marshal
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
 NAME = "state.sqlite"
 STATE_SUFFIX = ".build-state"
 BATCH = 500
@@ -47,7 +48,9 @@ CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, stat BLOB, digest TEXT
 CREATE TABLE IF NOT EXISTS facts (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, digest TEXT);
 CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, paths BLOB, reads BLOB);
 CREATE TABLE IF NOT EXISTS reads (fact INTEGER, job INTEGER, PRIMARY KEY (fact, job)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, digest TEXT, ino INT, size INT, mtime INT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outputs (
+    path TEXT PRIMARY KEY, digest TEXT, ino INT, size INT, mtime INT, owners INT, job TEXT
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS links (page TEXT PRIMARY KEY, targets BLOB, ids BLOB) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS linked (target TEXT, page TEXT, PRIMARY KEY (target, page)) WITHOUT ROWID;
 """
@@ -75,6 +78,10 @@ class OutputRow:
     ino: int
     size: int
     mtime: int
+    owners: int = 1
+    """How many jobs write it (the same bytes)."""
+    job: str = ""
+    """One of them."""
 
 
 @dataclass(frozen=True)
@@ -112,22 +119,29 @@ class BuildState:
         self.path = path
 
     @classmethod
-    def open(cls, folder: Path | None, builder: str) -> BuildState:
-        """The state in ``folder`` (None: a new one in memory), emptied unless ``builder`` wrote it."""
+    def open(cls, folder: Path | None, builder: Callable[[], str]) -> BuildState:
+        """The state in ``folder`` (None: a new one in memory), emptied unless the build-site ``builder()`` names wrote it.
+
+        ``builder()`` is called only if build-site's files or installed packages changed since (their stats,
+        ``noop.builder_stats``): hashing the code takes a tenth of a second.
+        """
+        from .noop import builder_stats
+
         path = folder / NAME if folder is not None else None
         if path is not None:
             folder.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
         try:
             state = cls(_connect(path), path)
-            if state.meta("format") != FORMAT or state.meta("builder") != builder:
-                state.reset(builder)
+            same = state.meta("format") == FORMAT and state.meta("builder_stats") == builder_stats()
+            if not (same or state.meta("builder") == builder()) or state.meta("format") != FORMAT:
+                state.reset(builder())
         except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
             log.debug("starting a new build state: %s", exc)
             if path is not None:
                 with contextlib.suppress(OSError):
                     path.unlink()
             state = cls(_connect(path), path)
-            state.reset(builder)
+            state.reset(builder())
         return state
 
     def reset(self, builder: str) -> None:
@@ -177,9 +191,21 @@ class BuildState:
         rows = self.db.execute("SELECT name, digest FROM facts WHERE name >= ? AND name < ?", (prefix, _after(prefix)))
         return dict(rows)
 
-    def job_paths(self) -> dict[str, tuple[str, ...]]:
-        """Every job of the published tree, with the paths it wrote."""
-        return {name: tuple(marshal.loads(paths)) for name, paths in self.db.execute("SELECT name, paths FROM jobs")}
+    def job_paths(self, names: Iterable[str] | None = None) -> dict[str, tuple[str, ...]]:
+        """The jobs of the published tree (or those of ``names`` that it has), with the paths each wrote."""
+        if names is None:
+            rows = self.db.execute("SELECT name, paths FROM jobs")
+            return {name: tuple(marshal.loads(paths)) for name, paths in rows}
+        found: dict[str, tuple[str, ...]] = {}
+        for batch in _batches(names):
+            marks = ",".join("?" * len(batch))
+            rows = self.db.execute(f"SELECT name, paths FROM jobs WHERE name IN ({marks})", batch)
+            found.update((name, tuple(marshal.loads(paths))) for name, paths in rows)
+        return found
+
+    def job_names(self) -> set[str]:
+        """The names of every job of the published tree."""
+        return {name for (name,) in self.db.execute("SELECT name FROM jobs")}
 
     def readers(self, facts: Iterable[str]) -> set[str]:
         """The jobs that read any of ``facts``."""
@@ -207,8 +233,8 @@ class BuildState:
 
     def outputs(self) -> dict[str, OutputRow]:
         """Every published file."""
-        rows = self.db.execute("SELECT path, digest, ino, size, mtime FROM outputs")
-        return {path: OutputRow(digest, ino, size, mtime) for path, digest, ino, size, mtime in rows}
+        rows = self.db.execute("SELECT path, digest, ino, size, mtime, owners, job FROM outputs")
+        return {row[0]: OutputRow(*row[1:]) for row in rows}
 
     def links(self, pages: Iterable[str]) -> dict[str, LinkRow]:
         """What each of ``pages`` links to, as recorded."""
@@ -254,8 +280,8 @@ class BuildState:
             self._write_jobs(update.jobs, update.gone_jobs)
             db.executemany("DELETE FROM outputs WHERE path = ?", [(p,) for p in update.gone_outputs])
             db.executemany(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
-                [(p, r.digest, r.ino, r.size, r.mtime) for p, r in update.outputs.items()],
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(p, r.digest, r.ino, r.size, r.mtime, r.owners, r.job) for p, r in update.outputs.items()],
             )
             self._write_links(update.links, update.gone_links)
 

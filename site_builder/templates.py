@@ -37,11 +37,17 @@ class Templates(jinja2.Environment):
             note(f"{TEMPLATES}/{name}")
         return super().get_template(name, parent, globals)
 
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        found = super().getattr(obj, attribute)
-        if isinstance(found, jinja2.Undefined) and isinstance(obj, Fields):
-            return self.undefined(obj=obj.model, name=attribute)  # the error names the entry's model, not the view
-        return found
+
+class Undefined(jinja2.StrictUndefined):
+    """A typo in a template fails the build; the message names an entry's model, not the view noting its reads."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        if isinstance(self._undefined_obj, Fields):
+            return jinja2.StrictUndefined(obj=self._undefined_obj.model, name=self._undefined_name)._undefined_message
+        return super()._undefined_message
 
 
 def load_templates(root: Path, compiled: Path | None = None) -> Templates:
@@ -49,11 +55,16 @@ def load_templates(root: Path, compiled: Path | None = None) -> Templates:
 
     ``compiled``: a folder where templates compiled to Python are kept between builds.
     """
+    if compiled is not None:
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+        except OSError:  # a cache that cannot be written only costs time
+            compiled = None
     env = Templates(
         loader=jinja2.FileSystemLoader(root / TEMPLATES),
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
-        undefined=jinja2.StrictUndefined,
+        undefined=Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

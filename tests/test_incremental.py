@@ -165,15 +165,21 @@ def _kinds(paths: list[str] | tuple[str, ...]) -> set[str]:
             len(parts) == 3 and parts[0] in ("topics", "problems", "features", "issues", "chapters", "collections")
         ) or parts[0] == "math":
             parts[1] = "*"
+        if len(parts) == 3 and parts[0] in ("topics", "problems", "features") and parts[2] != "index.html":
+            parts[2] = "*." + parts[2].rpartition(".")[2]  # a plot, made with its entry's page
         kinds.add("/".join(parts))
     return kinds
+
+
+PLOTS = {f"{kind}/*/*.{extension}" for kind in ("topics", "problems") for extension in ("svg", "png")}
+"""The bundled topics and problems have plots; they are made with their entry's page."""
 
 
 @pytest.mark.parametrize(
     ("case", "rendered"),
     [
-        ("page template", {"topics/*/index.html", "problems/*/index.html", "features/*/index.html"}),
-        ("template comment", {"topics/*/index.html", "problems/*/index.html", "features/*/index.html"}),
+        ("page template", {"topics/*/index.html", "problems/*/index.html", "features/*/index.html", *PLOTS}),
+        ("template comment", {"topics/*/index.html", "problems/*/index.html", "features/*/index.html", *PLOTS}),
         ("email template", {"issues/*/email.html", "issues/*/email.txt", "issues/*/issue.eml", "math/*"}),
         ("dev.to template", {"issues/*/devto.md"}),
         ("static file", {"static/style.css"}),
@@ -189,9 +195,10 @@ def test_a_template_edit_renders_only_the_pages_made_with_it(
 def test_an_entry_edit_renders_the_pages_showing_it_and_the_lists(published: Path, tmp_path: Path) -> None:
     _, report, before, _, after, _ = _rebuild(published, tmp_path, CASES["topic text"])
     shown_in = {"topics/perplexity/index.html", *(f"issues/2026-11-26/{name}" for name in _ISSUE_FILES)}
+    plots = {"topics/perplexity/pp-vs-ce.svg", "topics/perplexity/pp-vs-ce.png"}  # made with the page, not written
     assert shown_in <= set(report.rendered)
     # Besides its pages, only pages listing every entry or issue are rendered again (cheaply) ...
-    others = {p for p in report.rendered if p not in shown_in and not p.startswith("math/")}
+    others = {p for p in report.rendered if p not in shown_in | plots and not p.startswith("math/")}
     assert others <= {
         "index.html",
         "feed.xml",
