@@ -24,7 +24,8 @@ from .devto import DEVTO_FORMAT
 from .email import FormulaImages, email_formats
 from .entries import WEB, EntryRenderings, RenderedEntry
 from .model import EntryPage, IssuePage, SiteModel
-from .templates import STATIC, absolute_links, render_template, static_files
+from .templates import absolute_links, render_template
+from .theme import STATIC, find, static_files
 
 
 @dataclass
@@ -56,8 +57,9 @@ class IssueView:
 class SiteFiles(Mapping[str, bytes]):
     """The files of the site an edition can look up (images to attach, a PNG beside an SVG), without reading output.
 
-    A plot image comes from its entry's results, a static file from ``templates/static``, a
-    formula image from the formulas drawn for the email; each lookup notes what it read.
+    A plot image comes from its entry's results, a static file from the project's
+    ``templates/static`` or the theme's, a formula image from the formulas drawn for the
+    email; each lookup notes what it read.
     """
 
     def __init__(self, root: Path, model: SiteModel, images: FormulaImages) -> None:
@@ -69,10 +71,9 @@ class SiteFiles(Mapping[str, bytes]):
         if path in self.images.sources:
             return functools.partial(self.images.png, path)
         if path.startswith(STATIC):
-            source = f"templates/{path}"
-            note(source)
-            file = self.root / source
-            return file.read_bytes if file.is_file() else None
+            note(f"templates/{path}")
+            found = find(self.root, path)
+            return found.path.read_bytes if found is not None else None
         folder, _, rest = path.partition("/")
         entry_id, _, name = rest.partition("/")
         stem, _, extension = name.rpartition(".")
@@ -191,17 +192,17 @@ def entry_jobs(site: Site, page: EntryPage) -> list[Job]:
 
 
 def static_jobs(site: Site) -> list[Job]:
-    """The static files, copied, and the rules of code highlighting."""
+    """The static files (the project's and the theme's, the project's first), copied, and the rules of code highlighting."""
     jobs = []
-    for path, source in static_files(site.root):
-        if path == "static/highlight.css":
+    for file in static_files(site.root):
+        if file.name == "static/highlight.css":
             continue  # build-site's own highlight rules take that name
 
-        def copy(path: str = path, source: str = source) -> dict[str, bytes]:
-            note(source)
-            return {path: (site.root / source).read_bytes()}
+        def copy(name: str = file.name, fact: str = file.fact, source: Path = file.path) -> dict[str, bytes]:
+            note(fact)
+            return {name: source.read_bytes()}
 
-        jobs.append(Job(path, copy))
+        jobs.append(Job(file.name, copy))
     jobs.append(Job("static/highlight.css", lambda: {"static/highlight.css": markup.highlight_css().encode()}))
     return jobs
 
