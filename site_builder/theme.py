@@ -10,7 +10,7 @@ used that name; the theme itself is part of build-site's code (``engine.builder_
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,18 +78,31 @@ def static_files(root: Path) -> list[ThemeFile]:
     return [file for file in used_files(root) if file.name.startswith(STATIC)]
 
 
-def eject(root: Path, name: str) -> Path:
-    """Copy the theme's ``name`` into the project's ``templates/`` to customise it; never overwrites."""
-    target = root / TEMPLATES / name
-    if name not in theme_names():
-        raise ConfigError(
-            Problem(
-                f"{TEMPLATES}/{name}", message="the theme has no such file", hint="`build-site theme list` names them"
+def eject(root: Path, names: Iterable[str]) -> list[Path]:
+    """Copy the theme's files ``names`` into the project's ``templates/`` to customise them; never overwrites.
+
+    Refuses (copying none) an unknown name or a file the project has already.
+    """
+    known = set(theme_names())
+    problems = []
+    for name in names:
+        if name not in known:
+            problems.append(
+                Problem(
+                    f"{TEMPLATES}/{name}",
+                    message="the theme has no such file",
+                    hint="`build-site theme list` names them",
+                )
             )
-        )
-    if target.exists():
-        raise ConfigError(Problem(f"{TEMPLATES}/{name}", message="already exists; not overwritten"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with (THEME / name).open("rb") as source, target.open("xb") as copy:  # "x": never overwrite, even in a race
-        shutil.copyfileobj(source, copy)
-    return target
+        elif (root / TEMPLATES / name).exists():
+            problems.append(Problem(f"{TEMPLATES}/{name}", message="already exists; not overwritten"))
+    if problems:
+        raise ConfigError(problems)
+    created = []
+    for name in names:
+        target = root / TEMPLATES / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with (THEME / name).open("rb") as source, target.open("xb") as copy:  # "x": never overwrite, even in a race
+            shutil.copyfileobj(source, copy)
+        created.append(target)
+    return created

@@ -71,9 +71,7 @@ def copy_project(target: Path, *, warm_cache: bool = True) -> Path:
 
 def eject_theme(project: Path, *names: str) -> Path:
     """Copy files of the default theme (all of them without ``names``) into the project's templates/, to edit them."""
-    for name in names or theme_names():
-        if not (project / "templates" / name).exists():
-            eject(project, name)
+    eject(project, [name for name in names or theme_names() if not (project / "templates" / name).exists()])
     return project
 
 
