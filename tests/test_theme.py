@@ -4,6 +4,7 @@ one rebuilds exactly what a clean build would make, rewriting only the files tha
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -193,3 +194,21 @@ def test_an_error_in_a_theme_template_names_the_themes_file_and_how_to_change_it
     with pytest.raises(TemplateError) as error:
         templates.render_template(env, "page.html", {})
     assert str(error.value.problems[0]).startswith("templates/page.html:1:1: syntax error: ")
+
+
+def test_serve_watches_templates_made_while_it_runs(published: Path, tmp_path: Path) -> None:
+    from .test_serve import ISSUE_PATH, _get, _until, serving
+
+    root = tmp_path / "project"
+    for part in ("content", "computed"):
+        shutil.copytree(published / part, root / part)
+    with serving(root) as server:
+        assert "our own footer line" not in _get(server.url + ISSUE_PATH)[1]
+        assert run_cli("theme", "eject", "base.html", "--root", root, "-q").exit_code == 0
+        server.wait_for_line(re.compile(r"^changed: now watching content/, templates/, computed/$"))
+        FOOTER(root)  # an edit of the new folder's file, after it is watched
+        _until(lambda: "our own footer line" in _get(server.url + ISSUE_PATH)[1], "the override in the preview")
+        shutil.rmtree(root / "templates")
+        _until(lambda: "our own footer line" not in _get(server.url + ISSUE_PATH)[1], "the theme back in the preview")
+        assert server.stop() == 0
+    assert not (root / "output").exists()
