@@ -1,16 +1,22 @@
 """Figures: each function draws on a matplotlib Figure ``fig`` and returns alt text describing what it drew.
 
 The build calls ``function(fig, **inputs)`` with the inputs from the entry's
-YAML and saves the figure as SVG and PNG. The alt text is generated from the
-same numbers that were plotted, so it can never describe a different picture.
+YAML, once on a desktop-wide figure and once on a phone-wide one (narrower
+than ``PHONE_WIDTH``: fewer and shorter labels), and saves them as SVG and PNG.
+The alt text is generated from the same numbers that were plotted, so it can
+never describe a different picture.
 """
 
 from __future__ import annotations
 
+import matplotlib.ticker
 import numpy as np
 
 from .batchnorm import batch_norm_forward
 from .perplexity import cross_entropy
+
+PHONE_WIDTH = 5.0
+"""A figure narrower than this many inches is the phone drawing: fewer and shorter labels."""
 
 
 def perplexity_vs_cross_entropy(fig, probabilities, vocab_size) -> str:
@@ -19,18 +25,20 @@ def perplexity_vs_cross_entropy(fig, probabilities, vocab_size) -> str:
     pp_example = 2.0**h_example
     h_uniform = float(np.log2(vocab_size))
     h = np.linspace(0.0, h_uniform + 1.0, 200)
+    phone = fig.get_figwidth() < PHONE_WIDTH
 
     ax = fig.add_subplot()
     ax.plot(h, 2.0**h, color="C0", linewidth=2, label=r"$\mathrm{PP} = 2^{H}$")
-    ax.axhline(
-        vocab_size, color="0.45", linestyle="--", linewidth=1.2, label=f"uniform over V = {vocab_size} tokens: PP = V"
-    )
+    uniform = f"uniform, V = {vocab_size}" if phone else f"uniform over V = {vocab_size} tokens: PP = V"
+    ax.axhline(vocab_size, color="0.45", linestyle="--", linewidth=1.2, label=uniform)
     ax.plot([h_uniform], [vocab_size], "o", color="0.45")
     ax.plot([h_example], [pp_example], "o", color="C1", markersize=8, label="worked example")
     ax.annotate(
-        f"H = {h_example:.2f} bits, PP = {pp_example:.2f}",
+        f"H = {h_example:.2f} bits\nPP = {pp_example:.2f}"
+        if phone
+        else f"H = {h_example:.2f} bits, PP = {pp_example:.2f}",
         (h_example, pp_example),
-        xytext=(12, -4),
+        xytext=(10, -4),
         textcoords="offset points",
         va="top",
     )
@@ -39,11 +47,11 @@ def perplexity_vs_cross_entropy(fig, probabilities, vocab_size) -> str:
     ax.set_yticks(ticks, labels=[str(t) for t in ticks])
     ax.set_xlim(0.0, h_uniform + 1.0)
     ax.set_xlabel("cross-entropy H (bits per token)")
-    ax.set_ylabel("perplexity PP (log scale)")
+    ax.set_ylabel("perplexity PP (log scale)" if not phone else "perplexity PP")
     nats = ax.secondary_xaxis("top", functions=(lambda b: b * np.log(2.0), lambda n: n / np.log(2.0)))
-    nats.set_xlabel(r"cross-entropy H (nats per token), where $\mathrm{PP} = e^{H}$")
+    nats.set_xlabel("H in nats" if phone else r"cross-entropy H (nats per token), where $\mathrm{PP} = e^{H}$")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", fontsize="small" if phone else "medium")
 
     return (
         f"Line chart of perplexity against cross-entropy: PP = 2^H rises from 1 at H = 0 bits to "
@@ -61,22 +69,26 @@ def batch_norm_distributions(fig, means, stds, gamma, beta, batch_size=256, seed
     rng = np.random.default_rng(seed)
     x = rng.normal(means, stds, size=(batch_size, d))
     y = batch_norm_forward(x, gamma, beta, np.zeros(d), np.ones(d))["y"]
+    phone = fig.get_figwidth() < PHONE_WIDTH
 
-    fig.set_size_inches(6.4, 4.8)
+    fig.set_figheight(fig.get_figwidth() * 0.75)
     axes = fig.subplots(2, d, squeeze=False, sharey="row")
     for j in range(d):
-        for row, (data, name) in enumerate(((x, "x"), (y, "y"))):
+        axes[0, j].set_title(f"feature {j + 1}", fontsize="medium")
+        for row, data in enumerate((x, y)):
             ax = axes[row, j]
             column = data[:, j]
             ax.hist(column, bins=20, color=f"C{j}", alpha=0.75)
             ax.axvline(column.mean(), color="black", linewidth=1)
-            ax.set_title(
-                f"{name}, feature {j + 1}: mean {_2f(column.mean())}, std {_2f(column.std())}", fontsize="small"
-            )
-            ax.tick_params(labelsize="small")
-    axes[0, 0].set_ylabel("input x: count")
-    axes[1, 0].set_ylabel("output y: count")
-    fig.suptitle(f"Batch norm of a {batch_size} × {d} mini-batch, feature by feature", fontsize="medium")
+            # The statistics sit in the empty upper corner rather than in a title above each panel.
+            mean, std = column.mean(), column.std()
+            stats = f"μ {_1f(mean)}\nσ {_1f(std)}" if phone else f"mean {_2f(mean)}\nstd {_2f(std)}"
+            box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5}
+            ax.text(0.04, 0.96, stats.replace("-", "−"), transform=ax.transAxes, va="top", bbox=box)
+            ax.set_ylim(0, ax.get_ylim()[1] * 1.35)  # headroom for the statistics
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))  # few ticks: neighbours never touch
+    axes[0, 0].set_ylabel("before: x" if phone else "before: count of x")
+    axes[1, 0].set_ylabel("after: y" if phone else "after: count of y")
 
     def describe(data):
         return "; ".join(
@@ -95,6 +107,12 @@ def batch_norm_distributions(fig, means, stds, gamma, beta, batch_size=256, seed
 
 def _listed(values) -> str:
     return "[" + ", ".join(f"{v:g}" for v in np.asarray(values, dtype=float)) + "]"
+
+
+def _1f(value) -> str:
+    """One decimal, without "-0.0"."""
+    text = f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text
 
 
 def _2f(value) -> str:

@@ -234,6 +234,37 @@ def serve(
 
 
 @main.command()
+@_common_options
+@click.option(
+    "--date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="The issue's day (YYYY-MM-DD); it must be published.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the editions into.  [default: ROOT/editions]",
+)
+@_reporting
+def editions(root: Path, date: dt.datetime, out: Path | None) -> int:
+    """Make the email and dev.to editions of one published issue, whatever the delivery window.
+
+    A build makes them only for the issues of the delivery window (site.yaml delivery.window);
+    this makes them for any published day, into their own folder (replaced as a whole).
+    """
+    from .build import make_editions
+    from .write import write_output
+
+    out = out if out is not None else root / "editions"
+    made = make_editions(root, date.date(), BuildOptions())
+    write_output(made.files, out)
+    log.info("wrote the editions of %s: %d files in %s", date.date(), len(made.files), out / made.issue.path)
+    return EXIT_OK
+
+
+@main.command()
 @click.argument("kind", type=click.Choice(list(scaffold.KINDS)))
 @click.argument("entry_id", metavar="[ID]", required=False)
 @click.option("--topic", metavar="ID", help="For an issue: its topic.  [default: the first topic in no issue yet]")
@@ -295,7 +326,7 @@ def plan(root: Path, date: dt.datetime | None, days: int) -> int:
     log.info("planning after %s (%s)", as_of, why)
     schedule = plan_schedule(content, as_of, days)
     check_plan_builds(root, schedule)
-    click.echo(format_plan(schedule, site.timezone, site.publish_time), nl=False)
+    click.echo(format_plan(schedule, site.timezone, site.publish_time, site.delivery.window), nl=False)
     return EXIT_GAP_TOMORROW if schedule.gap_tomorrow else EXIT_OK
 
 

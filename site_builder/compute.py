@@ -27,6 +27,7 @@ from .kinds import BY_FOLDER
 from .load import Content, EntrySource, Loaded
 from .parallel import map_chunks
 from .schema import Entry, Example, Formula, Plot, ProblemEntry
+from .solution_source import standalone_source
 from .verify import FormulaCheck
 from .yamlsource import Loc
 
@@ -48,7 +49,8 @@ class ExampleResult:
     """Step name -> value (float, int, or nested lists of numbers)."""
     labels: Mapping[str, str]
     """Step or input name -> display label; names without one show as written."""
-    digits: int
+    digits: int | None
+    """Decimal places of its numbers; None: shortest form (``render.format_number``)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Solution:
     function: str
     """``module.function`` as named in YAML."""
     source: str
-    """The function's own source code, from ``computed/``."""
+    """The function's source code from ``computed/``, with the imports and helpers it needs to run on its own."""
     tests: tuple[TestCaseResult, ...]
 
 
@@ -428,7 +430,9 @@ class _Run:
         assert isinstance(entry, ProblemEntry)
         if not self._module_exists(entry.solution, loaded, ("solution",)):
             return None
-        key = self._key(entry.solution, [case.inputs for case in entry.tests], ("numpy",), ("compute",))
+        key = self._key(
+            entry.solution, [case.inputs for case in entry.tests], ("numpy",), ("compute", "solution_source")
+        )
         slot = f"{where}/solution"
         hit, reason = self.cache.lookup(slot, key)
         if hit is None and self.defer:
@@ -446,7 +450,7 @@ class _Run:
             ]
             if len(self.problems) > before:
                 return None
-            source = inspect.getsource(function)
+            source = standalone_source(function)
             self.cache.store(slot, key, {"source": source, "outputs": outputs})
         tests = []
         for index, (case, output) in enumerate(zip(entry.tests, outputs, strict=True)):

@@ -11,6 +11,8 @@ derived here from all issues, whose digests ``derived_facts`` lists.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 import uuid
 import zoneinfo
 from collections import defaultdict
@@ -24,10 +26,18 @@ from .deps import Fields, digest, note
 from .kinds import BY_FOLDER, KINDS, EntryKind
 from .load import Content, EntrySource, IssueSource, Source
 from .schedule import Schedule
-from .schema import SiteConfig
+from .schema import CallToAction, SiteConfig
 from .slugs import group_slug
 
 SITE_FILE = "content/site.yaml"
+WORDS_PER_MINUTE = 200
+"""Reading speed for reading times: slower than for prose (about 250), as the text is technical."""
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def word_count(*texts: str) -> int:
+    """Words in ``texts`` (a formula's LaTeX counts a few: reading it takes time too)."""
+    return sum(len(_WORD.findall(text)) for text in texts)
 
 
 @dataclass(frozen=True)
@@ -177,6 +187,27 @@ class EntryPage:
         """Site path of one of the entry's plot images: ``topics/perplexity/pp-vs-ce.svg`` (or ``.png``)."""
         return f"{self.path}{plot_id}.{extension}"
 
+    @property
+    def call_to_action(self) -> CallToAction | None:
+        """The entry's closing link; by default a topic invites to its chapter, a problem to its test cases."""
+        if self.entry.call_to_action is not None or self.group_path is None:
+            return self.entry.call_to_action
+        if self.kind == "topics":
+            return CallToAction(text=f"Explore the {self.group_name} chapter", url=f"/{self.group_path}")
+        return CallToAction(
+            text="Try it yourself, then check your function against the worked test cases",
+            url=f"/{self.path}#test-cases",
+        )
+
+    @property
+    def words(self) -> int:
+        """Words a reader reads: summary, sections, applications and the connection to the chapter."""
+        entry = self.entry
+        connection = entry.chapter_connection if self.kind == "topics" else None
+        return word_count(
+            entry.summary, *(s.heading + " " + s.body for s in entry.sections), *entry.applications, connection or ""
+        )
+
 
 class IssuePage:
     """A published daily issue."""
@@ -214,6 +245,11 @@ class IssuePage:
     def date_text(self) -> str:
         """``Thursday, 26 November 2026``."""
         return f"{self.date:%A}, {self.date.day} {self.date:%B %Y}"
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the three parts at ``WORDS_PER_MINUTE``, rounded up."""
+        return max(1, math.ceil(sum(part.words for part in self.parts) / WORDS_PER_MINUTE))
 
     @property
     def feed_id(self) -> str:

@@ -44,14 +44,24 @@ def quote_value(target: str, examples: Mapping[str, ExampleResult]) -> str:
         raise MarkupError(f"{{value}}`{target}`: bad format {spec!r}: {exc}") from exc
 
 
-def format_number(value: Any, digits: int = 4) -> str:
-    """A number as shown in tables: ints as they are, floats to ``digits`` places, lists bracketed."""
+SIGNIFICANT_DIGITS = 6
+"""Significant digits of a number shown without a fixed number of decimal places."""
+
+
+def format_number(value: Any, digits: int | None = None) -> str:
+    """A number as shown in tables: ints as they are, lists bracketed, floats to ``digits`` places if given,
+    else in the shortest form rounded to ``SIGNIFICANT_DIGITS`` significant digits (``1.0`` -> ``1``)."""
     if isinstance(value, list):
         return "[" + ", ".join(format_number(v, digits) for v in value) + "]"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, int):
         return str(value)
+    if digits is None:
+        text = f"{value:.{SIGNIFICANT_DIGITS}g}"
+        mantissa, e, exponent = text.partition("e")
+        text = f"{mantissa}e{int(exponent)}" if e else text  # 1e-05 -> 1e-5
+        return "0" if text == "-0" else text
     if value != 0 and (abs(value) >= 1e7 or abs(value) < 0.5 * 10.0**-digits):
         return f"{value:.{max(digits, 1)}e}"
     text = f"{value:.{digits}f}"

@@ -136,8 +136,8 @@ def _title(content: Content, issue: IssueEntry) -> str:
     return " · ".join(e.title if e else "?" for e in (topic, problem))
 
 
-def format_plan(plan: Plan, timezone: str, publish_time: dt.time) -> str:
-    """The plan as a table for a terminal or a job's log."""
+def format_plan(plan: Plan, timezone: str, publish_time: dt.time, window: int = 7) -> str:
+    """The plan as a table for a terminal or a job's log; ``window``: days of the delivery window."""
     lines = [
         f"Plan after {plan.as_of:%a} {plan.as_of} (issues go out at {publish_time:%H:%M} {timezone}): "
         f"the next {len(plan.days)} days",
@@ -150,7 +150,7 @@ def format_plan(plan: Plan, timezone: str, publish_time: dt.time) -> str:
         elif day.draft is not None:
             lines.append(f"{head}GAP    only a draft: {day.title} (content/issues/{day.date}.yaml has draft: true)")
         else:
-            lines.append(f"{head}GAP    no issue (add content/issues/{day.date}.yaml)")
+            lines.append(f"{head}GAP    no issue (add one: build-site new issue {day.date})")
         for reuse in day.reused:
             ago = (day.date - reuse.previous).days
             lines.append(
@@ -158,6 +158,13 @@ def format_plan(plan: Plan, timezone: str, publish_time: dt.time) -> str:
                 f"({ago} day{'s' if ago != 1 else ''} before)"
             )
     lines.append("")
+    if plan.days:
+        last = plan.days[0].date
+        first = last - dt.timedelta(days=window - 1)
+        lines.append(
+            f"On {last}, a build makes the email and dev.to editions of the issues of {first} to {last}"
+            f" (delivery.window: {window} days); `build-site editions --date D` makes them for any published day."
+        )
     if plan.overdue_drafts:
         dates = ", ".join(str(d) for d in plan.overdue_drafts)
         lines.append(f"Overdue drafts (their day has passed; they never went out): {dates}")

@@ -24,6 +24,10 @@ FunctionRef = Annotated[str, StringConstraints(pattern=FUNCTION_PATTERN)]
 LINE_PATTERN = r"^[^\n\r\x85\u2028\u2029]*$"
 Line = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=LINE_PATTERN)]
 Markdown = Annotated[str, StringConstraints(min_length=1)]
+# A few sentences of plain text; line breaks are spaces (YAML's `>` and `|` both read well).
+Paragraph = Annotated[
+    str, StringConstraints(min_length=1, max_length=1500), AfterValidator(lambda text: " ".join(text.split()))
+]
 # A site path may not start with "//" or "/\\": browsers read both as a link to another host.
 LINK_PATTERN = r"^(https?://[^\s<>\"\\]+|mailto:[^\s<>\"\\]+|/([^/\s<>\"\\][^\s<>\"\\]*)?)$"
 LinkTarget = Annotated[str, StringConstraints(pattern=LINK_PATTERN)]
@@ -129,7 +133,16 @@ class Example(Model):
     labels: dict[str, Line] = Field(
         default_factory=dict, description="Display label for an output name, e.g. `log2_p: log₂ p(xᵢ)`."
     )
-    digits: int = Field(default=4, ge=0, le=12, description="Decimal places shown in the table.")
+    digits: int | None = Field(
+        default=None,
+        ge=0,
+        le=12,
+        description=(
+            "Decimal places of every number in the table and in `{value}` quotes without a format. "
+            "Absent: each number as written in the shortest form, rounded to 6 significant digits "
+            "(`1.0` shows as `1`, `0.1 + 0.2` as `0.3`, `1/3` as `0.333333`, `1e-05` as `1e-5`)."
+        ),
+    )
 
 
 class Plot(Model):
@@ -137,7 +150,11 @@ class Plot(Model):
 
     id: Slug = Field(description="Name used to place the plot with ```` ```{plot} ID ````.")
     function: FunctionRef = Field(
-        description="`module.function` in `computed/`; called as `function(fig, **inputs)`, returns the alt text."
+        description=(
+            "`module.function` in `computed/`; called as `function(fig, **inputs)`, returns the alt text. It is "
+            "called twice: on a figure 6.4 inches wide (desktop) and on one 3.6 inches wide (phone), so it can lay "
+            "out less on the narrow one; the page shows the drawing that fits, in the reader's colour scheme."
+        ),
     )
     caption: Line = Field(description="Caption shown under the figure.")
     inputs: dict[str, Finite] = Field(default_factory=dict, description="Keyword arguments passed to the function.")
@@ -154,6 +171,13 @@ class TestCase(Model):
     )
 
 
+class CallToAction(Model):
+    """A link inviting the reader to go further: explore the chapter, try the problem, use the feature."""
+
+    text: Line = Field(description="Link text.")
+    url: LinkTarget = Field(description="Site path (`/problems/ID/`, `/chapters/ID/`) or absolute http(s) URL.")
+
+
 class Entry(Model):
     """Fields shared by topics, problems and feature spotlights."""
 
@@ -165,6 +189,21 @@ class Entry(Model):
     formulas: list[Formula] = Field(default_factory=list, description="Formulas the sections place by id.")
     examples: list[Example] = Field(default_factory=list, description="Worked examples the sections place by id.")
     plots: list[Plot] = Field(default_factory=list, description="Plots the sections place by id.")
+    applications: list[Line] = Field(
+        default_factory=list,
+        max_length=8,
+        description=(
+            'Optional "Practical applications": where the idea is used in practice, one plain-text line per item, '
+            "shown as a list after the sections."
+        ),
+    )
+    call_to_action: CallToAction | None = Field(
+        default=None,
+        description=(
+            "Optional closing link. Absent, a topic invites the reader to explore its chapter's page, "
+            "and a problem to try it and check the result against its worked test cases."
+        ),
+    )
 
 
 class TopicEntry(Entry):
@@ -172,6 +211,13 @@ class TopicEntry(Entry):
 
     chapter: Line = Field(
         description='Chapter of the study plan, e.g. "Evaluation & Benchmarks"; one index page per chapter.'
+    )
+    chapter_connection: Paragraph | None = Field(
+        default=None,
+        description=(
+            "Optional plain text on how the topic fits its chapter, shown after the practical applications "
+            'under "Connection to CHAPTER", with a link to the chapter page.'
+        ),
     )
 
 
@@ -186,20 +232,22 @@ class ProblemEntry(Entry):
     tests: list[TestCase] = Field(
         min_length=1, description="Worked test cases, run through the solution at build time."
     )
-
-
-class CallToAction(Model):
-    """A link inviting the reader to try the feature."""
-
-    text: Line = Field(description="Link text.")
-    url: LinkTarget = Field(description="Site path (`/problems/ID/`) or absolute http(s) URL.")
+    digits: int | None = Field(
+        default=None,
+        ge=0,
+        le=12,
+        description=(
+            "Decimal places of the numbers in the worked test cases; absent: shortest form, "
+            "rounded to 6 significant digits (as for examples)."
+        ),
+    )
 
 
 class FeatureEntry(Entry):
     """A feature spotlight (`content/features/ID.yaml`)."""
 
     audience: list[Line] = Field(min_length=1, description="Who the feature is for, one group per item.")
-    call_to_action: CallToAction = Field(description="Closing link.")
+    call_to_action: CallToAction = Field(description="Closing link (required for a feature spotlight).")
 
 
 class IssueEntry(Model):
@@ -246,6 +294,17 @@ class EmailSettings(Model):
     recipient: str = Field(
         default="",
         description="To: header of `issue.eml`, e.g. the mailing list's address; empty leaves it to your mail tool.",
+    )
+    subscribe_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"\\]+$")] | None = Field(
+        default=None,
+        description=(
+            "Action URL of your mailing list's sign-up form (https), e.g. "
+            "`https://buttondown.com/api/emails/embed-subscribe/NAME`. The home page and every issue page then "
+            "show an email form that posts the reader's address to it; absent, they offer the feed only."
+        ),
+    )
+    subscribe_field: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_\-]{0,39}$")] = Field(
+        default="email", description="Name of the form field that carries the address (`email`, `EMAIL`, ...)."
     )
 
     @field_validator("unsubscribe_mailto")

@@ -1,23 +1,26 @@
 """LaTeX formulas as one line of Unicode text, for the plain-text email.
 
 ``\\mathrm{PP}(M) = 2^{-\\frac{1}{N}\\sum_{i=1}^{N} \\log_2 p(x_i)}`` becomes
-``PP(M) = 2^(-(1/N) Σᵢ log₂ p(xᵢ))``.
+``PP(M) = 2^(-(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ))``.
 
 The LaTeX is parsed once, by the same converter that makes the web pages'
 MathML (latex2mathml), and the MathML tree is written out linearly:
 sub- and superscripts use Unicode's small digits and letters where every
 character has one (``x_i`` -> ``xᵢ``, ``\\sigma_B^2`` -> ``σ_B²``) and fall back
-to ``_(...)`` / ``^(...)``; fractions become ``(a/b)``; a sum over ``i = 1..N``
-is ``Σᵢ``; accents become combining marks (``\\hat{\\mu}`` -> ``μ̂``).
+to ``_(...)`` / ``^(...)``; fractions become ``(a/b)``; the limits of sums,
+products and integrals are kept the same way (``\\sum_{i=1}^{N}`` -> ``Σᵢ₌₁ᴺ``,
+``\\sum_{c=1}^{C}`` -> ``Σ_(c=1..C)``: ``c`` has no subscript form, so the range is
+written out); accents become combining marks (``\\hat{\\mu}`` -> ``μ̂``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from .markup import latex_to_mathml
+from .markup.latex import latex_to_mathml
 
 _NS = "{http://www.w3.org/1998/Math/MathML}"
 
@@ -50,6 +53,7 @@ class _Atom:
     ``open``, ``close``, ``punct``, ``space`` or ``text``."""
 
 
+@functools.lru_cache(maxsize=4096)  # an archive repeats a few formulas thousands of times
 def latex_to_unicode(latex: str) -> str:
     """One line of Unicode text for a LaTeX formula; raises ``MarkupError`` like the MathML conversion."""
     root = ET.fromstring(latex_to_mathml(latex, display=False))
@@ -155,9 +159,7 @@ def _scripted(tag: str, children: list[ET.Element], *, compact: bool) -> _Atom:
     if tag in ("msubsup", "munderover"):
         over = _row([children[2]], compact=True)
     if kind == "bigop":
-        # Σ over i = 1..N reads as Σᵢ: the bounds are the whole range, the index is what matters.
-        match = re.fullmatch(r"([^\W\d_])=.*", under)
-        return _Atom(base + _script(match.group(1) if match else under, _SUBSCRIPTS, "_"), "bigop")
+        return _Atom(base + _limits(under, over), "bigop")
     text = base
     if under:
         text += _script(under, _SUBSCRIPTS, "_")
@@ -166,6 +168,19 @@ def _scripted(tag: str, children: list[ET.Element], *, compact: bool) -> _Atom:
     if kind in ("ident", "number"):
         return _Atom(text, "scripted")
     return _Atom(text, kind if kind in ("function", "close", "fence") else "group")
+
+
+def _limits(under: str, over: str) -> str:
+    r"""A sum's, product's or integral's limits: ``ᵢ₌₁ᴺ`` where every character has a small form, else a range.
+
+    ``\sum_{c=1}^{C}``: ``c`` has no subscript form, so ``Σ_(c=1..C)``; limits that are
+    not an index with its start (``\int_0^\infty``) keep ``_`` and ``^``: ``∫₀^∞``.
+    """
+    if all(char in _SUBSCRIPTS for char in under) and all(char in _SUPERSCRIPTS for char in over):
+        return "".join(_SUBSCRIPTS[char] for char in under) + "".join(_SUPERSCRIPTS[char] for char in over)
+    if over and re.fullmatch(r"[^\W\d_]\w*=[^=]+", under):
+        return f"_({under}..{over})"
+    return (_script(under, _SUBSCRIPTS, "_") if under else "") + (_script(over, _SUPERSCRIPTS, "^") if over else "")
 
 
 def _accent(element: ET.Element) -> str:
@@ -182,8 +197,8 @@ def _script(text: str, table: dict[str, str], marker: str) -> str:
 
 
 def _wrapped(text: str) -> str:
-    """``text`` in parentheses unless it is one word or already in them."""
-    if re.fullmatch(r"\w+|\|[^|]*\||‖[^‖]*‖", text):
+    """``text`` in parentheses unless it is one word or character, or already in them."""
+    if len(text) == 1 or re.fullmatch(r"\w+|\|[^|]*\||‖[^‖]*‖", text):
         return text
     if text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
         return text
@@ -205,7 +220,7 @@ def _plain(text: str) -> str:
 
 
 def _join(atoms: list[_Atom], *, compact: bool) -> str:
-    """Concatenate atoms with the spaces a reader expects: ``a = b + c``, ``-(1/N) Σᵢ log₂ p(xᵢ)``."""
+    """Concatenate atoms with the spaces a reader expects: ``a = b + c``, ``-(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ)``."""
     out = ""
     previous: _Atom | None = None
     fences = 0  # open | ... | pairs

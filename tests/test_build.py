@@ -43,7 +43,8 @@ def test_markdown_holds_the_same_content(built_site: Path) -> None:
         assert f"## {heading}" in body
     assert "## Feature spotlight: Implementation Walkthroughs" in body
     assert "$$\n\\mathrm{PP}(M) = 2^{-\\frac{1}{N}\\sum_{i=1}^{N} \\log_2 p(x_i)}\n$$" in body
-    assert "```python\ndef batch_norm_forward(" in body
+    # The solution comes with the imports it needs, so a copied block runs.
+    assert "```python\nfrom __future__ import annotations\n\nimport numpy as np\n\n\ndef batch_norm_forward(" in body
     assert "{value}" not in body and "{formula}" not in body and "{example}" not in body
 
 
@@ -120,12 +121,13 @@ def test_the_first_issue_has_worked_examples_plots_and_verified_formulas(built_s
     sentence = _figure(html, "example-sentence")
     p = np.array([0.25, 0.5, 0.125, 0.5])
     h = -np.log2(p).mean()
+    # Without a `digits` setting, numbers show in their shortest form to 6 significant digits.
     for label, value in (
-        ("log₂ p(xᵢ)", "[-2.0000, -1.0000, -3.0000, -1.0000]"),
-        ("Σ log₂ p(xᵢ)", "-7.0000"),
-        ("H = −(1/N) Σ log₂ p(xᵢ), bits", f"{h:.4f}"),
-        ("PP = 2^H", f"{2**h:.4f}"),
-        ("PP = e^H (nats)", f"{np.exp(-np.log(p).mean()):.4f}"),
+        ("log₂ p(xᵢ)", "[-2, -1, -3, -1]"),
+        ("Σ log₂ p(xᵢ)", "-7"),
+        ("H = −(1/N) Σ log₂ p(xᵢ), bits", f"{h:.6g}"),
+        ("PP = 2^H", f"{2**h:.6g}"),
+        ("PP = e^H (nats)", f"{np.exp(-np.log(p).mean()):.6g}"),
     ):
         assert f'<th scope="row">{label}</th><td>{value}</td>' in sentence, label
 
@@ -134,7 +136,7 @@ def test_the_first_issue_has_worked_examples_plots_and_verified_formulas(built_s
     running_mean = 0.9 * np.zeros(3) + 0.1 * x.mean(axis=0)
     running_var = 0.9 * np.ones(3) + 0.1 * x.var(axis=0, ddof=1)  # PyTorch: the unbiased variance
     for label, value in (("running mean", running_mean), ("running variance", running_var)):
-        expected = "[" + ", ".join(f"{v:.4f}" for v in value) + "]"
+        expected = "[" + ", ".join(f"{v:.6g}" for v in value) + "]"
         assert f'<tr><th scope="row">{label}</th><td>{expected}</td></tr>' in minibatch, label
 
     for entry, plot in (("topics/perplexity", "pp-vs-ce"), ("problems/batch-norm-forward", "distributions")):

@@ -58,7 +58,10 @@ def test_math_is_katex_and_links_are_absolute(built_site: Path) -> None:
     assert "$" not in outside_code
     assert "](/" not in body and 'src="/' not in body
     assert f'[Open today\'s problem and press "Show solution"](<{BASE}problems/batch-norm-forward/>)' in body
-    assert "{% details Show the reference solution %}\n\n```python\ndef batch_norm_forward(" in body
+    assert (
+        "{% details Show the reference solution %}\n\n```python\nfrom __future__ import annotations\n\n"
+        "import numpy as np\n\n\ndef batch_norm_forward(" in body
+    )
     assert body.rstrip().endswith(f"*Read this issue online: <{BASE}{ISSUE}>*")
 
 

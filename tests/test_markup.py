@@ -125,6 +125,35 @@ def test_bad_latex_is_an_error_with_its_line(latex: str, message: str) -> None:
     assert str(info.value) == message
 
 
+@pytest.mark.parametrize(
+    "latex",
+    [r"\text{<script>alert(1)</script>}", r"\href{javascript:alert(1)}{x}", r"\style{background:url(x)}{x}"],
+)
+def test_latex_cannot_smuggle_markup_into_the_page(latex: str) -> None:
+    import html5lib
+
+    html = markup.to_html(f"Look: ${latex}$\n", allow_html=False, directive=_directive, role=_role)
+    tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parseFragment(html)
+    elements = list(tree.iter())
+    assert not [e for e in elements if str(e.tag).rsplit("}", 1)[-1] == "script"]
+    assert not [name for e in elements for name in e.attrib if name in ("href", "style")]
+    if latex.startswith("\\text"):
+        assert "<script>alert(1)</script>" in "".join(tree.itertext())  # shown as the author wrote it
+
+
+def test_math_and_code_after_non_ascii_text_land_where_they_were_written() -> None:
+    # The parser's source map counts UTF-8 bytes; placeholders are placed by character.
+    html = markup.to_html(
+        "日本 é $x^2$ and `$y$`\n\n```python\nprint('ü')\n```\n\n- ä {value}`v`\n",
+        allow_html=False,
+        directive=_directive,
+        role=_role,
+    )
+    assert html.startswith("<p>日本 é <math ") and html.count("<math ") == 1
+    assert "<code>$y$</code>" in html and "print" in html and "<li>ä [v]</li>" in html
+    assert '<pre class="highlight"><code class="language-python">' in html
+
+
 def test_site_paths_in_author_links_are_mapped() -> None:
     text = "See [the problem](/problems/x/) and [elsewhere](https://example.org/a) or ![fig](/img.png).\n"
     html = markup.to_html(text, allow_html=False, directive=_directive, role=_role, link=lambda p: "/base" + p)

@@ -49,12 +49,13 @@ Plan after Thu 2026-11-26 (issues go out at 07:00 Europe/Berlin): the next 5 day
                        reuses topics/fresh-topic, featured on 2026-11-28 (1 day before)
                        reuses problems/fresh-problem, featured on 2026-11-28 (1 day before)
                        reuses features/implementation-walkthroughs, featured on 2026-11-28 (1 day before)
-2026-11-30 Mon  GAP    no issue (add content/issues/2026-11-30.yaml)
+2026-11-30 Mon  GAP    no issue (add one: build-site new issue 2026-11-30)
 2026-12-01 Tue  issue  Fresh Topic · Fresh Problem
                        reuses topics/fresh-topic, featured on 2026-11-28 (3 days before)
                        reuses problems/fresh-problem, featured on 2026-11-28 (3 days before)
                        reuses features/implementation-walkthroughs, featured on 2026-11-28 (3 days before)
 
+On 2026-11-27, a build makes the email and dev.to editions of the issues of 2026-11-21 to 2026-11-27 (delivery.window: 7 days); `build-site editions --date D` makes them for any published day.
 Overdue drafts (their day has passed; they never went out): 2026-11-20
 Drafts due in the next 5 days: 2026-11-29
 Entries reused within 30 days: 10

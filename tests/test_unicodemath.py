@@ -12,11 +12,14 @@ from site_builder.unicodemath import latex_to_unicode
     ("latex", "text"),
     [
         # The issue's own example, and the other bundled formulas.
-        (r"\mathrm{PP}(M) = 2^{-\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)}", "PP(M) = 2^(-(1/N) Σᵢ log₂ p(xᵢ))"),
-        (r"H(M) = -\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)", "H(M) = -(1/N) Σᵢ log₂ p(xᵢ)"),
-        (r"\mathrm{PP}(M) = \exp\left(-\frac{1}{N}\sum_{i=1}^{N} \ln p(x_i)\right)", "PP(M) = exp(-(1/N) Σᵢ ln p(xᵢ))"),
-        (r"\mu_B = \frac{1}{m}\sum_{i=1}^{m} x_i", "μ_B = (1/m) Σᵢ xᵢ"),
-        (r"\sigma_B^2 = \frac{1}{m}\sum_{i=1}^{m} \left(x_i - \mu_B\right)^2", "σ_B² = (1/m) Σᵢ (xᵢ - μ_B)²"),
+        (r"\mathrm{PP}(M) = 2^{-\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)}", "PP(M) = 2^(-(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ))"),
+        (r"H(M) = -\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)", "H(M) = -(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ)"),
+        (
+            r"\mathrm{PP}(M) = \exp\left(-\frac{1}{N}\sum_{i=1}^{N} \ln p(x_i)\right)",
+            "PP(M) = exp(-(1/N) Σᵢ₌₁ᴺ ln p(xᵢ))",
+        ),
+        (r"\mu_B = \frac{1}{m}\sum_{i=1}^{m} x_i", "μ_B = (1/m) Σᵢ₌₁ᵐ xᵢ"),
+        (r"\sigma_B^2 = \frac{1}{m}\sum_{i=1}^{m} \left(x_i - \mu_B\right)^2", "σ_B² = (1/m) Σᵢ₌₁ᵐ (xᵢ - μ_B)²"),
         (
             r"y_i = \gamma \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} + \beta",
             "yᵢ = γ ((xᵢ - μ_B)/√(σ_B² + ϵ)) + β",
@@ -34,6 +37,14 @@ from site_builder.unicodemath import latex_to_unicode
         (r"\mathrm{softmax}\left(\frac{QK^\top}{\sqrt{d_k}}\right)V", "softmax(QKᵀ/√dₖ)V"),
         (r"\mathrm{IoU}(A,B) = \frac{|A \cap B|}{|A \cup B|}", "IoU(A, B) = |A ∩ B|/|A ∪ B|"),
         (r"2^{\frac{1}{2}}", "2^(1/2)"),
+        # Limits of sums, products and integrals: small forms where every character has one, else a range.
+        (r"\prod_{t=1}^{T} p_t", "Πₜ₌₁ᵀ pₜ"),
+        (r"\sum_{k=0}^{n-1} a_k", "Σₖ₌₀ⁿ⁻¹ aₖ"),
+        (r"\sum_{c=1}^{C} y_c", "Σ_(c=1..C) y_c"),
+        (r"\sum_{i=1}^{|V|} x_i", "Σ_(i=1..|V|) xᵢ"),
+        (r"\sum_{i \in S} x_i", "Σ_(i∈S) xᵢ"),
+        (r"\int_a^b f(x)\,dx", "∫ₐᵇ f(x) dx"),
+        (r"\int_0^\infty e^{-x} dx", "∫₀^∞ e⁻ˣ dx"),
         # Other constructs.
         (r"\sqrt[3]{x}", "³√x"),
         (r"\max_j z_j", "maxⱼ zⱼ"),
@@ -41,6 +52,7 @@ from site_builder.unicodemath import latex_to_unicode
         (r"x \le 3", "x ≤ 3"),
         (r"\|x\|_2", "‖x‖₂"),
         (r"\text{if } x > 0", "if x > 0"),
+        (r"\text{a & b < c}", "a & b < c"),
         # Spacing: scripts do not run into the next symbol; a function applied to its argument is one operand.
         (r"m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t", "mₜ = β₁ mₜ₋₁ + (1 - β₁)gₜ"),
         (r"p_i = \frac{\exp(z_i / T)}{\sum_{j} \exp(z_j / T)}", "pᵢ = exp(zᵢ/T)/(Σⱼ exp(zⱼ/T))"),

@@ -1,0 +1,134 @@
+"""LaTeX to MathML at build time (latex2mathml), checked, and converted once per distinct formula."""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+
+from .base import MarkupError
+
+_UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")
+_ARG = re.compile(r"\\arg(?![A-Za-z])")
+_OPERATOR_NAME = re.compile(r"\\operatorname(\*?)\{((?:[^{}\\]|\\[^A-Za-z])*)\}")
+_NAME_SPACES = {",": "\u2009", ":": "\u205f", ";": "\u2004", " ": "\u00a0", "!": ""}
+
+
+def _for_latex2mathml(latex: str) -> str:
+    r"""LaTeX with two gaps of latex2mathml worked around.
+
+    It does not know ``\arg``, and an ``\operatorname`` holding a spacing command
+    (``\operatorname*{arg\,max}``) comes out as an empty operator and a stray ``*``:
+    the spaces become Unicode spaces inside the operator's name.
+    """
+    latex = _ARG.sub(r"\\operatorname{arg}", latex)
+
+    def name(match: re.Match[str]) -> str:
+        text = re.sub(r"\\([,:; !])", lambda m: _NAME_SPACES[m.group(1)], match.group(2))
+        return f"\\operatorname{match.group(1)}{{{text}}}"
+
+    return _OPERATOR_NAME.sub(name, latex)
+
+
+def latex_to_mathml(latex: str, *, display: bool) -> str:
+    """Convert LaTeX to MathML at build time, so pages need no JavaScript.
+
+    latex2mathml is lenient (an unknown command comes out as its own name,
+    a missing brace is ignored), so both are checked here rather than shipped.
+    A formula is converted once per build (an archive repeats a few formulas thousands of times).
+    """
+    return _converted(latex.strip(), display)
+
+
+@functools.lru_cache(maxsize=4096)
+def _converted(latex: str, display: bool) -> str:
+    import latex2mathml.converter
+
+    if _brace_depth(latex) != 0:
+        raise MarkupError(f"unbalanced braces in LaTeX {latex!r}")
+    try:
+        tree = latex2mathml.converter.convert_to_element(
+            _for_latex2mathml(latex), display="block" if display else "inline"
+        )
+    except Exception as exc:  # latex2mathml raises many exception types for bad input
+        raise MarkupError(f"cannot convert LaTeX {latex!r}: {type(exc).__name__} {exc}".rstrip()) from exc
+    mathml = _serialized(tree)
+    unknown = _UNKNOWN_COMMAND.search(mathml)
+    if unknown:
+        raise MarkupError(f"unknown LaTeX command {unknown.group(1)} in {latex!r}")
+    return mathml
+
+
+# What latex2mathml writes besides the element's name; \href's href, \style's style, \class's class are dropped.
+_ATTRIBUTES = frozenset(
+    [
+        "xmlns",
+        "display",
+        "mathvariant",
+        "mathcolor",
+        "mathbackground",
+        "mathsize",
+        "stretchy",
+        "fence",
+        "separator",
+        "form",
+        "largeop",
+        "movablelimits",
+        "accent",
+        "accentunder",
+        "lspace",
+        "rspace",
+        "minsize",
+        "maxsize",
+        "symmetric",
+        "width",
+        "height",
+        "depth",
+        "voffset",
+        "linethickness",
+        "notation",
+        "displaystyle",
+        "scriptlevel",
+        "columnalign",
+        "columnlines",
+        "columnspacing",
+        "rowalign",
+        "rowlines",
+        "rowspacing",
+        "frame",
+        "framespacing",
+        "linebreak",
+    ]
+)
+_ESCAPED_REFERENCE = re.compile(r"&amp;(#x?[0-9A-Fa-f]+;)")
+
+
+def _serialized(tree: ET.Element) -> str:
+    """MathML text that is only MathML: the author's text escaped, attributes kept to presentation.
+
+    latex2mathml writes symbols as character references in the text, then unescapes its
+    whole output to let them through, and with them any ``<``, ``>`` or ``&`` an author
+    wrote (``\text{<script>...}`` came out as a script element). Here only the
+    references come back.
+    """
+    for element in tree.iter():
+        for name in [name for name in element.attrib if name not in _ATTRIBUTES]:
+            del element.attrib[name]
+    return _ESCAPED_REFERENCE.sub(r"&\1", ET.tostring(tree, encoding="unicode"))
+
+
+def _brace_depth(latex: str) -> int:
+    depth = 0
+    for token in re.findall(r"\\.|[{}]", latex):
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return depth
+    return depth
+
+
+def mathml(latex: str, display: bool) -> str:
+    """The web's way to show math: MathML, no JavaScript needed."""
+    return latex_to_mathml(latex, display=display)
