@@ -30,6 +30,8 @@ from typing import Any
 
 from slugify import slugify
 
+from site_builder.theme import THEME
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_N = 1000
 DEFAULT_SEED = 1
@@ -259,7 +261,10 @@ def generate_archive(n: int = DEFAULT_N, seed: int = DEFAULT_SEED, start: dt.dat
 
 
 def write_project(archive: Archive, root: Path) -> None:
-    """Write a build-site project (content/, plus templates/ and computed/ copied from this repository)."""
+    """Write a build-site project (content/, computed/ copied from this repository, and the theme as its templates/).
+
+    The theme is copied so that the template scenario edits a project's template, as an author would.
+    """
     if root.exists():
         shutil.rmtree(root)
     content = root / "content"
@@ -270,8 +275,8 @@ def write_project(archive: Archive, root: Path) -> None:
         (content / entry.kind / f"{entry.id}.yaml").write_text(entry.yaml, encoding="utf-8")
     for issue in archive.issues:
         (content / "issues" / f"{issue.date.isoformat()}.yaml").write_text(issue.yaml, encoding="utf-8")
-    for part in ("templates", "computed"):
-        shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(REPO / "computed", root / "computed", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(THEME, root / "templates")
 
 
 def generate_project(

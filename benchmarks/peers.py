@@ -13,7 +13,9 @@ import json
 import shutil
 from pathlib import Path
 
-from .generate import REPO, Archive, GeneratedIssue
+from site_builder.theme import THEME
+
+from .generate import Archive, GeneratedIssue
 
 KIND_LABELS = {"topics": "Topic deep dive", "problems": "Problem of the day", "features": "Feature spotlight"}
 SITE_TITLE = "The Daily Gradient"
@@ -279,7 +281,7 @@ def write_hugo(archive: Archive, root: Path) -> None:
         path.write_text(text, encoding="utf-8")
     static = root / "static" / "static"
     static.mkdir(parents=True)
-    shutil.copyfile(REPO / "templates" / "static" / "style.css", static / "style.css")
+    shutil.copyfile(THEME / "static" / "style.css", static / "style.css")
     for issue in archive.issues:
         date = issue.date.isoformat()
         front = [

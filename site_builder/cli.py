@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import progress, scaffold
+from . import __version__, progress, scaffold
 from .build import BuildOptions, build_site
 from .check import check_project
 from .errors import BuildError
@@ -29,14 +29,19 @@ EXIT_GAP_TOMORROW = 3
 
 def _common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options every command takes: where the project is, and how much to say."""
+    command = _output_options(command)
+    return click.option(
+        "--root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Project folder (holding content/, computed/ and, if it overrides the theme, templates/).",
+    )(command)
+
+
+def _output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """How much to say."""
     options = [
-        click.option(
-            "--root",
-            type=click.Path(file_okay=False, path_type=Path),
-            default=Path("."),
-            show_default=True,
-            help="Project folder (holding content/, templates/, computed/).",
-        ),
         click.option("--debug", is_flag=True, help="Show a traceback for errors."),
         click.option("-q", "--quiet", is_flag=True, help="Print only errors."),
         click.option("-v", "--verbose", is_flag=True, help="Print each step."),
@@ -125,6 +130,7 @@ def _configure_logging(*, quiet: bool, verbose: bool) -> progress.Reporter:
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @_common_options
 @_build_options
+@click.version_option(__version__, "--version", prog_name="build-site", message="%(prog)s %(version)s")
 @click.pass_context
 def main(ctx: click.Context, **options: Any) -> None:
     """Build the daily newsletter site: YAML content + reference implementations -> HTML, Markdown, feed.
@@ -329,3 +335,9 @@ from .delivery.commands import send, subscribers  # noqa: E402
 
 main.add_command(send)
 main.add_command(subscribers)
+
+# Starting a project and changing its look (``build-site init`` and ``build-site theme``).
+from .project_commands import init, theme_group  # noqa: E402
+
+main.add_command(init)
+main.add_command(theme_group)

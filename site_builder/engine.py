@@ -38,8 +38,12 @@ def builder_digest() -> str:
     for path in sorted(here.rglob("*")):
         if (
             path.is_file()
-            and path.suffix in (".py", ".yaml", ".html", ".md", ".xml", ".css", ".js")
             and "__pycache__" not in path.parts
+            # Every file of the default theme (``theme.THEME``) counts, whatever its kind: an image too.
+            and (
+                path.suffix in (".py", ".yaml", ".html", ".md", ".xml", ".css", ".js")
+                or path.relative_to(here).parts[0] == "theme"
+            )
         ):
             parts.append(f"{path.relative_to(here).as_posix()}={digest(path.read_bytes())}")
     for package in sorted(_dependencies()):

@@ -26,7 +26,8 @@ from .email import FormulaImages, email_formats
 from .entries import WEB, EntryRenderings, RenderedEntry
 from .kinds import BY_FOLDER, BY_GROUP_FOLDER, ISSUES, KINDS
 from .model import EntryPage, IssuePage, SiteModel
-from .templates import STATIC, absolute_links, render_template, static_files
+from .templates import absolute_links, render_template
+from .theme import STATIC, find, static_files
 
 
 @dataclass
@@ -58,8 +59,9 @@ class IssueView:
 class SiteFiles(Mapping[str, bytes]):
     """The files of the site an edition can look up (images to attach, a PNG beside an SVG), without reading output.
 
-    A plot image comes from its entry's results, a static file from ``templates/static``, a
-    formula image from the formulas drawn for the email; each lookup notes what it read.
+    A plot image comes from its entry's results, a static file from the project's
+    ``templates/static`` or the theme's, a formula image from the formulas drawn for the
+    email; each lookup notes what it read.
     """
 
     def __init__(self, root: Path, model: SiteModel, images: FormulaImages) -> None:
@@ -71,10 +73,9 @@ class SiteFiles(Mapping[str, bytes]):
         if path in self.images.sources:
             return functools.partial(self.images.png, path)
         if path.startswith(STATIC):
-            source = f"templates/{path}"
-            note(source)
-            file = self.root / source
-            return file.read_bytes if file.is_file() else None
+            note(f"templates/{path}")
+            found = find(self.root, path)
+            return found.path.read_bytes if found is not None else None
         folder, _, rest = path.partition("/")
         entry_id, _, name = rest.partition("/")
         stem, _, extension = name.rpartition(".")
@@ -154,7 +155,7 @@ def job_names(site: Site) -> list[str]:
     names.extend(f"{page.path}index.html" for page in model.unfeatured)  # previews and checks
     names.extend(f"{group.path}index.html" for groups in model.groups.values() for group in groups)
     names.extend(["feed.xml", "sitemap.xml"])
-    names.extend(path for path, _ in static_files(site.root) if path != HIGHLIGHT)
+    names.extend(file.name for file in static_files(site.root) if file.name != HIGHLIGHT)
     names.append(HIGHLIGHT)
     return names
 
@@ -239,14 +240,14 @@ HIGHLIGHT = "static/highlight.css"
 
 
 def _static_job(site: Site, path: str) -> Job | None:
-    """A file of ``templates/static`` copied as it is."""
-    source = f"templates/{path}"
-    if not (site.root / source).is_file():
+    """A static file (the project's, else the theme's) copied as it is."""
+    file = find(site.root, path)
+    if file is None:
         return None
 
     def copy() -> dict[str, bytes]:
-        note(source)
-        return {path: (site.root / source).read_bytes()}
+        note(file.fact)
+        return {path: file.path.read_bytes()}
 
     return Job(path, copy)
 

@@ -22,7 +22,12 @@ KINDS = {"topic": "topics", "problem": "problems", "feature": "features", "issue
 """Kind named on the command line -> its folder under ``content/``."""
 ENTRY_KINDS = ("topic", "problem", "feature")
 MAX_ID_LENGTH = 64
-_PLACEHOLDER = re.compile(r"__[A-Z]+__")
+_PLACEHOLDER = re.compile(r"__[A-Z_]+__")
+_DRAFT_NOTE = (
+    "# It is a draft, so it is not published: preview it with `build-site serve`,\n"
+    "# and delete the `draft` line when it is ready to go out."
+)
+_PUBLISHED_NOTE = "# It goes out on its day; a `draft: true` line would hold it back (`build-site serve` shows drafts)."
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ def entry_files(kind: str, entry_id: str, existing: ExistingContent) -> dict[str
     values = {"ID": entry_id, "TITLE": entry_id.replace("-", " ").title()}
     files = {}
     if kind == "topic":
-        values["CHAPTER"] = _yaml_string((existing.groups["chapter"] or ("Foundations",))[0])
+        values["CHAPTER"] = yaml_string((existing.groups["chapter"] or ("Foundations",))[0])
     elif kind == "problem":
         module = entry_id.replace("-", "_")
         if not module.isidentifier() or keyword.iskeyword(module):
@@ -117,9 +122,9 @@ def entry_files(kind: str, entry_id: str, existing: ExistingContent) -> dict[str
                 )
             )
         values["MODULE"] = module
-        values["COLLECTION"] = _yaml_string((existing.groups["collection"] or ("General",))[0])
-        files[f"computed/{module}.py"] = _fill("problem.py", values)
-    files[path] = _fill(f"{kind}.yaml", values)
+        values["COLLECTION"] = yaml_string((existing.groups["collection"] or ("General",))[0])
+        files[f"computed/{module}.py"] = fill("problem.py", values)
+    files[path] = fill(f"{kind}.yaml", values)
     return dict(sorted(files.items()))
 
 
@@ -130,14 +135,22 @@ def issue_files(
     problem: str | None = None,
     feature: str | None = None,
     today: dt.date | None = None,
+    *,
+    intro: str | None = None,
+    draft: bool = True,
 ) -> dict[str, str]:
-    """The file that starts a new (draft) issue: on ``date``, or the next free date, featuring existing entries."""
+    """The file that starts a new issue (a draft unless ``draft`` is off): on ``date``, or the next free date, featuring existing entries."""
     if today is None:
         today = dt.datetime.now(zoneinfo.ZoneInfo(existing.timezone)).date()
     date = date or next_issue_date(existing.issues, today)
     path = f"content/issues/{date.isoformat()}.yaml"
     chosen = {"topic": topic, "problem": problem, "feature": feature}
-    values = {"DATE": date.isoformat()}
+    values = {
+        "DATE": date.isoformat(),
+        "STATUS": _DRAFT_NOTE if draft else _PUBLISHED_NOTE,
+        "INTRO": f"intro: {yaml_string(intro)}" if intro else "# intro: One line that opens the issue.",
+        "DRAFT": "draft: true" if draft else "",
+    }
     for kind in ENTRY_KINDS:
         entry_id = chosen[kind] or suggest_entry(kind, existing)
         if entry_id not in existing.entries[kind]:
@@ -146,7 +159,7 @@ def issue_files(
             what = f"{entry_id!r} does not exist" if entry_id else f"there is no {kind} yet"
             raise ConfigError(Problem(path, field=kind, message=what, hint=hint))
         values[kind.upper()] = entry_id
-    return {path: _fill("issue.yaml", values)}
+    return {path: fill("issue.yaml", values)}
 
 
 def next_issue_date(existing: Iterable[dt.date], today: dt.date) -> dt.date:
@@ -172,16 +185,13 @@ def suggest_entry(kind: str, existing: ExistingContent) -> str:
     return min(ids, key=lambda i: (last_featured[i], i)) if ids else ""
 
 
-def create_files(root: Path, files: Mapping[str, str]) -> list[Path]:
+def create_files(root: Path, files: Mapping[str, str], *, hint: str = "pick another id") -> list[Path]:
     """Create ``files`` under ``root``; refuse (creating none) if any exists already."""
     targets = {relative: root / relative for relative in files}
-    exists = [relative for relative, target in targets.items() if target.exists()]
+    exists = [relative for relative, target in targets.items() if target.exists() or target.is_symlink()]
     if exists:
         raise ConfigError(
-            [
-                Problem(relative, message="already exists; not overwritten", hint="pick another id")
-                for relative in exists
-            ]
+            [Problem(relative, message="already exists; not overwritten", hint=hint) for relative in exists]
         )
     created = []
     for relative, target in targets.items():
@@ -192,15 +202,16 @@ def create_files(root: Path, files: Mapping[str, str]) -> list[Path]:
     return created
 
 
-def _fill(template: str, values: Mapping[str, str]) -> str:
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """The scaffold ``template`` with its ``__NAME__`` placeholders filled; a line left empty by one is dropped."""
     text = resources.files("site_builder.scaffolds").joinpath(template).read_text(encoding="utf-8")
     for name, value in values.items():
-        text = text.replace(f"__{name}__", value)
+        text = text.replace(f"__{name}__\n", "") if value == "" else text.replace(f"__{name}__", value)
     leftover = _PLACEHOLDER.search(text)
     assert leftover is None, f"scaffold {template} has an unfilled placeholder {leftover.group(0)}"
     return text
 
 
-def _yaml_string(text: str) -> str:
+def yaml_string(text: str) -> str:
     """A YAML scalar that reads back as ``text`` whatever it contains (JSON strings are YAML)."""
     return json.dumps(text, ensure_ascii=False)

@@ -394,23 +394,35 @@ def serve_project(
         before = _fingerprint(folders)
         session = Session(root, options)
         rebuild(preview, root, options, session)
-        watching = False
-        for changes in watchfiles.watch(
-            *folders, stop_event=stop, raise_interrupt=False, yield_on_timeout=True, rust_timeout=WATCH_TIMEOUT_MS
-        ):
-            if not watching:
-                # The watcher is live only now: catch up with saves made during the first build.
-                watching = True
-                if changes or _fingerprint(folders) != before:
-                    log.info("changed during the first build")
+        watching, since, url = False, "the first build", ""
+        while True:
+            for changes in watchfiles.watch(
+                *folders, stop_event=stop, raise_interrupt=False, yield_on_timeout=True, rust_timeout=WATCH_TIMEOUT_MS
+            ):
+                if not watching:
+                    # The watcher is live only now: catch up with saves made during the first build.
+                    watching = True
+                    if changes or _fingerprint(folders) != before:
+                        log.info("changed during %s", since)
+                        rebuild(preview, root, options, session)
+                    if not url:
+                        url = server.url(preview.snapshot.base_path)
+                        log.info(
+                            "serving %s (watching %s; Ctrl-C to stop)", url, ", ".join(f"{p.name}/" for p in folders)
+                        )
+                        if open_browser:
+                            webbrowser.open(url)
+                elif changes:
+                    log.info("changed: %s", _describe(changes, root))
                     rebuild(preview, root, options, session)
-                url = server.url(preview.snapshot.base_path)
-                log.info("serving %s (watching %s; Ctrl-C to stop)", url, ", ".join(f"{p.name}/" for p in folders))
-                if open_browser:
-                    webbrowser.open(url)
-            elif changes:
-                log.info("changed: %s", _describe(changes, root))
-                rebuild(preview, root, options, session)
+                if watched_folders(root) != folders:  # templates/ made by a first `theme eject`: watch it too
+                    folders, watching, since = watched_folders(root), False, "the rebuild"
+                    before = _fingerprint(folders)
+                    log.info("changed: now watching %s", ", ".join(f"{p.name}/" for p in folders))
+                    rebuild(preview, root, options, session)
+                    break
+            else:
+                break  # stopped
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a preview ends
     finally:

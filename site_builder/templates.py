@@ -1,9 +1,11 @@
 """The one Jinja environment: autoescaped, strict, and noting every template a rendering uses.
 
-Every template an output is made with, whether named by the build or pulled in by
-``extends``, ``include`` or ``import`` (even a name computed at render time), goes
-through ``get_template`` while the output renders; each is noted as a read of its file
-(``templates/NAME``, see ``deps``), so editing a template makes again exactly the outputs
+Templates are looked up in the project's ``templates/`` first, then in the default theme
+(``theme``). Every template an output is made with, whether named by the build or pulled
+in by ``extends``, ``include`` or ``import`` (even a name computed at render time), goes
+through ``get_template`` while the output renders; each is noted as a read of the project
+file of its name (``templates/NAME``, see ``deps``), whether the project has one or the
+theme's is used, so adding, editing or removing a template makes again exactly the outputs
 that used it. Templates are compiled once per build: files are not checked for changes
 during a build (``auto_reload`` off).
 """
@@ -11,8 +13,10 @@ during a build (``auto_reload`` off).
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +27,14 @@ from . import mdescape
 from .deps import Fields, note
 from .errors import ContentError, Problem, TemplateError
 from .numbers import format_number
-
-TEMPLATES = "templates"
-STATIC = "static/"
-"""Files under ``templates/static/`` are copied, not rendered."""
+from .theme import TEMPLATES, THEME
 
 
 class Templates(jinja2.Environment):
-    """The project's templates; every template fetched while rendering is noted as read."""
+    """The project's templates over the theme's; every template fetched while rendering is noted as read."""
+
+    project_templates: Path
+    """The project's ``templates/`` folder."""
 
     def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> jinja2.Template:
         if isinstance(name, str):
@@ -61,7 +65,7 @@ def load_templates(root: Path, compiled: Path | None = None) -> Templates:
         except OSError:  # a cache that cannot be written only costs time
             compiled = None
     env = Templates(
-        loader=jinja2.FileSystemLoader(root / TEMPLATES),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(root / TEMPLATES), jinja2.FileSystemLoader(THEME)]),
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
         undefined=Undefined,
@@ -70,6 +74,7 @@ def load_templates(root: Path, compiled: Path | None = None) -> Templates:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.project_templates = root / TEMPLATES
     env.filters.update(number=format_number, json=json_text, md_escape=markdown_escape, md_cell=markdown_cell)
     return env
 
@@ -79,40 +84,42 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateNotFound as exc:
-        path, line = _template_frame(exc, "")
-        if line:  # included or extended by another template: point at that line
-            raise TemplateError(Problem(path, line, 0, message=f"template {exc.name!r} not found")) from exc
+        frame = _template_frame(env, exc, "")
+        if frame.line:  # included or extended by another template: point at that line
+            raise TemplateError(replace(frame, message=f"template {exc.name!r} not found")) from exc
         raise TemplateError(Problem(f"{TEMPLATES}/{exc.name}", message="template not found")) from exc
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            Problem(f"{TEMPLATES}/{exc.name or name}", exc.lineno or 0, 0, message=f"syntax error: {exc.message}")
-        ) from exc
+        where = _template_file(env, exc.filename or "") or Problem(f"{TEMPLATES}/{exc.name or name}")
+        raise TemplateError(replace(where, line=exc.lineno or 0, message=f"syntax error: {exc.message}")) from exc
     except (ContentError, TemplateError):
         raise
     except Exception as exc:  # an error while rendering: point at the template frame
-        path, line = _template_frame(exc, name)
-        raise TemplateError(Problem(path, line, 0, message=f"{type(exc).__name__}: {exc}")) from exc
+        frame = _template_frame(env, exc, name)
+        raise TemplateError(replace(frame, message=f"{type(exc).__name__}: {exc}")) from exc
 
 
-def _template_frame(exc: BaseException, name: str) -> tuple[str, int]:
+def _template_frame(env: jinja2.Environment, exc: BaseException, name: str) -> Problem:
+    """Where in a template ``exc`` was raised: the innermost frame of a template file, with its line."""
     import traceback
 
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        filename = "/" + frame.filename.replace("\\", "/")  # relative when the project root is "."
-        if f"/{TEMPLATES}/" in filename:
-            return f"{TEMPLATES}/" + filename.rsplit(f"/{TEMPLATES}/", 1)[1], frame.lineno or 0
-    return f"{TEMPLATES}/{name}", 0
+        found = _template_file(env, frame.filename)
+        if found is not None:
+            return replace(found, line=frame.lineno or 0)
+    return Problem(f"{TEMPLATES}/{name}")
 
 
-def static_files(root: Path) -> Iterator[tuple[str, str]]:
-    """(site path, project path) of the files under ``templates/static``, copied as they are under ``static/``."""
-    folder = root / TEMPLATES / "static"
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith(".") and "__pycache__" not in path.parts:
-            relative = path.relative_to(folder).as_posix()
-            yield f"{STATIC}{relative}", f"{TEMPLATES}/{STATIC}{relative}"
+def _template_file(env: jinja2.Environment, filename: str) -> Problem | None:
+    """A template's file as an error names it: ``templates/NAME`` in the project, the theme's own file otherwise."""
+    path = os.path.abspath(filename)  # relative when the project root is "."
+    project = os.path.abspath(getattr(env, "project_templates", TEMPLATES))
+    if path.startswith(project + os.sep):
+        return Problem(f"{TEMPLATES}/" + os.path.relpath(path, project).replace(os.sep, "/"))
+    if path.startswith(str(THEME) + os.sep):
+        name = os.path.relpath(path, THEME).replace(os.sep, "/")
+        hint = f"a file of build-site's theme: `build-site theme eject {name}` copies it into templates/ to change it"
+        return Problem(path, hint=hint)
+    return None
 
 
 def markdown_escape(text: str) -> str:

@@ -20,6 +20,7 @@ from site_builder.cli import main
 from site_builder.compute import compute_all
 from site_builder.errors import BuildError
 from site_builder.load import load_content
+from site_builder.theme import eject, theme_names
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("content", "templates", "computed")
@@ -53,18 +54,25 @@ def line_of(project: Path, relative: str, needle: str) -> int:
 
 
 def copy_project(target: Path, *, warm_cache: bool = True) -> Path:
-    """A fresh copy of the bundled project (content, templates, computed) under ``target``.
+    """A fresh copy of the bundled project (content, computed, and templates if it overrides any) under ``target``.
 
     With ``warm_cache`` the copy starts with the build cache of the bundled project,
     computed once per session, so each test does not redo every computation
     (tests of the cache itself ask for a cold copy).
     """
     for part in PROJECT_PARTS:
-        shutil.copytree(REPO / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        if (REPO / part).is_dir():
+            shutil.copytree(REPO / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
     warm = _warm_cache() if warm_cache else None
     if warm is not None:
         shutil.copytree(warm, target / CACHE_FOLDER)
     return target
+
+
+def eject_theme(project: Path, *names: str) -> Path:
+    """Copy files of the default theme (all of them without ``names``) into the project's templates/, to edit them."""
+    eject(project, [name for name in names or theme_names() if not (project / "templates" / name).exists()])
+    return project
 
 
 @functools.cache

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import copy_project, run_cli, tree_digest
+from .conftest import copy_project, eject_theme, run_cli, tree_digest
 
 CORPUS = Path(__file__).parent / "bad_content"
 CASES = sorted(p for p in CORPUS.iterdir() if (p / "case.yaml").is_file())
@@ -62,6 +62,8 @@ def apply_case(case: Path, root: Path) -> int:
     first_line = 0
     for edit in spec.get("edits", []):
         path = root / edit["file"]
+        if edit["file"].startswith("templates/") and not path.exists():  # edit the project's copy of the theme's
+            eject_theme(root, edit["file"].removeprefix("templates/"))
         text = path.read_text(encoding="utf-8")
         assert text.count(edit["old"]) == 1, f"{case.name}: {edit['old']!r} must occur once in {edit['file']}"
         before, after = text.split(edit["old"])

@@ -81,6 +81,7 @@ def test_inline_math_found_by_pattern_must_match_the_parser() -> None:
 
 def test_svg_images_become_their_png_sibling_on_dev_to(project: Path, tmp_path: Path) -> None:
     static = project / "templates" / "static"
+    static.mkdir(parents=True, exist_ok=True)  # the project's own static files, beside the theme's
     (static / "diagram.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
     (static / "diagram.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
     topic = project / "content" / "topics" / "perplexity.yaml"

@@ -104,21 +104,48 @@ def _readme_section(command: str) -> str:
 COMMON = re.search(r"Options of every command:(.*?)^###", README, flags=re.MULTILINE | re.DOTALL)
 
 
+def _commands(command: click.Command, name: str) -> list[tuple[str, click.Command]]:
+    """``command`` and, for a group such as ``subscribers``, each of its subcommands."""
+    found = [(name, command)]
+    if isinstance(command, click.Group):
+        for sub in sorted(command.commands):
+            found.extend(_commands(command.commands[sub], f"{name} {sub}"))
+    return found
+
+
 @pytest.mark.parametrize("command", sorted(main.commands))
 def test_every_command_and_option_is_in_the_readme(command: str) -> None:
     section = _readme_section(command)
     assert COMMON is not None, "README.md lists the options every command takes"
     common = COMMON.group(1)
-    cli_command = main.commands[command]
-    for param in cli_command.params:
-        if isinstance(param, click.Argument):
-            name = param.human_readable_name.strip("[]")
-            assert name in section, f"{command}: argument {name}"
-            continue
-        for name in (*param.opts, *param.secondary_opts):
-            if name in ("-h", "--help"):
+    for name, cli_command in _commands(main.commands[command], command):
+        if name != command:
+            assert f"`{name.rsplit(' ', 1)[1]}" in section, f"subcommand build-site {name} is not in README.md"
+        for param in cli_command.params:
+            if isinstance(param, click.Argument):
+                argument = param.human_readable_name.strip("[]")
+                assert argument in section, f"{name}: argument {argument}"
                 continue
-            assert f"`{name}" in section or f"`{name}" in common, f"build-site {command} {name} is not in README.md"
+            for option in (*param.opts, *param.secondary_opts):
+                if option in ("-h", "--help"):
+                    continue
+                assert f"`{option}" in section or f"`{option}" in common, (
+                    f"build-site {name} {option} is not in README.md"
+                )
+
+
+def test_the_options_of_build_site_itself_are_in_the_readme() -> None:
+    """``build-site`` alone builds: its options are the build's, and ``--version``."""
+    build = _readme_section("build")
+    intro = re.search(r"^## Command line$(.*?)^###", README, flags=re.MULTILINE | re.DOTALL)
+    assert intro is not None
+    for param in main.params:
+        for option in param.opts:
+            if option not in ("-h", "--help"):
+                documented = (f"`{option}", f"`build-site {option}")
+                assert any(text in build or text in intro.group(1) for text in documented), (
+                    f"build-site {option} is not in README.md"
+                )
 
 
 def test_the_readme_documents_no_command_that_does_not_exist() -> None:

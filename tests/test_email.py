@@ -128,6 +128,7 @@ def test_eml_images_are_inline_parts_the_html_refers_to(message: EmailMessage) -
 def _fixture_with_diagram(root: Path, *, png: bool) -> None:
     """A diagram shown as SVG on the web, with (or without) its PNG beside it."""
     static = root / "templates" / "static"
+    static.mkdir(parents=True, exist_ok=True)  # the project's own static files, beside the theme's
     (static / "diagram.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
     if png:
         (static / "diagram.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")

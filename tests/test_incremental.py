@@ -21,7 +21,7 @@ from site_builder.build import BuildOptions, BuildReport, build_site
 from site_builder.errors import ContentError
 from site_builder.state import NAME, state_folder
 
-from .conftest import copy_project, tree_digest
+from .conftest import copy_project, eject_theme, tree_digest
 from .publishing import write_issue
 
 DATE = dt.date(2026, 11, 28)
@@ -110,7 +110,7 @@ def _identity(folder: Path) -> dict[str, tuple[int, int]]:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled project built as of the day before, then as of the day (so it has a previous tree); tests copy it."""
-    root = copy_project(tmp_path_factory.mktemp("published") / "project")
+    root = eject_theme(copy_project(tmp_path_factory.mktemp("published") / "project"))  # the cases edit templates
     for date in (DATE - dt.timedelta(days=1), DATE):
         build_site(root, root / "output", BuildOptions(date=date))
     return root

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from site_builder.theme import THEME
+
 from .conftest import REPO
 
-FONTS = REPO / "templates/static/fonts"
+FONTS = THEME / "static/fonts"
 FONT = FONTS / "latinmodern-math.woff2"
 
 
@@ -44,7 +46,7 @@ def test_the_licence_and_the_fonts_own_readme_ship_beside_it() -> None:
 
 
 def test_the_stylesheet_uses_it_under_a_name_no_installed_font_has() -> None:
-    css = (REPO / "templates/static/style.css").read_text()
+    css = (THEME / "static/style.css").read_text()
     face = re.search(r"@font-face \{[^}]*\}", css)
     assert face is not None
     assert 'font-family: "Latin Modern Math Web"' in face.group(0)

@@ -23,7 +23,7 @@ from site_builder.schedule import publication_day
 from site_builder.schema import SiteConfig
 from site_builder.state import NAME, state_folder
 
-from .conftest import REPO, copy_project
+from .conftest import REPO, copy_project, eject_theme
 
 DATE = dt.date(2026, 11, 28)
 MINUTE = 60_000_000_000
@@ -31,7 +31,7 @@ MINUTE = 60_000_000_000
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("stamped") / "project")
+    root = eject_theme(copy_project(tmp_path_factory.mktemp("stamped") / "project"), "base.html", "static/style.css")
     build_site(root, root / "output", BuildOptions(date=DATE))
     return root
 
@@ -76,6 +76,8 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "content removed": lambda root: (root / "content/issues/2026-11-27.yaml").unlink(),
     "template edited": _edit("templates/base.html"),
     "static file edited": _edit("templates/static/style.css"),
+    "theme template overridden": lambda root: eject_theme(root, "entry.html"),
+    "override removed": lambda root: (root / "templates/base.html").unlink(),
     "computed module edited": _edit("computed/perplexity.py"),
     "computed data added": lambda root: (root / "computed/table.csv").write_text("1,2\n"),
     "output touched": _touch_output,

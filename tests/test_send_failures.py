@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import edit_file
+from .conftest import edit_file, eject_theme
 from .delivering import (
     ISSUE,
     READERS,
@@ -278,7 +278,7 @@ def test_bad_input_is_refused_with_nothing_sent_and_nothing_recorded(
 def test_a_template_that_drops_the_unsubscribe_link_sends_nothing(
     tmp_path: Path, server: MailServer, env: dict[str, str]
 ) -> None:
-    root = delivery_project(tmp_path / "project", server.port)
+    root = eject_theme(delivery_project(tmp_path / "project", server.port), "email.html")
     edit_file(
         root,
         "templates/email.html",

@@ -1,1 +1,1 @@
-"""Templates of the files ``build-site new`` creates; ``__NAME__`` placeholders are filled in by ``scaffold.py``."""
+"""Templates of the files ``build-site new`` and ``build-site init`` write; ``__NAME__`` placeholders are filled in by ``scaffold.fill``."""
