@@ -295,9 +295,12 @@ def targets_of(
 
 
 _SKIPPED = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
-_QUOTED = re.compile(r"""\s(href|src|poster|xlink:href|srcset|id)\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
+# Case-insensitive by character classes: several times faster than re.IGNORECASE over a whole page.
+_ATTRIBUTE_VALUE = re.compile(
+    r"""\s([hH][rR][eE][fF]|[sS][rR][cC](?:[sS][eE][tT])?|[iI][dD]|[nN][aA][mM][eE]|[pP][oO][sS][tT][eE][rR]"""
+    r"""|[xX][lL][iI][nN][kK]:[hH][rR][eE][fF])\s*=\s*("[^"]*"|'[^']*'|[^\s"'<>])"""
+)
 _ANCHOR_NAME = re.compile(r"""<a\s[^<>]*?\bname\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
-_UNQUOTED = re.compile(r"""\s(?:href|src|poster|xlink:href|srcset|id|name)\s*=\s*[^\s"'<>]""", re.IGNORECASE)
 
 
 def _quick_scan(page: str) -> _Page:
@@ -309,12 +312,15 @@ def _quick_scan(page: str) -> _Page:
     """
     if "<!--" in page or "<script" in page or "<style" in page:
         page = _SKIPPED.sub("", page)
-    if _UNQUOTED.search(page):
-        return _scan(page)
     found = _Page()
-    for attribute in _QUOTED.finditer(page):
+    for attribute in _ATTRIBUTE_VALUE.finditer(page):
+        raw = attribute.group(2)
+        if raw[0] not in "\"'":
+            return _scan(page)
         name = attribute.group(1).lower()
-        raw = attribute.group(2)[1:-1]
+        if name == "name":
+            continue  # only an <a>'s name is an id: below
+        raw = raw[1:-1]
         value = html.unescape(raw) if "&" in raw else raw
         if name == "id":
             found.ids[value] += 1

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from site_builder.errors import ContentError
-from site_builder.links import check_links, links_in, srcset_urls
+from site_builder.links import _SKIPPED, _scan, _target, check_links, links_in, page_links, srcset_urls
 
 BASE_URL = "https://example.org/news/"
 
@@ -121,3 +121,25 @@ def test_sources_are_read_only_when_a_link_is_broken() -> None:
         raise AssertionError("read although every link resolves")
 
     check_links({"index.html": _page('<a href="/news/">home</a>')}, "/news/", BASE_URL, sources=sources)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<a HREF="b.html#x">b</a><p ID="here">x</p>',
+        "<a href=b.html#x>b</a><p id=here>x</p>",
+        '<p>an id=3 in the text, a <a name="anchor" href="#anchor">named anchor</a></p>',
+        '<!-- <a href="gone.html"> --><script>let s = \'<a href="no.html">\';</script><a href="b.html">b</a>',
+        '<img src="p.png" SrcSet="p.png 1x, q.png 2x"><a href="b.html?a=1&amp;b=2#y" id="&quot;q&quot;">b</a>',
+        "<a href='b.html'>b</a><div id='single'></div><svg><use xlink:href=\"#single\"/></svg>",
+    ],
+)
+def test_what_a_rebuild_records_of_a_page_is_what_the_full_check_reads(body: str) -> None:
+    # A rebuild checks pages by what page_links recorded (read fast); a failing one is reported by
+    # check_links (read exactly). Both must see the same links and ids, or the two disagree.
+    data = _page(body)
+    recorded = page_links("a.html", data, "/news/", None)
+    read = [link for link, _ in links_in(_SKIPPED.sub("", data.decode()))]
+    names = [t for link in read if (t := _target(link, "a.html", "/news/")) is not None]
+    assert list(recorded.targets) == list(dict.fromkeys(names))
+    assert recorded.ids == frozenset(_scan(_SKIPPED.sub("", data.decode())).ids)
