@@ -19,7 +19,7 @@ from .check import check_project
 from .errors import BuildError
 from .load import load_content
 from .plan import PLAN_DAYS, check_plan_builds, format_plan, plan_schedule
-from .schedule import resolve_publication_day
+from .schedule import build_time, resolve_publication_day
 
 log = logging.getLogger("site_builder")
 
@@ -318,7 +318,8 @@ def new(
 ) -> int:
     """Start a new topic, problem, feature or issue from a template; never overwrites.
 
-    ID is the entry's id (a lower-case slug) or the issue's date (YYYY-MM-DD; default: the next free date).
+    ID is the entry's id (a lower-case slug) or the issue's date (YYYY-MM-DD; default: the day after the newest
+    issue, or the first day whose issue has not gone out yet if that is later).
     A problem also gets its solution module in computed/. An issue starts as a draft.
     """
     existing = scaffold.read_existing(root)
@@ -363,7 +364,7 @@ def plan(root: Path, date: dt.datetime | None, days: int) -> int:
     """
     content = load_content(root)
     site = content.site.model
-    as_of, why = resolve_publication_day(site, date.date() if date else None, dt.datetime.now(dt.UTC))
+    as_of, why = resolve_publication_day(site, date.date() if date else None, build_time())
     log.info("planning after %s (%s)", as_of, why)
     schedule = plan_schedule(content, as_of, days)
     check_plan_builds(root, schedule)
