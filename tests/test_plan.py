@@ -101,7 +101,7 @@ def test_plan_builds_the_issues_due_so_a_broken_one_fails_early(planned: Path, t
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines()[-2:] == [
-        "content/topics/broken-topic.yaml:11:7: sections[0].body: the email edition cannot draw the formula "
+        "content/topics/broken-topic.yaml:15:12: formulas[0].latex: the email edition cannot draw the formula "
         "'\\\\begin{cases} a \\\\end{cases}': matplotlib mathtext says ParseFatalException: Unknown symbol: \\begin",
         "1 problem found (content).",
     ]
