@@ -265,11 +265,13 @@ def serve(
 ) -> int:
     """Preview ROOT on a local web server, rebuilding and reloading the page on every save.
 
-    The preview is built in memory: output/ is not touched.
+    The preview is built in memory: output/ is not touched. Entries no issue features yet have
+    their pages too (at their usual address, marked "Not in any issue yet"), listed nowhere.
     """
     from .serve import serve_project  # imports watchfiles only when serving
 
-    options = BuildOptions(date=date.date() if date else None, drafts=drafts, future=future)
+    # Entries no issue features get their own pages, marked, so a new topic can be read as it is written.
+    options = BuildOptions(date=date.date() if date else None, drafts=drafts, future=future, unfeatured=True)
     serve_project(root, options, host=host, port=port, open_browser=open_browser)
     return EXIT_OK
 

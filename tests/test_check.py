@@ -134,6 +134,15 @@ def test_entry_in_no_issue_is_checked_on_its_own(project: Path) -> None:
     ]
 
 
+def test_an_entry_in_no_issue_in_a_chapter_of_its_own_passes(project: Path) -> None:
+    # Its chapter has no page until an issue features it: the entry's page names the chapter without a link.
+    assert run_cli("new", "topic", "attention", "--root", project, "-q").exit_code == 0
+    edit_file(project, "content/topics/attention.yaml", "chapter: ", "chapter: Brand New Chapter\n# was: ")
+    result = run_cli("check", "--root", project, "--date", "2026-11-28")
+    assert result.exit_code == 0, result.stderr
+    assert "not in any issue yet (checked on their own): topics/attention" in result.stderr
+
+
 def test_computation_failures_are_reported_with_exit_status_2(project: Path) -> None:
     edit_file(
         project, "content/problems/batch-norm-forward.yaml", "running_mean: [1.0, 1.0]", "running_mean: [1.0, 1.5]"
