@@ -163,6 +163,11 @@ def test_the_check_finds_the_same_publication_day_as_the_build(moment: dt.dateti
             ["--out=public", "--drafts", "--future", "-v"],
             {"out": "public", "drafts": True, "future": True, "verbose": True},
         ),
+        (
+            ["-q", "--date", "2026-11-28", "build", "--root", "site"],
+            {"quiet": True, "date": "2026-11-28", "root": "site"},
+        ),
+        (["build", "build"], None),
         (["--explain"], None),
         (["--no-cache"], None),
         (["check"], None),
