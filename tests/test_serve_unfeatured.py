@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import parallel
 from site_builder.build import BuildOptions, make_site
+from site_builder.serve import Session
 
-from .conftest import copy_project
+from .conftest import copy_project, edit_file
 from .publishing import write_issue, write_topic
 from .test_serve import _get, _until, serving
 
@@ -88,3 +90,19 @@ def test_serve_shows_a_new_topic_until_an_issue_features_it(tmp_path: Path) -> N
         assert re.search(r'From the <a href="/chapters/brand-new-chapter/">Brand New Chapter</a> chapter', page)
         assert _get(server.url + "chapters/brand-new-chapter/")[0] == 200
         assert server.stop() == 0
+
+
+def test_the_chapter_link_appears_on_the_rebuild_that_gives_the_chapter_a_page(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    write_topic(root, "fresh-idea", "Fresh Idea", "Brand New Chapter", r"y = \frac{1}{2} x")
+    session = Session(root, BuildOptions(date=DATE, drafts=True, future=True, unfeatured=True))
+    with parallel.in_process():
+        files, _ = session.build()
+        assert "chapters/" not in " ".join(_read(files[f"{NEW}index.html"]).links)
+        # A published topic moves into the new chapter: the chapter gets a page, the preview links to it.
+        edit_file(
+            root, "content/topics/perplexity.yaml", "chapter: Evaluation & Benchmarks", "chapter: Brand New Chapter"
+        )
+        files, _ = session.build()
+    assert "chapters/brand-new-chapter/index.html" in files
+    assert "/chapters/brand-new-chapter/" in _read(files[f"{NEW}index.html"]).links
