@@ -16,9 +16,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .errors import Problem
-from .kinds import ISSUES, KINDS
+from .kinds import ISSUES, KINDS, SITE_FILE
 
-SITE_FILE = "content/site.yaml"
 FOLDERS = (*(kind.folder for kind in KINDS), ISSUES)
 """The folders under ``content/`` the loader reads files from."""
 

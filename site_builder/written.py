@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from .kinds import SITE_FILE
 from .load import entry_folder
 from .markup.where import written_links
-from .unread import SITE_FILE
 from .yamlsource import Loc, YamlDocument, YamlProblem, dotted, parse_yaml
 
 
