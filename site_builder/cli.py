@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from . import __version__, progress, scaffold
 from .build import BuildOptions, build_site
@@ -18,7 +19,7 @@ from .check import check_project
 from .errors import BuildError
 from .load import load_content
 from .plan import PLAN_DAYS, check_plan_builds, format_plan, plan_schedule
-from .schedule import resolve_publication_day
+from .schedule import build_time, resolve_publication_day
 
 log = logging.getLogger("site_builder")
 
@@ -135,10 +136,50 @@ def _configure_logging(*, quiet: bool, verbose: bool) -> progress.Reporter:
 def main(ctx: click.Context, **options: Any) -> None:
     """Build the daily newsletter site: YAML content + reference implementations -> HTML, Markdown, feed.
 
-    Without a command, builds (same as `build-site build`).
+    Without a command, builds (same as `build-site build`). Options given before a command
+    apply to it if it takes them (`build-site --date 2026-11-28 check`), and are refused if not.
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(build, **options)
+    else:
+        _pass_down(ctx)
+
+
+def _pass_down(ctx: click.Context) -> None:
+    """Hand the options given before the command's name to the command; a usage error if it does not take one.
+
+    They become the command's defaults (``default_map``): an option given after the name too wins.
+    """
+    name = ctx.invoked_subcommand
+    assert isinstance(ctx.command, click.Group) and name is not None
+    command = ctx.command.commands[name]
+    given = {
+        param.name: ctx.params[param.name]
+        for param in ctx.command.params
+        if param.name and ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+    }
+    for param in ctx.command.params:
+        if param.name in given and not _takes(command, param.name):
+            option = max(param.opts, key=len)
+            raise click.UsageError(
+                f"`build-site {name}` has no option {option} (see `build-site {name} --help`)", ctx=ctx
+            )
+    if given:
+        ctx.default_map = {name: _defaults(command, given)}
+
+
+def _takes(command: click.Command, name: str) -> bool:
+    """True if ``command`` (or every command of a group) has the parameter ``name``."""
+    if isinstance(command, click.Group):
+        return bool(command.commands) and all(_takes(sub, name) for sub in command.commands.values())
+    return any(param.name == name for param in command.params)
+
+
+def _defaults(command: click.Command, given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` as a ``default_map`` for ``command``, nested down to each command of a group."""
+    if isinstance(command, click.Group):
+        return {name: _defaults(sub, given) for name, sub in command.commands.items()}
+    return dict(given)
 
 
 @main.command()
@@ -224,11 +265,13 @@ def serve(
 ) -> int:
     """Preview ROOT on a local web server, rebuilding and reloading the page on every save.
 
-    The preview is built in memory: output/ is not touched.
+    The preview is built in memory: output/ is not touched. Entries no issue features yet have
+    their pages too (at their usual address, marked "Not in any issue yet"), listed nowhere.
     """
     from .serve import serve_project  # imports watchfiles only when serving
 
-    options = BuildOptions(date=date.date() if date else None, drafts=drafts, future=future)
+    # Entries no issue features get their own pages, marked, so a new topic can be read as it is written.
+    options = BuildOptions(date=date.date() if date else None, drafts=drafts, future=future, unfeatured=True)
     serve_project(root, options, host=host, port=port, open_browser=open_browser)
     return EXIT_OK
 
@@ -277,7 +320,8 @@ def new(
 ) -> int:
     """Start a new topic, problem, feature or issue from a template; never overwrites.
 
-    ID is the entry's id (a lower-case slug) or the issue's date (YYYY-MM-DD; default: the next free date).
+    ID is the entry's id (a lower-case slug) or the issue's date (YYYY-MM-DD; default: the day after the newest
+    issue, or the first day whose issue has not gone out yet if that is later).
     A problem also gets its solution module in computed/. An issue starts as a draft.
     """
     existing = scaffold.read_existing(root)
@@ -322,7 +366,7 @@ def plan(root: Path, date: dt.datetime | None, days: int) -> int:
     """
     content = load_content(root)
     site = content.site.model
-    as_of, why = resolve_publication_day(site, date.date() if date else None, dt.datetime.now(dt.UTC))
+    as_of, why = resolve_publication_day(site, date.date() if date else None, build_time())
     log.info("planning after %s (%s)", as_of, why)
     schedule = plan_schedule(content, as_of, days)
     check_plan_builds(root, schedule)

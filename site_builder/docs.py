@@ -101,6 +101,10 @@ def authoring_reference(root: Path) -> str:
     lines += [
         "",
         "An entry's id is its file name without `.yaml`, and an issue's date is its file name.",
+        "No other file may be under `content/`: a subfolder, another extension or a misspelt folder is reported",
+        "(a file nobody reads is almost always a mistake); hidden files and editors' backups are passed over.",
+        "Write a section's `body` as a literal block (`body: |`): problems inside it are then reported at",
+        "their exact line and column.",
         "`build-site new topic|problem|feature|issue ID` creates a valid starting point for each.",
         "",
         "## Value types",

@@ -114,7 +114,10 @@ def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel, for
             found = DIRECTIVES.get(name)
             if found is None:
                 raise markup.MarkupError(f"{{{name}}} is not supported yet")
-            values = found.context(page, target, form_name, math)
+            try:
+                values = found.context(page, target, form_name, math)
+            except markup.MarkupError as exc:  # the item itself is at fault (a formula this edition cannot show)
+                raise ContentError(_item_problem(page, found.collection, target, str(exc))) from exc
             return render_template(env, found.template(form_name), {**context, **values})
 
         return place
@@ -185,11 +188,21 @@ class _Role:
 
 
 def _located(page: EntryPage, index: int, render: Any) -> Any:
-    """Run ``render`` for section ``index``; a markup error becomes a content error at its line in the YAML file."""
+    """Run ``render`` for section ``index``; a markup error becomes a content error where it is in the YAML file.
+
+    The section's text is a literal block (``|``): its lines and columns are those of the file, indented.
+    """
     try:
         return render()
     except markup.MarkupError as exc:
         loc = ("sections", index, "body")
         doc = page.source.loaded.doc
         line, column = doc.locate(loc)
-        raise ContentError(Problem(doc.path, line + exc.line, column, dotted(loc), str(exc))) from exc
+        raise ContentError(Problem(doc.path, line + exc.line, column + exc.column, dotted(loc), str(exc))) from exc
+
+
+def _item_problem(page: EntryPage, collection: str, item_id: str, message: str) -> Problem:
+    """A problem at the item ``item_id`` of ``collection`` (a formula: at its ``latex``), which a directive placed."""
+    index = next(i for i, item in enumerate(getattr(page.entry, collection)) if item.id == item_id)
+    loc = (collection, index, "latex") if collection == "formulas" else (collection, index)
+    return page.source.loaded.doc.problem(loc, message)

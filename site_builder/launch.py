@@ -1,7 +1,7 @@
 """The ``build-site`` process: a plain rebuild with nothing to do answers at once, anything else runs the CLI.
 
-``build-site [build] [--root DIR] [--out DIR] [--date D] [--drafts] [--future] [-q|-v] [--debug]``
-is first checked against the stamp of the last build (``stamp``), importing only
+``build-site [build]`` with any of ``--root DIR --out DIR --date D --drafts --future -q -v --debug``
+(before or after ``build``) is first checked against the stamp of the last build (``stamp``), importing only
 the standard library; if nothing changed, that is reported and the process ends
 in milliseconds. Every other command line, and every build with something to do,
 goes to ``cli.main`` unchanged.
@@ -27,15 +27,19 @@ _VALUES = {"--root": "root", "--out": "out", "--date": "date"}
 
 
 def plain_build(argv: list[str]) -> dict[str, str | bool] | None:
-    """The options of a plain ``build-site [build]`` command line, or None for anything else."""
+    """The options of a plain ``build-site [build]`` command line, or None for anything else.
+
+    The options may come before ``build`` as well as after it, as the CLI takes them (``cli._pass_down``).
+    """
     args = list(argv)
-    if args and args[0] == "build":
-        args.pop(0)
     found: dict[str, str | bool] = {}
+    command = False
     while args:
         arg = args.pop(0)
         name, equals, value = arg.partition("=")
-        if arg in _FLAGS:
+        if arg == "build" and not command:
+            command = True
+        elif arg in _FLAGS:
             found[_FLAGS[arg]] = True
         elif name in _VALUES and (equals or args):
             found[_VALUES[name]] = value if equals else args.pop(0)

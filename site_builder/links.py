@@ -18,9 +18,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError, Problem
+
+if TYPE_CHECKING:
+    from .written import Written
 
 log = logging.getLogger(__name__)
 
@@ -166,11 +170,12 @@ def check_links(
         broken.extend(_absolute_links(files, base_url, base_path, pages))
     if not broken:
         return
-    written = _where_written({b.written for b in broken}, sources() if sources else {})
+    written = _where_written({b.written for b in broken}, sources() if sources else {}, base_path, base_url)
     problems = [Problem(f"output/{b.page}", b.line, 0, message=b.message) for b in broken if b.written not in written]
     for item in broken:
-        for path, line, column in written.get(item.written, ()):
-            problems.append(Problem(path, line, column, message=f"broken link {item.written!r}{item.reason}"))
+        for place in written.get(item.written, ()):
+            message = f"broken link {place.written!r}{item.reason}"
+            problems.append(Problem(place.path, place.line, place.column, place.field, message))
     raise ContentError(problems)
 
 
@@ -208,18 +213,21 @@ def _absolute_links(
     return broken
 
 
-def _where_written(links: set[str], sources: Mapping[str, str]) -> dict[str, list[tuple[str, int, int]]]:
-    """Link -> (path, line, column) of each place in ``sources`` where an author wrote it as a link target."""
-    found: dict[str, list[tuple[str, int, int]]] = {}
-    for link in sorted(links):
-        # Markdown ](link) and ]: link, autolinks <link>, and raw HTML attributes.
-        pattern = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|=[\"']|<)(" + re.escape(link) + r")(?=[\s)>\"']|$)", re.MULTILINE)
-        for path in sorted(sources):
-            text = sources[path]
-            for match in pattern.finditer(text):
-                start = match.start(1)
-                line = text.count("\n", 0, start) + 1
-                found.setdefault(link, []).append((path, line, start - text.rfind("\n", 0, start)))
+def _where_written(
+    links: set[str], sources: Mapping[str, str], base_path: str, base_url: str | None
+) -> dict[str, list[Written]]:
+    """Link as the site shows it -> each place in the content files (``sources``) where an author wrote it."""
+    from .written import links_written
+
+    found: dict[str, list[Written]] = {}
+    for place in links_written(sources):
+        url = place.url
+        if base_url and url.startswith(base_url):
+            url = base_path + url[len(base_url) :]
+        elif url.startswith("/") and not url.startswith("//"):
+            url = base_path + url[1:]  # a site path, as ``Urls.target`` turns it into a link
+        if url in links:
+            found.setdefault(url, []).append(place)
     return found
 
 

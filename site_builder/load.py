@@ -23,6 +23,7 @@ from .deps import Fields, field_facts
 from .errors import ContentError, Problem
 from .kinds import BY_FOLDER, ISSUES, KINDS, SITE_FILE, EntryKind
 from .schema import Entry, IssueEntry, Model, SiteConfig
+from .unread import is_read, unread_problems
 from .validation import check_element_ids, check_entry, check_groups, dangling, validation_problems
 from .yamlsource import Loc, YamlDocument, YamlProblem, parse_yaml
 
@@ -155,6 +156,7 @@ class _Loader:
         self.skeletons: dict[str, Any] = {}
 
     def load(self) -> tuple[Content | None, list[Problem]]:
+        self.problems.extend(unread_problems(self.files))
         site = self._validate(SITE_FILE, SiteConfig)
         self.skeletons[SITE_FILE] = ()  # always loaded: the model needs the settings
         entries: dict[tuple[str, str], EntrySource] = {}
@@ -192,16 +194,7 @@ class _Loader:
         if not names and not (self.root / prefix).is_dir():
             self.problems.append(Problem(prefix.rstrip("/"), message="folder is missing"))
             return []
-        found = []
-        for path in names:
-            name = path[len(prefix) :]
-            if "/" in name or name.startswith(".") or name.endswith("~"):
-                continue
-            if name.endswith(".yml"):
-                self.problems.append(Problem(path, message="content files end in .yaml", hint="rename it"))
-            elif name.endswith(".yaml"):
-                found.append(path)
-        return found
+        return [path for path in names if is_read(path)]  # the others are problems (``unread``)
 
     def _fresh(self, path: str) -> bool:
         """True if ``path`` must be read: it is new, or its bytes changed since the last build read it."""

@@ -125,8 +125,13 @@ class SiteModel:
             if source is None or not (key in self.featured or self._unfeatured):
                 return None
             links = tuple(IssueLink(date, self.by_date.get) for date in self.featured.get(key, ()))
-            page = self._pages[key] = EntryPage(source.kind, source, _memo(self._results, source), links)
+            page = EntryPage(source.kind, source, _memo(self._results, source), links, self._group_paged)
+            self._pages[key] = page
         return page
+
+    def _group_paged(self, folder: str, slug: str) -> bool:
+        note(f"group:{folder}/{slug}")
+        return any(group.slug == slug for group in self.groups.get(folder, ()))
 
     def issue_page(self, date: dt.date) -> IssuePage | None:
         """The published issue of ``date``, if there is one."""

@@ -65,11 +65,14 @@ class EntryPage:
         source: EntrySource,
         results: Callable[[], Any],
         featured_in: tuple[IssueLink, ...],
+        group_paged: Callable[[str, str], bool] = lambda folder, slug: True,
     ) -> None:
         self.info = kind
         self.source = source
         self._results = results
         self._featured_in = featured_in
+        self._group_paged = group_paged
+        """(group folder, slug) -> whether that group has a page (for an entry no issue features yet)."""
         self.id = source.id
         self.kind = kind.folder
         """Folder name: ``topics``, ``problems`` or ``features``."""
@@ -112,8 +115,13 @@ class EntryPage:
 
     @property
     def group_path(self) -> str | None:
+        """Its chapter's or collection's page; None if the kind has none, or if (in a preview of an entry
+        no issue features yet) no published entry is in that group, so that it has no page yet."""
         slug = self.group_slug
-        return f"{self.info.group_folder}/{slug}/" if slug is not None else None
+        folder = self.info.group_folder
+        if slug is None or folder is None or not (self._featured_in or self._group_paged(folder, slug)):
+            return None
+        return f"{folder}/{slug}/"
 
     def plot_path(self, plot_id: str, extension: str) -> str:
         """Site path of one of the entry's plot images: ``topics/perplexity/pp-vs-ce.svg`` (or ``.png``)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import keyword
@@ -14,8 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pydantic
+
 from .errors import ConfigError, Problem
-from .schema import SLUG_PATTERN
+from .schedule import build_time, publication_day
+from .schema import SLUG_PATTERN, SiteConfig
 from .yamlsource import YamlProblem, read_yaml
 
 KINDS = {"topic": "topics", "problem": "problems", "feature": "features", "issue": "issues"}
@@ -42,6 +46,13 @@ class ExistingContent:
     """``chapter`` / ``collection`` -> names in use, most used first."""
     timezone: str
     """The site's time zone (UTC if ``site.yaml`` cannot be read)."""
+    publish_time: dt.time = SiteConfig.model_fields["publish_time"].default
+    """When the day's issue goes out (the default if ``site.yaml`` does not say)."""
+
+    def first_day_not_out(self, now: dt.datetime) -> dt.date:
+        """The first issue date whose issue has not gone out at ``now``: today until the publish time, then tomorrow."""
+        site = SiteConfig.model_construct(timezone=self.timezone, publish_time=self.publish_time)
+        return publication_day(site, now) + dt.timedelta(days=1)
 
 
 def read_existing(root: Path) -> ExistingContent:
@@ -64,11 +75,15 @@ def read_existing(root: Path) -> ExistingContent:
             continue
         data = _read_mapping(path)
         issues[date] = {kind: data[kind] for kind in ENTRY_KINDS if isinstance(data.get(kind), str)}
-    timezone = _read_mapping(content / "site.yaml").get("timezone")
+    site = _read_mapping(content / "site.yaml")
+    timezone = site.get("timezone")
     try:
         zoneinfo.ZoneInfo(str(timezone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         timezone = "UTC"
+    publish_time = SiteConfig.model_fields["publish_time"].default
+    with contextlib.suppress(pydantic.ValidationError):  # a bad one: the default here, `check` reports it
+        publish_time = pydantic.TypeAdapter(dt.time).validate_python(site.get("publish_time", publish_time))
     return ExistingContent(
         entries,
         issues,
@@ -77,6 +92,7 @@ def read_existing(root: Path) -> ExistingContent:
             for name, counts in groups.items()
         },
         str(timezone),
+        publish_time,
     )
 
 
@@ -134,15 +150,17 @@ def issue_files(
     topic: str | None = None,
     problem: str | None = None,
     feature: str | None = None,
-    today: dt.date | None = None,
+    now: dt.datetime | None = None,
     *,
     intro: str | None = None,
     draft: bool = True,
 ) -> dict[str, str]:
-    """The file that starts a new issue (a draft unless ``draft`` is off): on ``date``, or the next free date, featuring existing entries."""
-    if today is None:
-        today = dt.datetime.now(zoneinfo.ZoneInfo(existing.timezone)).date()
-    date = date or next_issue_date(existing.issues, today)
+    """The file that starts a new issue (a draft unless ``draft`` is off), featuring existing entries.
+
+    On ``date``, or else the next free date from the first day that has not gone out at ``now``
+    (default: the time a build runs at), so that a new issue is never overdue as it is made.
+    """
+    date = date or next_issue_date(existing.issues, existing.first_day_not_out(now or build_time()))
     path = f"content/issues/{date.isoformat()}.yaml"
     chosen = {"topic": topic, "problem": problem, "feature": feature}
     values = {
@@ -162,10 +180,10 @@ def issue_files(
     return {path: fill("issue.yaml", values)}
 
 
-def next_issue_date(existing: Iterable[dt.date], today: dt.date) -> dt.date:
-    """The day after the newest issue, or today if that is later: issues are scheduled forward, never back-dated."""
+def next_issue_date(existing: Iterable[dt.date], first: dt.date) -> dt.date:
+    """The day after the newest issue, or ``first`` (the first day not out yet) if that is later: never back-dated."""
     dates = set(existing)
-    candidate = max([today, *(d + dt.timedelta(days=1) for d in dates)])
+    candidate = max([first, *(d + dt.timedelta(days=1) for d in dates)])
     while candidate in dates:  # unreachable today, but cheap insurance if the rule changes
         candidate += dt.timedelta(days=1)
     return candidate

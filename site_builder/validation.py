@@ -162,7 +162,7 @@ def check_entry(loaded: Loaded[Entry]) -> list[Problem]:
         loc: Loc = ("sections", index, "body")
         for ref in markup.references(section.body):
             line, column = loaded.doc.locate(loc)
-            where = Problem(loaded.doc.path, line + ref.line, column, dotted(loc), "")
+            where = Problem(loaded.doc.path, line + ref.line, column + ref.column, dotted(loc), "")
             if ref.kind == "directive" and ref.name not in DIRECTIVES:
                 found.append(
                     _at(where, f"unknown directive {{{ref.name}}}", f"use one of {', '.join(sorted(DIRECTIVES))}")

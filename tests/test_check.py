@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from .conftest import edit_file, line_of, run_cli, tree_digest
@@ -93,16 +92,13 @@ def test_link_to_a_page_not_yet_published_is_caught(project: Path) -> None:
     assert run_cli("--root", project, "--date", "2026-11-28", "--future", "--out", project / "preview").exit_code == 0
     result = run_cli("check", "--root", project, "--date", "2026-11-28", "-q")
     assert result.exit_code == 2, result.stderr
-    problems = result.stderr.splitlines()[:-1]
-    assert problems, result.stderr
-    page = "output/features/implementation-walkthroughs/index.html"
-    assert any(line.startswith(f"{page}:") for line in problems), problems
-    for line in problems:  # pages link by site path, the feed by absolute url
-        assert re.search(
-            r"broken link '(https://daily-gradient\.example\.org)?/problems/softmax-grad/' "
-            r"\(only in the site as published on 2026-11-28\)$",
-            line,
-        ), line
+    # Broken on the feature's page, the issue's and in the feed: reported once, where the author wrote it.
+    line = line_of(project, "content/features/implementation-walkthroughs.yaml", "url: /problems/softmax-grad/")
+    assert result.stderr.splitlines() == [
+        f"content/features/implementation-walkthroughs.yaml:{line}:8: call_to_action.url: "
+        "broken link '/problems/softmax-grad/' (only in the site as published on 2026-11-28)",
+        "1 problem found (content).",
+    ]
 
 
 def test_future_draft_issue_is_checked_today(project: Path) -> None:
@@ -114,9 +110,10 @@ def test_future_draft_issue_is_checked_today(project: Path) -> None:
     # ... but check renders it, and finds the formula that would break it.
     result = run_cli("check", "--root", project, "--date", "2026-11-28", "-q")
     assert result.exit_code == 2, result.stderr
-    line = line_of(project, "content/topics/attention.yaml", "```{formula} definition")
+    # Reported at the formula, not at the fence that places it.
+    line = line_of(project, "content/topics/attention.yaml", "latex: 'y = \\frac{1}{x'")
     assert result.stderr.splitlines() == [
-        f"content/topics/attention.yaml:{line}:7: sections[0].body: unbalanced braces in LaTeX 'y = \\\\frac{{1}}{{x'",
+        f"content/topics/attention.yaml:{line}:12: formulas[0].latex: unbalanced braces in LaTeX 'y = \\\\frac{{1}}{{x'",
         "1 problem found (content).",
     ]
 
@@ -128,12 +125,22 @@ def test_entry_in_no_issue_is_checked_on_its_own(project: Path) -> None:
     assert "not in any issue yet (checked on their own): topics/attention" in result.stderr
     edit_file(project, "content/topics/attention.yaml", "like $x_i$", "like $\\notacommand$")
     line = line_of(project, "content/topics/attention.yaml", "like $\\notacommand$")
+    text = (project / "content/topics/attention.yaml").read_text().splitlines()[line - 1]
     result = run_cli("check", "--root", project, "--date", "2026-11-28", "-q")
     assert result.exit_code == 2, result.stderr
     assert result.stderr.splitlines() == [
-        f"content/topics/attention.yaml:{line}:7: sections[0].body: unknown LaTeX command \\notacommand in '\\\\notacommand'",
+        f"content/topics/attention.yaml:{line}:{text.index('$') + 1}: sections[0].body: unknown LaTeX command \\notacommand in '\\\\notacommand'",
         "1 problem found (content).",
     ]
+
+
+def test_an_entry_in_no_issue_in_a_chapter_of_its_own_passes(project: Path) -> None:
+    # Its chapter has no page until an issue features it: the entry's page names the chapter without a link.
+    assert run_cli("new", "topic", "attention", "--root", project, "-q").exit_code == 0
+    edit_file(project, "content/topics/attention.yaml", "chapter: ", "chapter: Brand New Chapter\n# was: ")
+    result = run_cli("check", "--root", project, "--date", "2026-11-28")
+    assert result.exit_code == 0, result.stderr
+    assert "not in any issue yet (checked on their own): topics/attention" in result.stderr
 
 
 def test_computation_failures_are_reported_with_exit_status_2(project: Path) -> None:

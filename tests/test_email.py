@@ -173,9 +173,11 @@ def test_a_formula_the_email_cannot_draw_names_its_file_and_line(project: Path, 
     topic.write_text(topic.read_text().replace("Write $p(x_i)$ for", r"Write $\begin{cases} a \end{cases}$ for", 1))
     result = run_cli("--root", project, "--out", tmp_path / "out", "--date", "2026-11-26")
     assert result.exit_code == 2
-    line = next(i for i, text in enumerate(topic.read_text().splitlines(), 1) if "begin{cases}" in text)
+    line, column = next(
+        (i, text.index("$\\begin") + 1) for i, text in enumerate(topic.read_text().splitlines(), 1) if "begin{" in text
+    )
     assert result.stderr.splitlines()[-2:] == [
-        f"content/topics/perplexity.yaml:{line}:7: sections[1].body: the email edition cannot draw the formula "
+        f"content/topics/perplexity.yaml:{line}:{column}: sections[1].body: the email edition cannot draw the formula "
         "'\\\\begin{cases} a \\\\end{cases}': matplotlib mathtext says ParseFatalException: Unknown symbol: \\begin",
         "1 problem found (content).",
     ]

@@ -107,11 +107,12 @@ def test_a_broken_link_an_author_wrote_is_reported_where_it_was_written() -> Non
         "a/index.html": _page('<p>See <a href="/news/gone/">gone</a>.</p>\n<a href="/news/template-made/">t</a>'),
         "feed.xml": f"<feed>&lt;a href=&quot;{BASE_URL}gone/&quot;&gt;</feed>".encode(),
     }
-    sources = {"content/topics/a.yaml": "id: a\nsections:\n  - body: |\n      See [gone](/news/gone/).\n"}
+    # The author writes site paths from the site's root: the base path is the build's to add.
+    sources = {"content/topics/a.yaml": "id: a\nsections:\n  - body: |\n      See [gone](/gone/).\n"}
     with pytest.raises(ContentError) as info:
         check_links(files, "/news/", BASE_URL, sources=lambda: sources)
     assert [str(p) for p in info.value.problems] == [
-        "content/topics/a.yaml:4:18: broken link '/news/gone/'",
+        "content/topics/a.yaml:4:18: sections[0].body: broken link '/gone/'",
         "output/a/index.html:6:1: broken link '/news/template-made/'",
     ]
 

@@ -128,3 +128,27 @@ def test_a_choice_in_the_wrong_case_gets_the_right_spelling(project: Path) -> No
         "content/problems/batch-norm-forward.yaml:3:13: difficulty: Input should be 'Easy', 'Medium' or 'Hard'"
         " (got 'hard') (did you mean 'Hard'?)"
     ]
+
+
+def test_what_editors_leave_beside_content_files_is_not_a_problem(project: Path) -> None:
+    topics = project / "content/topics"
+    for name in (".DS_Store", ".perplexity.yaml.swp", "perplexity.yaml~", "#perplexity.yaml#", "4913"):
+        (topics / name).write_text("not: [yaml\n")
+    (project / "content/.git").mkdir()
+    (project / "content/.git/HEAD").write_text("ref: refs/heads/main\n")
+    assert len(load_content(project).entries) == 9
+
+
+def test_every_file_the_loader_does_not_read_is_reported_at_once(project: Path) -> None:
+    for relative in ("issues/2026/2026-11-30.yaml", "topic/a.yaml", "topic/b.yaml", "features/x.json", "notes.md"):
+        (project / "content" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / "content" / relative).write_text("id: a\n")
+    with pytest.raises(ContentError) as info:
+        load_content(project)
+    assert [p.path for p in info.value.problems] == [
+        "content/features/x.json",
+        "content/issues/2026/2026-11-30.yaml",
+        "content/notes.md",
+        "content/topic/",
+    ]
+    assert "not read (2 files): build-site reads no folder content/topic/" in str(info.value)

@@ -37,11 +37,11 @@ def test_roles_inside_code_blocks_are_left_alone_in_markdown() -> None:
     assert markup.to_markdown(text, directive=_directive, role=_role) == text
 
 
-def test_references_report_lines() -> None:
+def test_references_report_lines_and_columns() -> None:
     text = "First.\n\n```{example} sentence\n```\n\nSee {value}`sentence.perplexity`.\n"
     assert markup.references(text) == [
         markup.Reference("directive", "example", "sentence", 2),
-        markup.Reference("role", "value", "sentence.perplexity", 5),
+        markup.Reference("role", "value", "sentence.perplexity", 5, 4),
     ]
 
 

@@ -163,6 +163,11 @@ def test_the_check_finds_the_same_publication_day_as_the_build(moment: dt.dateti
             ["--out=public", "--drafts", "--future", "-v"],
             {"out": "public", "drafts": True, "future": True, "verbose": True},
         ),
+        (
+            ["-q", "--date", "2026-11-28", "build", "--root", "site"],
+            {"quiet": True, "date": "2026-11-28", "root": "site"},
+        ),
+        (["build", "build"], None),
         (["--explain"], None),
         (["--no-cache"], None),
         (["check"], None),
@@ -192,3 +197,28 @@ def test_a_no_op_rebuild_imports_none_of_the_pipeline(tmp_path: Path) -> None:
     assert "nothing to build" in result.stderr, result.stderr
     loaded = {name.split(".")[0] for name in json.loads(modules.read_text())}
     assert not loaded & {"pydantic", "jinja2", "markdown_it", "yaml", "numpy", "matplotlib", "sympy", "click"}
+
+
+def _published_files(out: Path) -> int:
+    """The files a reader gets: everything in the output folder but build-site's own marker."""
+    return sum(1 for p in out.rglob("*") if p.is_file() and p.name != ".build-site")
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        lambda root: None,
+        lambda root: shutil.rmtree(state_folder(root / "output")),
+        lambda root: (root / "content/issues/2026-11-27.yaml").unlink(),
+    ],
+    ids=["unchanged", "no state", "an issue removed"],
+)
+def test_the_no_op_reports_the_files_the_build_reported(project: Path, before: Callable[[Path], None]) -> None:
+    before(project)
+    out = project / "output"
+    report = build_site(project, out, BuildOptions(date=DATE))
+    stamp = noop.up_to_date(
+        project, out, stamp_options(project, out, BuildOptions(date=DATE)), state_folder(out) / NAME
+    )
+    assert stamp is not None
+    assert stamp["files"] == report.files == _published_files(out)

@@ -101,7 +101,7 @@ def test_plan_builds_the_issues_due_so_a_broken_one_fails_early(planned: Path, t
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines()[-2:] == [
-        "content/topics/broken-topic.yaml:11:7: sections[0].body: the email edition cannot draw the formula "
+        "content/topics/broken-topic.yaml:15:12: formulas[0].latex: the email edition cannot draw the formula "
         "'\\\\begin{cases} a \\\\end{cases}': matplotlib mathtext says ParseFatalException: Unknown symbol: \\begin",
         "1 problem found (content).",
     ]
@@ -141,3 +141,13 @@ def test_readme_documents_the_plan_command() -> None:
         assert f"`{option}" in section, option
     for status in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
         assert status in section, status
+
+
+def test_the_command_a_gap_names_fills_it(planned: Path) -> None:
+    plan = run_cli("plan", "--root", planned, "--date", "2026-11-26", "--days", "5")
+    command = next(line for line in plan.stdout.splitlines() if "GAP    no issue" in line).split("add one: ")[1]
+    name, subcommand, kind, date = command.rstrip(")").split()
+    assert (name, subcommand, kind, date) == ("build-site", "new", "issue", "2026-11-30")
+    assert run_cli(subcommand, kind, date, "--root", planned, "-q").exit_code == 0
+    after = run_cli("plan", "--root", planned, "--date", "2026-11-26", "--days", "5")
+    assert "2026-11-30 Mon  GAP    only a draft:" in after.stdout  # filled, as a draft to finish

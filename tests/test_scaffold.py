@@ -160,9 +160,30 @@ def test_new_entry_needs_an_id() -> None:
 
 def test_next_issue_date_is_never_back_dated() -> None:
     days = [dt.date(2026, 11, 26), dt.date(2026, 11, 27)]
-    assert scaffold.next_issue_date(days, today=dt.date(2026, 11, 20)) == dt.date(2026, 11, 28)
-    assert scaffold.next_issue_date(days, today=dt.date(2026, 12, 5)) == dt.date(2026, 12, 5)
-    assert scaffold.next_issue_date([], today=dt.date(2026, 12, 5)) == dt.date(2026, 12, 5)
+    assert scaffold.next_issue_date(days, first=dt.date(2026, 11, 20)) == dt.date(2026, 11, 28)
+    assert scaffold.next_issue_date(days, first=dt.date(2026, 12, 5)) == dt.date(2026, 12, 5)
+    assert scaffold.next_issue_date([], first=dt.date(2026, 12, 5)) == dt.date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        ("2026-12-05T05:59:00", "2026-12-05"),  # 06:59 in Berlin: today's issue has not gone out
+        ("2026-12-05T06:00:00", "2026-12-06"),  # 07:00 in Berlin: it has, tomorrow is the first day free
+        ("2026-12-05T23:30:00", "2026-12-06"),  # 00:30 on the 6th in Berlin: the 6th's has not gone out
+    ],
+)
+def test_new_issue_never_takes_a_day_that_has_gone_out(
+    project: Path, monkeypatch: pytest.MonkeyPatch, utc: str, expected: str
+) -> None:
+    now = dt.datetime.fromisoformat(utc).replace(tzinfo=dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(now.timestamp())))
+    result = run_cli("new", "issue", "--root", project, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert (project / f"content/issues/{expected}.yaml").is_file()
+    plan = run_cli("plan", "--root", project, "--days", "3")
+    assert "Overdue drafts" not in plan.stdout
+    assert f"Drafts due in the next 3 days: {expected}" in plan.stdout
 
 
 def test_suggested_entry_is_unused_first_then_featured_longest_ago() -> None:

@@ -24,11 +24,12 @@ def same_link(path: str) -> str:
 
 
 class MarkupError(Exception):
-    """Author markup that cannot be rendered; ``line`` is 0-based within the Markdown text."""
+    """Author markup that cannot be rendered; ``line`` and ``column`` are 0-based within the Markdown text."""
 
-    def __init__(self, message: str, line: int = 0) -> None:
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
         super().__init__(message)
         self.line = line
+        self.column = column
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Reference:
     """Its argument, e.g. a formula id or ``example.output:.3f``."""
     line: int
     """0-based line within the Markdown text."""
+    column: int = 0
+    """0-based column of that line where it starts (0 for a directive: its fence)."""
 
 
 def directive_parts(info: str, line: int) -> tuple[str, str]:
@@ -53,6 +56,6 @@ def directive_parts(info: str, line: int) -> tuple[str, str]:
     return match[1], match[2]
 
 
-def at_line(exc: MarkupError, line: int) -> MarkupError:
-    """The error of a callback, placed at the line of what it was rendering (unless it names its own)."""
-    return MarkupError(str(exc), exc.line or line)
+def at_line(exc: MarkupError, line: int, column: int = 0) -> MarkupError:
+    """The error of a callback, placed where what it was rendering starts (unless it names its own line)."""
+    return MarkupError(str(exc), exc.line, exc.column) if exc.line else MarkupError(str(exc), line, column)

@@ -58,7 +58,7 @@ def to_html(
             try:
                 formula = math(item.latex, item.display)
             except MarkupError as exc:
-                raise MarkupError(str(exc), item.line) from exc
+                raise at_line(exc, item.line, item.column) from exc
             return f'<div class="math">{formula}</div>\n' if item.block else formula
         return html.escape(_role(role, item))
 
@@ -71,7 +71,7 @@ def _role(role: Role, item: object) -> str:
     try:
         return role(item.name, item.content)  # type: ignore[attr-defined]
     except MarkupError as exc:
-        raise at_line(exc, item.line) from exc  # type: ignore[attr-defined]
+        raise at_line(exc, item.line, item.column) from exc  # type: ignore[attr-defined]
 
 
 def _fence(fence: Fence, directive: Directive) -> str:

@@ -46,7 +46,7 @@ def to_markdown(
     blocks: dict[int, tuple[int, str]] = {}
     if math is not None:
         for first, end, formula in section.block_math:
-            blocks[first] = (end, _math_or_error(math, formula.latex, True, first))
+            blocks[first] = (end, _math_or_error(math, formula))
     for fence in section.fences:
         if fence.directive:
             name, target = directive_parts(fence.info, fence.line)
@@ -97,12 +97,12 @@ def _replaced_inline(section: Section, role: Role, math: MathRenderer | None) ->
         if isinstance(item, Math):
             if math is None:
                 continue
-            value = _math_or_error(math, item.latex, item.display, item.line)
+            value = _math_or_error(math, item)
         else:
             try:
                 value = role(item.name, item.content)
             except MarkupError as exc:
-                raise at_line(exc, item.line) from exc
+                raise at_line(exc, item.line, item.column) from exc
         first = item.line
         last = first + section.text.count("\n", start, end)
         head, tail = lines[first], lines[last]
@@ -112,11 +112,11 @@ def _replaced_inline(section: Section, role: Role, math: MathRenderer | None) ->
     return lines
 
 
-def _math_or_error(math: MathRenderer, latex: str, display: bool, line: int) -> str:
+def _math_or_error(math: MathRenderer, item: Math) -> str:
     try:
-        return math(latex.strip(), display)
+        return math(item.latex.strip(), item.display)
     except MarkupError as exc:
-        raise MarkupError(str(exc), line) from exc
+        raise at_line(exc, item.line, item.column) from exc
 
 
 def _refuse_stray_math(section: Section, taken: set[int]) -> None:

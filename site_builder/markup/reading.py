@@ -80,6 +80,8 @@ class Math:
     line: int
     """0-based line of the author's text where it starts."""
     block: bool = False
+    column: int = 0
+    """0-based column of that line where it starts (its first ``$``)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class Role:
     name: str
     content: str
     line: int
+    column: int = 0
+    """0-based column of that line where it starts."""
 
 
 @dataclass(frozen=True)
@@ -279,7 +283,8 @@ class _Reader:
                     continue
                 last, latex = block
                 prefix = current[lines.starts[first] : region.start]
-                found.append((first, last, Math(latex, True, first, block=True), prefix, region.chain))
+                formula = Math(latex, True, first, block=True, column=len(prefix))
+                found.append((first, last, formula, prefix, region.chain))
                 if last != lines.line(region.end - 1):
                     reparse = True
                     break
@@ -309,11 +314,12 @@ class _Reader:
         for item in reading.found:
             start, end = to_source(item.start), to_source(item.end - 1) + 1
             line = self.lines.line(start)
+            column = start - self.lines.starts[line]
             what: Math | Role
             if item.kind == "role":
-                what = Role(item.name, item.content, line)
+                what = Role(item.name, item.content, line, column)
             else:
-                what = Math(item.content, item.kind == "math_double", line)
+                what = Math(item.content, item.kind == "math_double", line, column=column)
             self.section.spans.append((start, end, what))
             edits.append((start, end, f"%{self._placeholder(what)}%"))
         if brackets or reading.found:

@@ -40,5 +40,5 @@ def parsed_references(text: str) -> list[Reference]:
             match = DIRECTIVE_INFO.match(fence.info)
             name, target = match.groups() if match else (fence.info, "")
             found.append(Reference("directive", name, target, fence.line))
-    found += [Reference("role", role.name, role.content, role.line) for role in section.roles]
+    found += [Reference("role", role.name, role.content, role.line, role.column) for role in section.roles]
     return sorted(found, key=lambda reference: reference.line)  # stable: roles on one line stay in order

@@ -301,13 +301,13 @@ class _TextRenderer:
         try:
             return _clean(self.role(item.name, item.content))  # type: ignore[union-attr]
         except MarkupError as exc:
-            raise at_line(exc, item.line) from exc
+            raise at_line(exc, item.line, item.column) from exc  # type: ignore[union-attr]
 
     def formula(self, item: Math) -> str:
         try:
             return _clean(self.math(item.latex, item.display))
         except MarkupError as exc:
-            raise MarkupError(str(exc), item.line) from exc
+            raise at_line(exc, item.line, item.column) from exc
 
     def _placeheld(self, text: str) -> Math | Fence | None:
         match = re.fullmatch("%?\ufdd0(\\d+)\ufdd1%?", text.strip())
