@@ -48,7 +48,25 @@ def test_a_complete_site_passes() -> None:
         "static/i.png": b"\x89PNG",
         "a/index.md": f"Read it at <{BASE_URL}a/>, or [jump]({BASE_URL}a/#part). See {BASE_URL}.".encode(),
     }
-    check_links(files, "/news/", BASE_URL)
+    assert check_links(files, "/news/", BASE_URL) is None
+    # Every link above was looked at: take away what one points to and that link is reported.
+    without_page = {k: v for k, v in files.items() if k != "a/index.html"}
+    # (problems come sorted)
+    assert _problems(without_page) == [
+        "output/a/index.md:1:1: broken link 'https://example.org/news/a/#part'",
+        "output/a/index.md:1:1: broken link 'https://example.org/news/a/'",
+        "output/index.html:5:1: broken link '/news/a/'",
+        "output/index.html:5:1: broken link 'a/#part'",
+        "output/index.html:5:1: broken link 'https://example.org/news/a/'",
+    ]
+    without_image = {k: v for k, v in files.items() if k != "static/i.png"}
+    # src and srcset name it on the same line: one problem.
+    assert _problems(without_image) == ["output/index.html:5:1: broken link '/news/static/i.png'"]
+    no_part = {**files, "a/index.html": _page("<h2>Part</h2>")}
+    assert _problems(no_part) == [
+        "output/a/index.md:1:1: broken link 'https://example.org/news/a/#part': no element with id 'part' in output/a/index.html",
+        "output/index.html:5:1: broken link 'a/#part': no element with id 'part' in output/a/index.html",
+    ]
 
 
 def test_broken_pages_images_and_srcset_are_each_reported_with_their_line() -> None:
