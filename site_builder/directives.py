@@ -43,6 +43,9 @@ def _formula(page: Any, target: str, form: str, math: MathRenderer | None) -> di
     check = page.results.formulas.get(target)
     if form == "md":
         return {"formula": formula, "math": math(latex, True) if math else f"$$\n{latex}\n$$", "check": check}
+    if form == "txt":
+        assert math is not None
+        return {"formula": formula, "math": math(latex, True), "check": check}
     assert math is not None
     return {"formula": formula, "mathml": Markup(math(formula.latex, True)), "check": check}
 

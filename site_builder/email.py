@@ -30,16 +30,19 @@ from urllib.parse import urlsplit
 import jinja2
 
 from .cache import Cache
-from .entries import EntryFormat
+from .entries import TEXT, EntryFormat
 from .errors import Problem, TemplateError
+from .markup import number_links
 from .mathimage import formula_image
 from .model import IssuePage, SiteModel
-from .portable import portable_html
+from .portable import image_url, portable_html
 from .templates import render_template
 from .unicodemath import latex_to_unicode
 
 EMAIL_TEMPLATE = "email.html"
-"""One template for both parts: ``edition`` is ``email`` for the HTML part and ``text`` for the plain-text one."""
+"""The HTML part's template."""
+TEXT_TEMPLATE = "email.txt"
+"""The plain-text part's template."""
 
 
 @dataclass
@@ -82,7 +85,7 @@ def unicode_html(latex: str, display: bool) -> str:
 
 def email_formats(images: FormulaImages) -> dict[str, EntryFormat]:
     """How the email's HTML part (formulas as images) and its plain-text part (formulas in Unicode) show entries."""
-    return {"email": EntryFormat(math_html=images.html), "text": EntryFormat(math_html=unicode_html)}
+    return {"email": EntryFormat(math_html=images.html), "text": TEXT}
 
 
 def subject(model: SiteModel, issue: IssuePage) -> str:
@@ -139,37 +142,24 @@ def email_text(
     context: Mapping[str, Any],
     files: Mapping[str, bytes],
 ) -> str:
-    """The plain-text part: formulas in Unicode, tables laid out in columns, links as numbered footnotes."""
-    import lxml.html
-    from inscriptis import Inscriptis
-    from inscriptis.css_profiles import CSS_PROFILES
-    from inscriptis.model.config import ParserConfig
+    """The plain-text part: formulas in Unicode, tables in columns, links numbered as footnotes.
 
+    Made from the entries' own plain-text rendering (``markup.to_text``) and the ``email.txt``
+    template, whose links are markers numbered here across the whole text.
+    """
     where = f"output/{context['issue'].page.path}email.txt"
-    page = render_template(env, EMAIL_TEMPLATE, {**globals_, **context, "edition": "text"})
-    tree = lxml.html.document_fromstring(portable_html(page, model.urls, files, where))
-    for level in range(1, 5):  # Markdown-like headings stand out in plain text
-        for heading in tree.iter(f"h{level}"):
-            heading.text = "#" * level + " " + (heading.text or "")
-    notes: dict[str, int] = {}
-    for element in tree.iter("a", "img"):
-        url = element.get("href" if element.tag == "a" else "src") or ""
-        label = element.text_content().strip() if element.tag == "a" else element.get("alt", "")
-        if not url or url.startswith("#") or url == label:
-            continue
-        number = notes.setdefault(url, len(notes) + 1)
-        if element.tag == "img":
-            marker = lxml.html.Element("span")
-            marker.text = f"[image: {label}] [{number}]"
-            marker.tail = element.tail
-            element.getparent().replace(element, marker)
-        else:
-            element.tail = f" [{number}]" + (element.tail or "")
-    body = Inscriptis(tree, ParserConfig(css=CSS_PROFILES["strict"])).get_text()
-    lines = [line.rstrip() for line in body.splitlines()]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-    footnotes = "\n".join(f"[{number}] {url}" for url, number in notes.items())
-    return f"{text}\n\nLinks\n\n{footnotes}\n" if notes else f"{text}\n"
+    page = render_template(env, TEXT_TEMPLATE, {**globals_, **context})
+    text, urls = number_links(page)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines())).strip("\n")
+    if not urls:
+        return f"{text}\n"
+    # An image shown as SVG on the web is a PNG here too, as in the HTML part.
+    notes = "\n".join(f"[{n}] {_png(url, model, files, where)}" for n, url in enumerate(urls, 1))
+    return f"{text}\n\nLinks\n\n{notes}\n"
+
+
+def _png(url: str, model: SiteModel, files: Mapping[str, bytes], where: str) -> str:
+    return image_url(url, model.urls, files, where) if url.lower().endswith(".svg") else url
 
 
 def email_message(

@@ -51,6 +51,8 @@ class RenderedEntry:
     """(heading, body Markdown) per section, for cross-posting, or ``NotRendered``."""
     solution_html: Any
     """The solution's source, highlighted (None: the entry has none), or ``NotRendered``."""
+    sections_text: Any = None
+    """(heading, body as plain text with link markers, see ``markup.number_links``) per section, or ``NotRendered``."""
 
 
 class SideFiles(Protocol):
@@ -71,10 +73,14 @@ class EntryFormat:
     """Render the sections as Markdown, for cross-posting."""
     math_md: markup.MathRenderer | None = None
     """How formulas look in that Markdown; None keeps ``$...$`` (dev.to wants KaTeX tags)."""
+    text: bool = False
+    """Render the sections as plain text (the email's text part), formulas in Unicode."""
 
 
 WEB = EntryFormat(html=True, markdown=True)
 """The site's own pages: HTML with MathML, and Markdown with dollar math for ``index.md``."""
+TEXT = EntryFormat(html=False, text=True)
+"""The email's plain-text part."""
 
 
 class EntryRenderings:
@@ -114,6 +120,7 @@ def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel, for
 
     sections_html: list[tuple[str, Markup]] = []
     sections_md: list[tuple[str, str]] = []
+    sections_text: list[tuple[str, str]] = []
     for index, (heading, parsed) in enumerate(sections):
         if form.html:
             place = directive("html", form.math_html)
@@ -145,6 +152,16 @@ def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel, for
                 ),
             )
             sections_md.append((heading, md))
+        if form.text:
+            place = directive("txt", markup.unicode_math)
+            text = _located(
+                page,
+                index,
+                lambda parsed=parsed, place=place: markup.to_text(
+                    parsed, directive=place, role=role, link=model.urls.absolute_target
+                ),
+            )
+            sections_text.append((markup.inert_text(heading), text))
     solution = page.results.solution if page.kind == "problems" else None
     solution_html = Markup(markup.highlight(solution.source, "python")) if solution and form.html else None
     return RenderedEntry(
@@ -152,6 +169,7 @@ def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel, for
         tuple(sections_html) if form.html else NotRendered("sections_html"),
         tuple(sections_md) if form.markdown else NotRendered("sections_md"),
         solution_html if form.html or not solution else NotRendered("solution_html"),
+        tuple(sections_text) if form.text else NotRendered("sections_text"),
     )
 
 

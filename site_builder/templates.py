@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import mdescape
+from . import markup, mdescape
 from .deps import Fields, note
 from .errors import ContentError, Problem, TemplateError
 from .numbers import format_number
@@ -75,7 +75,15 @@ def load_templates(root: Path, compiled: Path | None = None) -> Templates:
         auto_reload=False,
     )
     env.project_templates = root / TEMPLATES
-    env.filters.update(number=format_number, json=json_text, md_escape=markdown_escape, md_cell=markdown_cell)
+    env.filters.update(
+        number=format_number,
+        json=json_text,
+        md_escape=markdown_escape,
+        md_cell=markdown_cell,
+        plain=markup.inert_text,
+        text_table=text_table,
+    )
+    env.globals["link_marker"] = markup.link_marker
     return env
 
 
@@ -120,6 +128,17 @@ def _template_file(env: jinja2.Environment, filename: str) -> Problem | None:
         hint = f"a file of build-site's theme: `build-site theme eject {name}` copies it into templates/ to change it"
         return Problem(path, hint=hint)
     return None
+
+
+def text_table(rows: list[list[Any]]) -> str:
+    """Rows of cells as plain-text columns, aligned by display width (a combining accent takes no column)."""
+    cells = [[markup.inert_text(str(cell)) for cell in row] for row in rows]
+    widths = [max(markup.text_width(row[i]) for row in cells if i < len(row)) for i in range(max(map(len, cells)))]
+    lines = []
+    for row in cells:
+        padded = [cell + " " * (widths[i] - markup.text_width(cell)) for i, cell in enumerate(row)]
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)
 
 
 def markdown_escape(text: str) -> str:

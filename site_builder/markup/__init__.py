@@ -25,6 +25,7 @@ from .markdown import MD_SITE_LINK, to_markdown
 from .reading import Section
 from .refs import parsed_references, references
 from .text import inert_text, link_marker, number_links, to_text, unicode_math
+from .text import width as text_width
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -50,6 +51,7 @@ __all__ = [
     "parsed_references",
     "parser",
     "references",
+    "text_width",
     "to_html",
     "to_markdown",
     "to_text",

@@ -184,7 +184,9 @@ class _TextRenderer:
         if isinstance(item, Fence) and item.directive:
             name, target = directive_parts(item.info, item.line)
             try:
-                text = _clean(self.directive(name, target))
+                # Our own template's text: its link markers (``link_marker``) are meant; author text cannot
+                # hold a marker's characters (noncharacters are refused when content is read).
+                text = self.directive(name, target)
             except MarkupError as exc:
                 raise MarkupError(str(exc), item.line) from exc
             return text.strip("\n").split("\n")
