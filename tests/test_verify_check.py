@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -183,3 +184,40 @@ def test_long_values_are_cut_to_160_characters(tens: int, ones: int, whole: bool
     message = _disagreement(r"y = x", {"x": x}, {"x": "x"})
     shown = message.split("; with x = ", 1)[1]
     assert shown == (text if whole else text[:157] + "...")
+
+
+def test_random_inputs_are_perturbed_both_ways_and_the_same_for_the_same_seed() -> None:
+    def drawn(seed: int) -> list[float]:
+        seen: list[float] = []
+
+        def counted(x: Any, scale: float = 2.0, **others: Any) -> dict[str, Any]:
+            seen.extend(x)
+            return _double(x, scale)
+
+        reference = _reference(counted, inputs={"x": [1.0] * 20})
+        seen.clear()
+        verify.check_formula("f", r"y = s x", {"x": "x", "s": "scale"}, "y", 1e-9, 3, reference, seed=seed)
+        return seen
+
+    first = drawn(5)
+    assert min(first) < 0.9 and max(first) > 1.1
+    assert drawn(5) == first and drawn(6) != first
+
+
+def test_a_division_by_zero_in_a_formula_gives_no_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        message = _disagreement(r"y = x / z", {"x": [1.0, 2.0], "z": [0.0, 0.0]}, {"x": "x", "z": "z"})
+    assert "(the formula gives non-finite values)" in message
+
+
+def test_an_expected_value_that_is_not_a_number_gets_no_remark() -> None:
+    def words(x: Any, **others: Any) -> dict[str, Any]:
+        return {"y": ["a", "b"]}
+
+    with pytest.raises(verify.FormulaError) as info:
+        _check(r"y = x", _reference(words), trials=0, symbols={"x": "x"})
+    assert str(info.value) == (
+        "disagrees with toy.double on the worked example 'e': the formula gives [1.0, 2.0], but 'y' is "
+        "['a', 'b'] (rtol 1e-09); with x = [1.0, 2.0]"
+    )
