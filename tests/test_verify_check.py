@@ -221,3 +221,14 @@ def test_an_expected_value_that_is_not_a_number_gets_no_remark() -> None:
         "disagrees with toy.double on the worked example 'e': the formula gives [1.0, 2.0], but 'y' is "
         "['a', 'b'] (rtol 1e-09); with x = [1.0, 2.0]"
     )
+
+
+def test_a_symbol_compared_with_quoted_text_is_bound_to_its_text() -> None:
+    def reduce(x: Any, mode: str = "sum", **others: Any) -> dict[str, Any]:
+        return {"y": sum(x) if mode == "sum" else sum(x) / len(x)}
+
+    latex = r"y = \begin{cases} \sum_{i=1}^{2} x_i & \text{if } r = \text{`sum'} \\ \frac{1}{2} \sum_{i=1}^{2} x_i & \text{otherwise} \end{cases}"
+    for mode, value in (("sum", 3.0), ("mean", 1.5)):
+        reference = _reference(reduce, inputs={"x": [1.0, 2.0], "mode": mode})
+        assert reference.outputs == {"y": value}
+        assert _check(latex, reference, trials=0, symbols={"x": "x", "r": "mode"}).trials == 0
