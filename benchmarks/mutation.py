@@ -127,6 +127,9 @@ def mutmut_table(target: Target, settings: dict[str, object]) -> str:
             f"timeout_multiplier = {settings['timeout_multiplier']}",
             f"timeout_constant = {settings['timeout_constant']}",
             "use_git_change_detection = false",
+            # Mutants run in processes forked from a server that ran no test: a cache warmed by
+            # the stats run (functools.lru_cache in links, slugs) would hide the mutated function.
+            'process_isolation = "forkserver"',
             "",
         ]
     )
