@@ -24,9 +24,10 @@ from .editions import EDITIONS, edition_job
 from .email import FormulaImages
 from .engine import builder_digest, scan_changes, stale_paths
 from .errors import ContentError, Problem
-from .model import IssuePage, SiteModel
+from .model import SiteModel
 from .pages import Site, SiteFiles
 from .publish import MemoryOutput, Publication, intact_outputs, marker_tree, read_output
+from .published import IssuePage
 from .render import render_jobs
 from .stages import (
     Output,

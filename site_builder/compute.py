@@ -2,141 +2,36 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import hashlib
-import importlib
-import importlib.machinery
-import importlib.util
-import inspect
 import logging
-import math
-import sys
-import traceback
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from . import limits, plots, progress, verify
 from .cache import Cache, CodeIndex, Key, builder_sources, canonical, digest, versions
-from .deps import value_digest
-from .errors import ComputeError, ContentError, Problem
+from .computed_code import ComputedModules, brief, call, close, last_computed_frame, load_computed, to_plain
+from .errors import ComputeError, Problem
 from .kinds import BY_FOLDER
 from .load import Content, EntrySource, Loaded
 from .parallel import map_chunks
+from .results import (
+    Computation,
+    EntryKey,
+    EntryResults,
+    ExampleResult,
+    PlotResult,
+    Solution,
+    TestCaseResult,
+)
 from .schema import Entry, Example, Formula, Plot, ProblemEntry
 from .solution_source import standalone_source
 from .verify import FormulaCheck
 from .yamlsource import Loc
 
+__all__ = ["Computation", "Computer", "EntryResults", "compute_all", "load_computed", "to_plain"]
+
 log = logging.getLogger(__name__)
-
-EntryKey = tuple[str, str]
-"""(folder, id) of an entry, e.g. ``("topics", "perplexity")``."""
-
-
-@dataclass(frozen=True)
-class ExampleResult:
-    """A worked example after running: its named steps, in the order the function returned them."""
-
-    id: str
-    caption: str
-    inputs: Mapping[str, Any]
-    """The inputs as written in YAML."""
-    outputs: Mapping[str, Any]
-    """Step name -> value (float, int, or nested lists of numbers)."""
-    labels: Mapping[str, str]
-    """Step or input name -> display label; names without one show as written."""
-    digits: int | None
-    """Decimal places of its numbers; None: shortest form (``render.format_number``)."""
-
-
-@dataclass(frozen=True)
-class TestCaseResult:
-    """One worked test case of a problem, with the solution's output."""
-
-    name: str
-    inputs: Mapping[str, Any]
-    output: Any
-
-
-@dataclass(frozen=True)
-class Solution:
-    """A problem's reference implementation: its source, shown to readers, and its test cases."""
-
-    function: str
-    """``module.function`` as named in YAML."""
-    source: str
-    """The function's source code from ``computed/``, with the imports and helpers it needs to run on its own."""
-    tests: tuple[TestCaseResult, ...]
-
-
-@dataclass(frozen=True)
-class PlotResult:
-    """A figure drawn by a plot function, in both formats."""
-
-    id: str
-    caption: str
-    alt: str
-    """Alt text the plot function generated from its data."""
-    width: int
-    """Display size in CSS pixels."""
-    height: int
-    svg: bytes
-    """For web pages."""
-    png: bytes
-    """For Markdown and email."""
-
-
-@dataclass(frozen=True)
-class EntryResults:
-    """Everything computed for one entry."""
-
-    examples: Mapping[str, ExampleResult] = field(default_factory=dict)
-    solution: Solution | None = None
-    formulas: Mapping[str, FormulaCheck] = field(default_factory=dict)
-    """Formula id -> the check it passed, for formulas with a ``verify`` block."""
-    plots: Mapping[str, PlotResult] = field(default_factory=dict)
-    code: tuple[str, ...] = ()
-    """The files of ``computed/`` the computations depend on (``computed/perplexity.py``...)."""
-
-    @functools.cached_property
-    def digest(self) -> str:
-        """Digest of every value above: what the pages showing them are made again for when it changes."""
-        return value_digest(_plain(self))
-
-
-def _plain(value: Any) -> Any:
-    """A result as plain data for its digest, field by field (bytes by their digest)."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, bytes):
-        return digest(value)
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-@dataclass(frozen=True)
-class Computation:
-    """One computation of a build, and whether it ran or was reused from the cache, and why."""
-
-    entry: str
-    """``topics/perplexity``."""
-    kind: str
-    """``example``, ``formula``, ``plot`` or ``solution``."""
-    id: str
-    function: str
-    ran: bool
-    reason: str
-
-    def __str__(self) -> str:
-        what = f"{self.kind} {self.id}" if self.id else self.kind
-        return f"{self.entry}: {what} ({self.function}): {'ran' if self.ran else 'reused'}, {self.reason}"
 
 
 class Computer:
@@ -316,7 +211,7 @@ class _Run:
             function = self.computed.resolve(example.function, loaded, (*loc, "function"), self.problems)
             if function is None:
                 return None
-            outputs = _call(function, example.inputs, loaded, loc, example.function, self.problems)
+            outputs = call(function, example.inputs, loaded, loc, example.function, self.problems)
             if outputs is None:
                 return None
             if not isinstance(outputs, Mapping):
@@ -403,7 +298,7 @@ class _Run:
             self.problems.append(loaded.problem((*loc, "function"), f"{plot.function} {exc}"))
             return None
         except Exception as exc:  # the author's code may raise anything
-            frame = _last_computed_frame(exc)
+            frame = last_computed_frame(exc)
             at = f" at {frame}" if frame else ""
             self.problems.append(loaded.problem(loc, f"{plot.function} raised {type(exc).__name__}: {exc}{at}"))
             return None
@@ -445,7 +340,7 @@ class _Run:
                 return None
             before = len(self.problems)
             outputs = [
-                _call(function, case.inputs, loaded, ("tests", index), entry.solution, self.problems)
+                call(function, case.inputs, loaded, ("tests", index), entry.solution, self.problems)
                 for index, case in enumerate(entry.tests)
             ]
             if len(self.problems) > before:
@@ -454,143 +349,13 @@ class _Run:
             self.cache.store(slot, key, {"source": source, "outputs": outputs})
         tests = []
         for index, (case, output) in enumerate(zip(entry.tests, outputs, strict=True)):
-            if case.expected is not None and not _close(output, case.expected):
+            if case.expected is not None and not close(output, case.expected):
                 self.problems.append(
                     loaded.problem(
                         ("tests", index, "expected"),
-                        f"{entry.solution} returned {_brief(output)}, but the test case expects {_brief(case.expected)}",
+                        f"{entry.solution} returned {brief(output)}, but the test case expects {brief(case.expected)}",
                     )
                 )
             tests.append(TestCaseResult(case.name, case.inputs, output))
         self._record(where, "solution", "", entry.solution, hit is None, reason)
         return Solution(entry.solution, source, tuple(tests))
-
-
-def _call(
-    function: Callable[..., Any],
-    inputs: Mapping[str, Any],
-    loaded: Loaded[Entry],
-    loc: Loc,
-    name: str,
-    problems: list[Problem],
-) -> Any:
-    """Call a reference function; on failure record a problem naming the entry, the function and the line that raised."""
-    try:
-        with limits.time_limit():
-            result = to_plain(function(**inputs))
-    except (Exception, SystemExit) as exc:  # the author's code may raise anything, even call sys.exit()
-        frame = _last_computed_frame(exc)
-        where = f" at {frame}" if frame else ""
-        problems.append(loaded.problem(loc, f"{name} raised {type(exc).__name__}: {exc}{where}"))
-        return None
-    bad = _non_finite(result)
-    if bad is not None:
-        problems.append(loaded.problem(loc, f"{name} returned a non-finite number ({bad})"))
-        return None
-    return result
-
-
-def _last_computed_frame(exc: BaseException) -> str:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/computed/" in f.filename.replace("\\", "/")]
-    if not frames:
-        return ""
-    frame = frames[-1]
-    return f"computed/{Path(frame.filename).name}:{frame.lineno}"
-
-
-def to_plain(value: Any) -> Any:
-    """numpy arrays and scalars -> lists, floats and ints, so results are plain data."""
-    if isinstance(value, Mapping):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, list | tuple):
-        return [to_plain(v) for v in value]
-    return value
-
-
-def _non_finite(value: Any, where: str = "") -> str | None:
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"{where or 'result'} = {value}"
-    if isinstance(value, Mapping):
-        items = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = _non_finite(item, f"{where}[{key!r}]" if where else str(key))
-        if found:
-            return found
-    return None
-
-
-def _close(actual: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    if isinstance(actual, Mapping) and isinstance(expected, Mapping):
-        return actual.keys() == expected.keys() and all(_close(actual[k], expected[k]) for k in actual)
-    if isinstance(actual, list) and isinstance(expected, list):
-        return len(actual) == len(expected) and all(_close(a, e) for a, e in zip(actual, expected, strict=True))
-    if isinstance(actual, int | float) and isinstance(expected, int | float):
-        return math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol)
-    return actual == expected
-
-
-def _brief(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-@dataclass
-class ComputedModules:
-    """The project's ``computed/`` folder, imported as a private package."""
-
-    folder: Path
-    package: str
-
-    def module(self, ref: str) -> ModuleType | None:
-        """The already imported module of ``module.function``, for looking up its other functions."""
-        return sys.modules.get(f"{self.package}.{ref.partition('.')[0]}")
-
-    def resolve(self, ref: str, loaded: Loaded[Entry], loc: Loc, problems: list[Problem]) -> Callable[..., Any] | None:
-        """``module.function`` -> the function, or record a located problem."""
-        module_name, _, function_name = ref.partition(".")
-        path = self.folder / f"{module_name}.py"
-        if not path.is_file():
-            problems.append(loaded.problem(loc, f"no module computed/{module_name}.py for {ref!r}"))
-            return None
-        try:
-            module = importlib.import_module(f"{self.package}.{module_name}")
-        except Exception as exc:  # an author's module may fail to import in any way
-            frame = _last_computed_frame(exc)
-            if isinstance(exc, SyntaxError):  # the module's own line, not an absolute path in a repr
-                frame, exc = f"computed/{module_name}.py:{exc.lineno}", SyntaxError(exc.msg)
-            where = f" at {frame}" if frame else ""
-            problems.append(loaded.problem(loc, f"computed/{module_name}.py failed to import: {exc!r}{where}"))
-            return None
-        function = getattr(module, function_name, None)
-        if not callable(function):
-            known = sorted(n for n, v in vars(module).items() if inspect.isfunction(v) and not n.startswith("_"))
-            hint = f"functions there: {', '.join(known)}" if known else ""
-            problems.append(loaded.problem(loc, f"computed/{module_name}.py has no function {function_name!r}", hint))
-            return None
-        return function
-
-
-def load_computed(root: Path) -> ComputedModules:
-    """Import ``root/computed`` afresh as a package private to this root.
-
-    Each root gets its own package name, so two projects (or a project and its
-    test copy) never share modules, and a rebuild sees edited files.
-    """
-    folder = (root / "computed").resolve()
-    if not folder.is_dir():
-        raise ContentError(Problem("computed", message="folder is missing"))
-    package = "_computed_" + hashlib.sha256(str(folder).encode()).hexdigest()[:12]
-    for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
-        del sys.modules[name]
-    importlib.invalidate_caches()
-    spec = importlib.machinery.ModuleSpec(package, None, is_package=True)
-    spec.submodule_search_locations = [str(folder)]
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    sys.modules[package] = module
-    return ComputedModules(folder, package)

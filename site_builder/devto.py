@@ -16,8 +16,9 @@ import jinja2
 
 from .entries import EntryFormat
 from .errors import ContentError, Problem
-from .model import IssuePage, SiteModel
+from .model import SiteModel
 from .portable import portable_markdown
+from .published import IssuePage
 from .templates import render_template
 
 DEVTO_TEMPLATE = "devto.md"

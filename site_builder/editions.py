@@ -26,8 +26,10 @@ from .email import email_context, email_html, email_message, email_text
 from .portable import site_path
 
 if TYPE_CHECKING:
-    from .model import IssuePage, SiteModel, Urls
+    from .model import SiteModel
     from .pages import Job, Site
+    from .published import IssuePage
+    from .urls import Urls
 
 
 @dataclass(frozen=True)

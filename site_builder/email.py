@@ -34,8 +34,9 @@ from .entries import TEXT, EntryFormat
 from .errors import Problem, TemplateError
 from .markup import number_links
 from .mathimage import formula_image
-from .model import IssuePage, SiteModel
+from .model import SiteModel
 from .portable import image_url, portable_html
+from .published import IssuePage
 from .templates import render_template
 from .unicodemath import latex_to_unicode
 

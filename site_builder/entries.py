@@ -25,7 +25,8 @@ from .templates import render_template
 from .yamlsource import dotted
 
 if TYPE_CHECKING:
-    from .model import EntryPage, SiteModel
+    from .model import SiteModel
+    from .published import EntryPage
 
 
 class NotRendered:

@@ -40,3 +40,5 @@ BY_FOLDER = {kind.folder: kind for kind in KINDS}
 BY_GROUP_FOLDER = {kind.group_folder: kind for kind in KINDS if kind.group_folder}
 ISSUES = "issues"
 """Folder of the issues, under ``content/`` and under the site."""
+SITE_FILE = "content/site.yaml"
+"""The site's settings."""

@@ -21,14 +21,12 @@ import pydantic
 
 from .deps import Fields, field_facts
 from .errors import ContentError, Problem
-from .kinds import BY_FOLDER, ISSUES, KINDS, EntryKind
+from .kinds import BY_FOLDER, ISSUES, KINDS, SITE_FILE, EntryKind
 from .schema import Entry, IssueEntry, Model, SiteConfig
 from .validation import check_element_ids, check_entry, check_groups, dangling, validation_problems
 from .yamlsource import Loc, YamlDocument, YamlProblem, parse_yaml
 
 T = TypeVar("T", bound=Model)
-
-SITE_FILE = "content/site.yaml"
 
 
 @dataclass(frozen=True)

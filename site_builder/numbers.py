@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .markup import MarkupError
 
 if TYPE_CHECKING:
-    from .compute import ExampleResult
+    from .results import ExampleResult
 
 ROLE_TARGET = re.compile(r"^([a-z0-9-]+)\.([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)(?::(.+))?$")
 

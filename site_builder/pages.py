@@ -25,7 +25,8 @@ from .devto import DEVTO_FORMAT
 from .email import FormulaImages, email_formats
 from .entries import WEB, EntryRenderings, RenderedEntry
 from .kinds import BY_FOLDER, BY_GROUP_FOLDER, ISSUES, KINDS
-from .model import EntryPage, IssuePage, SiteModel
+from .model import SiteModel
+from .published import EntryPage, IssuePage
 from .templates import absolute_links, render_template
 from .theme import STATIC, find, static_files
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from .errors import Problem, TemplateError
-from .model import Urls
 from .templates import absolute_links
+from .urls import Urls
 
 log = logging.getLogger(__name__)
 

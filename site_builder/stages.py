@@ -129,6 +129,9 @@ def check_stage(
         for name in away:
             editions.update(rendered.made[name].digests if name in rendered.made else recorded_paths.get(name, ()))
         files = tree.paths()
+        # An HTML edition is read away from the site (its links must reach a file); a text one holds
+        # only absolute urls, checked with the site's pages, fragments too, as ``page_links`` does.
+        editions = {p for p in editions if p.endswith(".html")}
         site_files = {p: read(p) for p in files if p not in editions}
         base = plan.site.model.urls
         check_links(site_files, base.base_path, base.base_url, sources=lambda: source_texts(root), warn=False)

@@ -113,7 +113,16 @@ def test_runner_reports_every_scenario_as_json(tmp_path: Path) -> None:
     args = ["--n", "2", "--runs", "1", "--skip-peers", "--scale", "none", "--workdir", str(tmp_path / "work")]
     assert main([*args, "--json", str(out)]) == 0
     data = json.loads(out.read_text())
-    assert list(data["summary"]) == ["cold", "warm-cache", "warm-full", "no-op", "edit-entry", "edit-template"]
+    assert list(data["summary"]) == [
+        "cold",
+        "warm-cache",
+        "warm-full",
+        "no-op",
+        "edit-entry",
+        "edit-template",
+        "next-day",
+        "serve-reload",
+    ]
     cold = data["summary"]["cold"]
     assert cold["median"] > 0 and cold["peak_rss_mb"] > 0
     assert cold["files_written"] == cold["files_total"] > 0, "a cold build writes every file"
@@ -121,6 +130,8 @@ def test_runner_reports_every_scenario_as_json(tmp_path: Path) -> None:
     assert summary["warm-full"]["files_written"] == summary["warm-full"]["files_total"], "no output: all written"
     assert summary["no-op"]["files_written"] == 0, "nothing changed: nothing written"
     assert 0 < summary["edit-entry"]["files_written"] < summary["edit-entry"]["files_total"]
+    assert 0 < summary["next-day"]["files_written"] < summary["next-day"]["files_total"], "the daily publish"
+    assert summary["serve-reload"]["median"] > 0 and summary["serve-reload"]["peak_rss_mb"] > 0
     assert "build-site no-op rebuild" in data["report"]
 
 

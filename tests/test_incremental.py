@@ -301,3 +301,22 @@ def test_a_kept_page_linking_to_an_id_a_rendered_page_lost_fails_as_a_clean_buil
     assert str(incremental.value) == str(from_scratch.value)
     assert "topics/perplexity/index.html" in str(incremental.value)
     assert "no element with id 'problems' in output/issues/2026-11-26/index.html" in str(incremental.value)
+
+
+def test_an_email_linking_to_an_id_a_page_lost_fails_as_a_clean_build_does(published: Path, tmp_path: Path) -> None:
+    # The plain-text email links to each problem's worked cases (#test-cases): an edition's
+    # fragments are checked against the site's pages, by the rebuild and the clean build alike.
+    root = _copy(published, tmp_path / "project")
+    before = tree_digest(root / "output")
+    _replace("templates/_entry.html", 'id="test-cases"', 'id="worked-cases"')(root)
+    with pytest.raises(ContentError) as incremental:
+        build_site(root, root / "output", BuildOptions(date=DATE))
+    assert tree_digest(root / "output") == before
+    clean = tmp_path / "clean"
+    for part in ("content", "templates", "computed"):
+        shutil.copytree(root / part, clean / part)
+    with pytest.raises(ContentError) as from_scratch:
+        build_site(clean, clean / "output", BuildOptions(date=DATE))
+    assert str(incremental.value) == str(from_scratch.value)
+    assert "email.txt" in str(incremental.value)
+    assert "no element with id 'test-cases'" in str(incremental.value)

@@ -278,17 +278,12 @@ def test_bad_input_is_refused_with_nothing_sent_and_nothing_recorded(
 def test_a_template_that_drops_the_unsubscribe_link_sends_nothing(
     tmp_path: Path, server: MailServer, env: dict[str, str]
 ) -> None:
-    root = eject_theme(delivery_project(tmp_path / "project", server.port), "email.html")
-    edit_file(
-        root,
-        "templates/email.html",
-        '  <p>Unsubscribe: <a href="{{ unsubscribe_url }}">{{ unsubscribe_url }}</a></p>\n',
-        "",
-    )
+    root = eject_theme(delivery_project(tmp_path / "project", server.port), "email.txt")
+    edit_file(root, "templates/email.txt", "Unsubscribe: {{ unsubscribe_url }}\n", "")
     result = send(root, "--date", ISSUE)
     assert result.exit_code == 2
     assert (
-        "templates/email.html: the email's text part shows no unsubscribe link ({{ unsubscribe_url }}) "
+        "templates/email.txt: the email's text part shows no unsubscribe link ({{ unsubscribe_url }}) "
         "(every message must let its reader leave the list)"
     ) in result.stderr
     assert server.commands == [] and ledger_rows(root) == []

@@ -15,7 +15,7 @@ import zoneinfo
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr
 
-from ..email import EMAIL_TEMPLATE
+from ..email import EMAIL_TEMPLATE, TEXT_TEMPLATE
 from ..errors import Problem, TemplateError
 from ..mime import InlineImage, compose, inline_site_images, phrase
 from .edition import UNSUBSCRIBE_PLACEHOLDER, EmailEdition
@@ -37,14 +37,18 @@ class Letter:
     @classmethod
     def of(cls, edition: EmailEdition, config: DeliveryConfig) -> Letter:
         """``edition`` ready to address; a ``TemplateError`` if a part has no place for the reader's unsubscribe link."""
-        missing = [part for part in ("html", "text") if UNSUBSCRIBE_PLACEHOLDER not in getattr(edition, part)]
+        templates = {"html": EMAIL_TEMPLATE, "text": TEXT_TEMPLATE}
+        missing = [part for part in templates if UNSUBSCRIBE_PLACEHOLDER not in getattr(edition, part)]
         if missing:
             raise TemplateError(
-                Problem(
-                    f"templates/{EMAIL_TEMPLATE}",
-                    message=f"the email's {' and '.join(missing)} part shows no unsubscribe link ({{{{ unsubscribe_url }}}})",
-                    hint="every message must let its reader leave the list",
-                )
+                [
+                    Problem(
+                        f"templates/{templates[part]}",
+                        message=f"the email's {part} part shows no unsubscribe link ({{{{ unsubscribe_url }}}})",
+                        hint="every message must let its reader leave the list",
+                    )
+                    for part in missing
+                ]
             )
         page, images = inline_site_images(edition.html, edition.images, edition.base_url, config.domain)
         return cls(edition, config, page, tuple(images))
