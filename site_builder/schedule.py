@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -64,8 +65,10 @@ def build_time(environ: Mapping[str, str] = os.environ) -> dt.datetime:
     value = environ.get("SOURCE_DATE_EPOCH")
     if value is None or value == "":
         return dt.datetime.now(dt.UTC)
-    if not re.fullmatch(r"[0-9]{1,12}", value):
-        raise ConfigError(
-            Problem("SOURCE_DATE_EPOCH", message=f"must be whole seconds since 1970-01-01 UTC, got {value!r}")
-        )
-    return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    if re.fullmatch(r"[0-9]{1,12}", value):
+        # Twelve digits can still name a moment after the year 9999, which datetime cannot hold.
+        with contextlib.suppress(ValueError):
+            return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    raise ConfigError(
+        Problem("SOURCE_DATE_EPOCH", message=f"must be whole seconds since 1970-01-01 UTC, got {value!r}")
+    )

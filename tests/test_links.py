@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 import pytest
 
 from site_builder.errors import ContentError
-from site_builder.links import _SKIPPED, _scan, _target, check_links, links_in, page_links, srcset_urls
+from site_builder.links import (
+    _SKIPPED,
+    PageLinks,
+    _scan,
+    _target,
+    broken_targets,
+    check_links,
+    check_site,
+    links_in,
+    page_links,
+    srcset_urls,
+)
 
 BASE_URL = "https://example.org/news/"
 
@@ -48,7 +60,25 @@ def test_a_complete_site_passes() -> None:
         "static/i.png": b"\x89PNG",
         "a/index.md": f"Read it at <{BASE_URL}a/>, or [jump]({BASE_URL}a/#part). See {BASE_URL}.".encode(),
     }
-    check_links(files, "/news/", BASE_URL)
+    assert check_links(files, "/news/", BASE_URL) is None
+    # Every link above was looked at: take away what one points to and that link is reported.
+    without_page = {k: v for k, v in files.items() if k != "a/index.html"}
+    # (problems come sorted)
+    assert _problems(without_page) == [
+        "output/a/index.md:1:1: broken link 'https://example.org/news/a/#part'",
+        "output/a/index.md:1:1: broken link 'https://example.org/news/a/'",
+        "output/index.html:5:1: broken link '/news/a/'",
+        "output/index.html:5:1: broken link 'a/#part'",
+        "output/index.html:5:1: broken link 'https://example.org/news/a/'",
+    ]
+    without_image = {k: v for k, v in files.items() if k != "static/i.png"}
+    # src and srcset name it on the same line: one problem.
+    assert _problems(without_image) == ["output/index.html:5:1: broken link '/news/static/i.png'"]
+    no_part = {**files, "a/index.html": _page("<h2>Part</h2>")}
+    assert _problems(no_part) == [
+        "output/a/index.md:1:1: broken link 'https://example.org/news/a/#part': no element with id 'part' in output/a/index.html",
+        "output/index.html:5:1: broken link 'a/#part': no element with id 'part' in output/a/index.html",
+    ]
 
 
 def test_broken_pages_images_and_srcset_are_each_reported_with_their_line() -> None:
@@ -144,3 +174,121 @@ def test_what_a_rebuild_records_of_a_page_is_what_the_full_check_reads(body: str
     names = [t for link in read if (t := _target(link, "a.html", "/news/")) is not None]
     assert list(recorded.targets) == list(dict.fromkeys(names))
     assert recorded.ids == frozenset(_scan(_SKIPPED.sub("", data.decode())).ids)
+
+
+@pytest.mark.parametrize("unquoted", ["", '<img src=i.png alt="">'], ids=["quick-scan", "full-scan"])
+def test_only_a_name_on_an_a_element_is_an_anchor(unquoted: str) -> None:
+    # <a name> is an old anchor a fragment may point to; name= on meta, input or map is not.
+    links = '<a href="#old">1</a><a href="#upper">2</a><a href="#meta">3</a><a href="#field">4</a><a href="#m">5</a>'
+    page = _page(
+        f'{links}{unquoted}\n<a name="old">x</a><A NAME=\'upper\'>y</A>\n<meta name="meta" content="c">'
+        '<input name="field"><map name="m"></map><p data-name="old">'
+    )
+    problems = _problems({"index.html": page, "i.png": b""})
+    assert [p.split("broken link ")[1] for p in problems] == [
+        "'#field': no element with id 'field' in this page",
+        "'#m': no element with id 'm' in this page",
+        "'#meta': no element with id 'meta' in this page",
+    ]
+
+
+def test_absolute_links_to_the_site_inside_its_html_pages_are_checked() -> None:
+    files = {
+        "index.html": _page(
+            f'<a href="{BASE_URL}">home</a> <a href="{BASE_URL}gone/">gone</a>\n'
+            f'<a href="{BASE_URL}#missing">frag</a> <a href="https://example.org/other/">another site</a>'
+        ),
+    }
+    assert _problems(files) == [
+        "output/index.html:5:1: broken link 'https://example.org/news/gone/'",
+        "output/index.html:6:1: broken link 'https://example.org/news/#missing': no element with id 'missing' in this page",
+    ]
+
+
+def test_page_links_resolve_targets_and_ids_as_the_check_reads_them() -> None:
+    page = _page(
+        '<a href="../b/#x">1</a> <a href="/news/c/">2</a> <img src="i.png"> <a href="https://elsewhere.org/">3</a>'
+        f' <a href="{BASE_URL}d/">4</a> <p id="here"></p><p id="here"></p><a name="old"></a> <a href="#here">5</a>'
+    )
+    links = page_links("a/index.html", page, "/news/", BASE_URL)
+    assert sorted(links.targets) == [
+        ("a/i.png", ""),
+        ("a/index.html", "here"),
+        ("b/index.html", "x"),
+        ("c/index.html", ""),
+        ("d/index.html", ""),
+    ]
+    assert links.ids == {"here", "old"}
+    assert links.duplicates == ("here",)
+    markdown = page_links("a/index.md", f"see {BASE_URL}b/#x and /news/c/.".encode(), "/news/", BASE_URL)
+    assert (markdown.targets, markdown.ids, markdown.duplicates) == ((("b/index.html", "x"),), None, ())
+    # An email or dev.to edition is read away from the site: only absolute or root links reach it, and no fragment.
+    edition = page_links("email/2026-11-26.html", page, "/news/", BASE_URL, edition=True)
+    assert sorted(edition.targets) == [("c/index.html", ""), ("d/index.html", "")]
+    assert (edition.ids, edition.duplicates) == (None, ())
+
+
+def _links(*targets: tuple[str, str], ids: set[str] | None = None, duplicates: tuple[str, ...] = ()) -> PageLinks:
+    return PageLinks(tuple(targets), None if ids is None else frozenset(ids), duplicates)
+
+
+class _Broken(Exception):
+    pass
+
+
+def _check(made: dict[str, PageLinks], recorded: dict[str, PageLinks], removed: tuple[str, ...] = ()) -> bool:
+    """Run the incremental check stage over ``made`` and the ``recorded`` pages; True if it found a broken link."""
+    tree = {*made, *recorded} - set(removed)
+
+    def linking_to(paths: Iterable[str]) -> set[str]:
+        wanted = set(paths)
+        return {p for p, links in recorded.items() if any(t in wanted for t, _ in links.targets)}
+
+    def report() -> None:
+        raise _Broken
+
+    try:
+        check_site(
+            made, tree, lambda paths: {p: recorded[p] for p in paths if p in recorded}, linking_to, removed, report
+        )
+    except _Broken:
+        return True
+    return False
+
+
+def test_a_rebuild_checks_what_it_made_and_the_kept_pages_pointing_at_a_change() -> None:
+    a = _links(("b/index.html", "x"), ids={"top-a"})
+    b = _links(ids={"x"})
+    assert not _check({"a/index.html": a}, {"a/index.html": a, "b/index.html": b})
+    # A page made now links to an id a kept page does not have.
+    assert _check({"a/index.html": _links(("b/index.html", "y"))}, {"b/index.html": b})
+    # ... or to a page that does not exist.
+    assert _check({"a/index.html": _links(("c/index.html", ""))}, {})
+    assert not _check({"a/index.html": _links(("b/index.html", "top"))}, {"b/index.html": b})
+    # A kept page links to a page this build removes.
+    assert _check({}, {"a/index.html": a, "b/index.html": b}, removed=("b/index.html",))
+    # A kept page links to an id that a page made now no longer has.
+    assert _check({"b/index.html": _links(ids={"z"})}, {"a/index.html": a, "b/index.html": b})
+    assert not _check({"b/index.html": _links(ids={"x", "z"})}, {"a/index.html": a, "b/index.html": b})
+    # Links from outputs without ids (Markdown, feeds) reach files only.
+    assert _check({"a/index.md": _links(("gone/index.html", ""))}, {})
+    assert not _check({"a/index.md": _links(("b/index.html", ""))}, {"b/index.html": b})
+
+
+def test_a_rebuild_warns_of_duplicate_ids_on_the_pages_it_makes(caplog: pytest.LogCaptureFixture) -> None:
+    made = {"a/index.html": _links(ids={"p", "q"}, duplicates=("p", "q")), "c/index.html": _links(ids={"r"})}
+    # The kept page's duplicates were reported when it was made; it is not read again.
+    kept = {"b/index.html": _links(ids={"s"}, duplicates=("s",))}
+    with caplog.at_level(logging.WARNING, logger="site_builder"):
+        assert not _check(made, {**made, **kept})
+    assert caplog.messages == ["output/a/index.html: ids used more than once: p, q"]
+
+
+def test_broken_targets_names_each_output_with_a_broken_link_once() -> None:
+    links = {
+        "a.html": [("b.html", ""), ("gone.html", ""), ("gone2.html", "")],
+        "b.html": [("a.html", "top"), ("a.html", "here")],
+        "c.md": [("b.html", "nowhere")],  # b.html has no ids known: only the file is checked
+        "d.html": [("a.html", "nowhere")],
+    }
+    assert broken_targets(links, {"a.html", "b.html", "c.md", "d.html"}, {"a.html": {"here"}}) == ["a.html", "d.html"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from site_builder.load import load_content
 from site_builder.plan import Reuse, plan_schedule
@@ -36,38 +39,94 @@ def planned(tmp_path: Path) -> Path:
     return root
 
 
-EXPECTED_PLAN = """\
-Plan after Thu 2026-11-26 (issues go out at 07:00 Europe/Berlin): the next 5 days
+ENTRY_FOLDERS = {"topic": "topics", "problem": "problems", "feature": "features"}
+DAY_LINE = re.compile(r"(\d{4}-\d\d-\d\d) (\w{3})  (issue|GAP  )  (.*)")
+REUSE_LINE = re.compile(r" {23}reuses (\w+)/([\w-]+), featured on (\S+) \((\d+) days? before\)")
 
-2026-11-27 Fri  issue  Perplexity · Batch Normalization Forward Pass
-                       reuses topics/perplexity, featured on 2026-11-26 (1 day before)
-                       reuses problems/batch-norm-forward, featured on 2026-11-26 (1 day before)
-                       reuses features/implementation-walkthroughs, featured on 2026-11-26 (1 day before)
-2026-11-28 Sat  issue  Fresh Topic · Fresh Problem
-                       reuses features/implementation-walkthroughs, featured on 2026-11-27 (1 day before)
-2026-11-29 Sun  GAP    only a draft: Fresh Topic · Fresh Problem (content/issues/2026-11-29.yaml has draft: true)
-                       reuses topics/fresh-topic, featured on 2026-11-28 (1 day before)
-                       reuses problems/fresh-problem, featured on 2026-11-28 (1 day before)
-                       reuses features/implementation-walkthroughs, featured on 2026-11-28 (1 day before)
-2026-11-30 Mon  GAP    no issue (add one: build-site new issue 2026-11-30)
-2026-12-01 Tue  issue  Fresh Topic · Fresh Problem
-                       reuses topics/fresh-topic, featured on 2026-11-28 (3 days before)
-                       reuses problems/fresh-problem, featured on 2026-11-28 (3 days before)
-                       reuses features/implementation-walkthroughs, featured on 2026-11-28 (3 days before)
 
-On 2026-11-27, a build makes the email and dev.to editions of the issues of 2026-11-21 to 2026-11-27 (delivery.window: 7 days); `build-site editions --date D` makes them for any published day.
-Overdue drafts (their day has passed; they never went out): 2026-11-20
-Drafts due in the next 5 days: 2026-11-29
-Entries reused within 30 days: 10
-2 gaps in the next 5 days.
-"""
+def _yaml(root: Path, relative: str) -> dict[str, Any]:
+    return yaml.safe_load((root / "content" / relative).read_text(encoding="utf-8"))
+
+
+def _issues(root: Path) -> dict[dt.date, dict[str, Any]]:
+    """The fixture's issue files, read with plain PyYAML, by date."""
+    return {
+        dt.date.fromisoformat(p.stem): _yaml(root, f"issues/{p.name}") for p in (root / "content/issues").glob("*.yaml")
+    }
+
+
+def _reuses(issues: dict[dt.date, dict[str, Any]], day: dt.date) -> set[tuple[str, str, dt.date]]:
+    """(folder, id, last date) of each entry of ``day``'s issue a published issue of the 30 days before featured."""
+    found = set()
+    for key, folder in ENTRY_FOLDERS.items():
+        earlier = [
+            d
+            for d, issue in issues.items()
+            if not issue.get("draft") and issue[key] == issues[day][key] and 0 < (day - d).days <= 30
+        ]
+        if earlier:
+            found.add((folder, issues[day][key], max(earlier)))
+    return found
 
 
 def test_plan_lists_issues_gaps_reuse_and_drafts(planned: Path) -> None:
-    result = run_cli("plan", "--root", planned, "--date", "2026-11-26", "--days", "5")
-    assert result.stdout == EXPECTED_PLAN
+    after, days = dt.date(2026, 11, 26), 5
+    result = run_cli("plan", "--root", planned, "--date", after.isoformat(), "--days", str(days))
     assert result.exit_code == 0, "the 27th has an issue"
     assert "planning after 2026-11-26 (given with --date)" in result.stderr
+    site = _yaml(planned, "site.yaml")
+    issues = _issues(planned)
+    header, *body = result.stdout.split("\n\n")
+    assert header == (
+        f"Plan after {after:%a %Y-%m-%d} (issues go out at {site['publish_time']} {site['timezone']}): the next {days} days"
+    )
+    # Each planned day: its line, then one line per entry reused; checked fact by fact against the fixture.
+    blocks: list[list[str]] = []
+    for line in body[0].splitlines():
+        if DAY_LINE.fullmatch(line):
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+    assert len(blocks) == days
+    gaps = reused = 0
+    for offset, (line, *reuse_lines) in enumerate(blocks, 1):
+        day = after + dt.timedelta(days=offset)
+        date, weekday, status, what = DAY_LINE.fullmatch(line).groups()
+        assert (date, weekday) == (day.isoformat(), f"{day:%a}")
+        issue = issues.get(day)
+        gaps += status == "GAP  "
+        if issue is None:
+            assert (status, what) == ("GAP  ", f"no issue (add one: build-site new issue {day})")
+            assert reuse_lines == []
+            continue
+        topic = _yaml(planned, f"topics/{issue['topic']}.yaml")["title"]
+        problem = _yaml(planned, f"problems/{issue['problem']}.yaml")["title"]
+        titles = f"{topic} · {problem}"
+        if issue.get("draft"):
+            assert (status, what) == ("GAP  ", f"only a draft: {titles} (content/issues/{day}.yaml has draft: true)")
+        else:
+            assert (status, what) == ("issue", titles)
+        parsed = [REUSE_LINE.fullmatch(reuse).groups() for reuse in reuse_lines]
+        assert {(folder, ref, dt.date.fromisoformat(last)) for folder, ref, last, _ in parsed} == _reuses(issues, day)
+        assert all((day - dt.date.fromisoformat(last)).days == int(n) for _, _, last, n in parsed)
+        assert [folder for folder, *_ in parsed] == [f for f in ENTRY_FOLDERS.values() if f in {p[0] for p in parsed}]
+        reused += len(parsed)
+    drafts = sorted(d for d, issue in issues.items() if issue.get("draft"))
+    window = site.get("delivery", {}).get("window", 7)
+    tomorrow = after + dt.timedelta(days=1)
+    assert body[1].splitlines() == [
+        f"On {tomorrow}, a build makes the email and dev.to editions of the issues of "
+        f"{tomorrow - dt.timedelta(days=window - 1)} to {tomorrow} (delivery.window: {window} days); "
+        "`build-site editions --date D` makes them for any published day.",
+        "Overdue drafts (their day has passed; they never went out): "
+        + ", ".join(str(d) for d in drafts if d <= after),
+        f"Drafts due in the next {days} days: "
+        + ", ".join(str(d) for d in drafts if after < d <= after + dt.timedelta(days=days)),
+        f"Entries reused within 30 days: {reused}",
+        f"{gaps} gaps in the next {days} days.",
+    ]
+    # The fixture has each kind of day: so the checks above met every branch.
+    assert gaps == 2 and reused == 10 and len(body) == 2
 
 
 @pytest.mark.parametrize(

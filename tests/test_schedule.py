@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from site_builder.schedule import Schedule, publication_day, resolve_publication_day
+from site_builder.errors import ConfigError
+from site_builder.schedule import Schedule, build_time, publication_day, resolve_publication_day
 from site_builder.schema import IssueEntry, SiteConfig
 
 SITE = SiteConfig(
@@ -48,6 +49,51 @@ def test_resolve_says_why() -> None:
         "it is 2026-11-28 07:12 in Europe/Berlin, after the 07:00 publish time",
     )
     assert resolve_publication_day(SITE, dt.date(2026, 1, 2), now) == (dt.date(2026, 1, 2), "given with --date")
+    # 05:59 UTC is 06:59 in Berlin: the 27th's issue is the newest, the day before the local date.
+    early = dt.datetime(2026, 11, 28, 5, 59, tzinfo=UTC)
+    assert resolve_publication_day(SITE, None, early) == (
+        dt.date(2026, 11, 27),
+        "it is 2026-11-28 06:59 in Europe/Berlin, before the 07:00 publish time",
+    )
+
+
+@pytest.mark.parametrize("environ", [{}, {"SOURCE_DATE_EPOCH": ""}, {"OTHER": "1"}])
+def test_without_source_date_epoch_the_build_time_is_the_wall_clock(environ: dict[str, str]) -> None:
+    # An empty SOURCE_DATE_EPOCH counts as unset (as shells leave an exported but empty variable).
+    before = dt.datetime.now(UTC)
+    moment = build_time(environ)
+    after = dt.datetime.now(UTC)
+    assert before <= moment <= after
+    assert moment.utcoffset() == dt.timedelta(0)
+
+
+@pytest.mark.parametrize(
+    ("value", "moment"),
+    [
+        ("0", dt.datetime(1970, 1, 1, tzinfo=UTC)),
+        # 20785 days of 86400 seconds.
+        ("1795824000", dt.datetime(2026, 11, 28, tzinfo=UTC)),
+        ("000000000060", dt.datetime(1970, 1, 1, 0, 1, tzinfo=UTC)),
+        # The last second datetime can hold.
+        ("253402300799", dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+    ],
+)
+def test_source_date_epoch_is_seconds_since_1970_utc(value: str, moment: dt.datetime) -> None:
+    got = build_time({"SOURCE_DATE_EPOCH": value})
+    assert got == moment
+    assert got.utcoffset() == dt.timedelta(0)
+
+
+# Thirteen digits; twelve, but after the year 9999 (a clean error, not a traceback); not a whole number.
+@pytest.mark.parametrize(
+    "value", ["1234567890123", "253402300800", "999999999999", "-1", "12.5", " 12", "12 ", "1e9", "2026-11-28", "١٢"]
+)
+def test_a_malformed_source_date_epoch_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        build_time({"SOURCE_DATE_EPOCH": value})
+    assert str(raised.value) == (
+        f"SOURCE_DATE_EPOCH: must be whole seconds since 1970-01-01 UTC, got {value!r}\n1 problem found (configuration)."
+    )
 
 
 def _issue(date: str, *, draft: bool = False) -> IssueEntry:

@@ -12,6 +12,7 @@ import pytest
 from computed import batchnorm, perplexity
 from site_builder import verify
 from site_builder.compute import to_plain
+from site_builder.formulas.functions import EvaluationError
 
 SENTENCE = {"probabilities": [0.25, 0.5, 0.125, 0.5]}
 MINIBATCH = {
@@ -324,3 +325,59 @@ def test_the_tolerance_is_relative_to_the_largest_expected_magnitude() -> None:
     assert not verify.agrees([1e-6, 100.0], [0.0, 100.0], rtol=1e-9)
     assert not verify.agrees([1.0, 2.0], [[1.0, 2.0]], rtol=1e-9), "shapes must match exactly"
     assert not verify.agrees(float("nan"), 1.0, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "obtained",
+    [
+        "a word",
+        {"mean": 1.0},
+        [[1.0, 2.0], [3.0]],  # ragged: no array
+        [1.0, "x"],
+        None,
+        [1.0, float("inf")],
+    ],
+)
+def test_a_result_that_cannot_be_compared_disagrees(obtained: Any) -> None:
+    # Whatever the formula gives, if it cannot be read as numbers of the expected shape it is not verified.
+    assert not verify.agrees(obtained, [1.0, 2.0], rtol=1e-9)
+    assert not verify.agrees([1.0, 2.0], obtained, rtol=1e-9) or obtained == [1.0, float("inf")]
+
+
+def test_an_all_zero_expected_value_needs_exact_zeros() -> None:
+    # The tolerance is relative to the largest expected magnitude: zero, so nothing but zero agrees.
+    assert verify.agrees([0.0, 0.0, -0.0], [0.0, 0.0, 0.0], rtol=1e-9)
+    assert verify.agrees(0.0, 0, rtol=0.5)
+    assert not verify.agrees([0.0, 1e-300], [0.0, 0.0], rtol=1e-9)
+    assert not verify.agrees(1e-300, 0.0, rtol=0.5)
+    assert verify.agrees([], [], rtol=1e-9)
+    # On the edge: exactly rtol times the scale still agrees.
+    assert verify.agrees([3.5, 0.5], [4.0, 0.0], rtol=0.125)
+    assert not verify.agrees([3.5, 0.5], [4.0, 0.0], rtol=0.124)
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        # Hyperbolic functions from their definitions with exp, not through numpy's own.
+        (r"y = \tanh(x)", lambda x: (math.exp(2 * x) - 1) / (math.exp(2 * x) + 1)),
+        (r"y = \sinh(x)", lambda x: (math.exp(x) - math.exp(-x)) / 2),
+        (r"y = \cosh(x)", lambda x: (math.exp(x) + math.exp(-x)) / 2),
+        (r"y = \tan(x)", lambda x: math.sin(x) / math.cos(x)),
+    ],
+)
+def test_hyperbolic_and_trigonometric_functions(latex: str, expected: Callable[[float], float]) -> None:
+    compiled = verify.compile_formula(latex, {"x": "x"})
+    for x in (-1.5, -0.2, 0.0, 0.7, 2.0):
+        assert compiled.evaluate({"x": x}) == pytest.approx(expected(x), rel=1e-12, abs=1e-15)
+
+
+def test_a_sum_may_have_a_million_terms_but_not_one_more() -> None:
+    compiled = verify.compile_formula(r"y = \sum_{i=1}^{N} 1", {"N": "n"})
+    assert compiled.evaluate({"N": 1_000_000}) == 1_000_000
+    with pytest.raises(EvaluationError) as info:
+        compiled.evaluate({"N": 1_000_001})
+    assert str(info.value) == "the sum over i has more than 1,000,000 terms"
+    product = verify.compile_formula(r"y = \prod_{i=0}^{N} 2", {"N": "n"})
+    with pytest.raises(EvaluationError, match=r"^the prod over i has more than 1,000,000 terms$"):
+        product.evaluate({"N": 1_000_000})

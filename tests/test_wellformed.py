@@ -30,9 +30,21 @@ def test_the_strict_parser_would_catch_a_broken_page() -> None:
         )
 
 
-def test_feed_and_sitemap_are_well_formed_xml(built_site: Path) -> None:
-    for name in ("feed.xml", "sitemap.xml"):
-        ET.parse(built_site / name)
+def test_feed_and_sitemap_are_well_formed_xml_naming_pages_that_exist(built_site: Path) -> None:
+    base_url = "https://daily-gradient.example.org/"  # content/site.yaml
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(built_site / "feed.xml").getroot()
+    entries = feed.findall(f"{atom}entry")
+    sitemap = ET.parse(built_site / "sitemap.xml").getroot()
+    locations = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    issue_pages = sorted(built_site.glob("issues/*/index.html"))
+    assert feed.tag == f"{atom}feed" and len(entries) == len(issue_pages) > 0
+    links = [e.find(f"{atom}link").get("href") for e in entries] + locations
+    assert all(link.startswith(base_url) for link in links), links
+    for link in links:
+        assert (built_site / link.removeprefix(base_url) / "index.html").is_file(), link
+    # Every issue page is in the sitemap.
+    assert {f"{base_url}{p.parent.relative_to(built_site)}/" for p in issue_pages} <= set(locations)
 
 
 def test_malformed_xml_output_fails_the_build_with_its_position() -> None:
