@@ -26,7 +26,7 @@ from .email import FormulaImages, email_formats
 from .entries import WEB, EntryRenderings, RenderedEntry
 from .kinds import BY_FOLDER, BY_GROUP_FOLDER, ISSUES, KINDS
 from .model import EntryPage, IssuePage, SiteModel
-from .templates import absolute_links, render_template
+from .templates import render_template
 from .theme import STATIC, find, static_files
 
 
@@ -261,12 +261,11 @@ class _Contents(Mapping[Any, Any]):
 
     def __getitem__(self, date: Any) -> Any:
         issue = self.site.model.by_date[date]
-        html = self.site.issue_html(issue)
         if self.feed:
-            from .portable import origin
+            from .feed import feed_html
 
-            return absolute_links(str(html), origin(self.site.model.urls.base_url))  # str: the feed escapes it
-        return html
+            return feed_html(self.site, issue)  # str: the feed escapes it
+        return self.site.issue_html(issue)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.site.model.by_date)
