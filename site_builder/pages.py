@@ -1,8 +1,9 @@
 """Every output of a site as a job: a name, and how to make its files. What a job depends on is what it reads.
 
-Jobs are listed in a fixed order: the home page, the archive and the 404 page; then each
-issue, newest first, with its editions (``editions``) and the pages of its entries; then the
-chapter and collection pages, the feed, the sitemap and the static files. Jobs that show
+Jobs are listed in a fixed order: the home page, the archive, the 404 page and the site's
+social card (``cards``); then each issue, newest first, with its editions (``editions``), its
+card and the pages of its entries; then the chapter and collection pages, the feed, the
+sitemap and the static files. Jobs that show
 the same entries sit next to each other, so a worker rendering a run of them renders each
 entry once; of several errors, the one of the first job in this order is reported.
 """
@@ -20,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import markup
+from .cards import CARD, CardText, card_png, issue_card, site_card
 from .deps import Memo, note
 from .devto import DEVTO_FORMAT
 from .email import FormulaImages, email_formats
@@ -146,8 +148,10 @@ def job_names(site: Site) -> list[str]:
     model = site.model
     names = ["index.html", "archive/index.html", "404.html"]
     placed: set[tuple[str, str]] = set()
+    names.append(CARD)
     for date in reversed(model.dates):
         names.extend(edition_names(model, date))
+        names.append(f"{ISSUES}/{date.isoformat()}/{CARD}")
         for kind, ref in zip(KINDS, model.content.issues[date].parts, strict=True):
             if (kind.folder, ref) not in placed:
                 placed.add((kind.folder, ref))
@@ -186,6 +190,7 @@ def job_named(site: Site, name: str) -> Job | None:
         ),
         "sitemap.xml": lambda: page_job(site, "sitemap.xml", "sitemap.xml"),
         HIGHLIGHT: lambda: Job(HIGHLIGHT, lambda: {HIGHLIGHT: markup.highlight_css().encode()}),
+        CARD: lambda: card_job(site, "", lambda: site_card(model)),
     }
     if name in fixed:
         return fixed[name]()
@@ -195,6 +200,8 @@ def job_named(site: Site, name: str) -> Job | None:
         return _static_job(site, name)
     if folder == ISSUES and key and file and "/" not in file:
         issue = model.issue_page(_date(key))
+        if issue is not None and file == CARD:
+            return card_job(site, issue.path, lambda: issue_card(model, issue))
         return edition_job(site, issue, file) if issue is not None else None
     if folder in BY_FOLDER and file == "index.html":
         page = model.entry_page(folder, key)
@@ -233,6 +240,12 @@ def entry_job(site: Site, page: EntryPage) -> Job:
         return files
 
     return Job(path, make)
+
+
+def card_job(site: Site, page: str, text: Callable[[], CardText]) -> Job:
+    """The social card of the page at ``page`` (``""``: the site's), drawn from ``text`` (see ``cards``)."""
+    path = f"{page}{CARD}"
+    return Job(path, lambda: {path: card_png(text(), page, site.images.cache)})
 
 
 HIGHLIGHT = "static/highlight.css"
