@@ -1,9 +1,11 @@
 """Every output of a site as a job: a name, and how to make its files. What a job depends on is what it reads.
 
-Jobs are listed in a fixed order: the home page, the archive, the 404 page and the site's
-social card (``cards``); then each issue, newest first, with its editions (``editions``), its
-card and the pages of its entries; then the chapter and collection pages, the feed, the
-sitemap and the static files. Jobs that show
+Jobs are listed in a fixed order: the home page, the archive, the search page, the 404 page
+and the site's social card (``cards``); then each issue, newest first, with its editions
+(``editions``), its card and the pages of its entries, and after the oldest issue of each
+shard of the search index, that shard (``search``: spread among the issues, the shards are
+made by different workers); then the chapter and collection pages, the feed, the sitemap and
+the static files. Jobs that show
 the same entries sit next to each other, so a worker rendering a run of them renders each
 entry once; of several errors, the one of the first job in this order is reported.
 """
@@ -20,7 +22,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import markup
+from . import markup, search
 from .cards import CARD, CardText, card_png, issue_card, site_card
 from .deps import Memo, note
 from .devto import DEVTO_FORMAT
@@ -146,9 +148,9 @@ def job_names(site: Site) -> list[str]:
     from .editions import edition_names
 
     model = site.model
-    names = ["index.html", "archive/index.html", "404.html"]
+    names = ["index.html", "archive/index.html", search.SEARCH_PAGE, "404.html", CARD]
     placed: set[tuple[str, str]] = set()
-    names.append(CARD)
+    shards = search.job_names(model)
     for date in reversed(model.dates):
         names.extend(edition_names(model, date))
         names.append(f"{ISSUES}/{date.isoformat()}/{CARD}")
@@ -156,6 +158,8 @@ def job_names(site: Site) -> list[str]:
             if (kind.folder, ref) not in placed:
                 placed.add((kind.folder, ref))
                 names.append(f"{kind.folder}/{ref}/index.html")
+        if date in shards:
+            names.append(shards[date])
     names.extend(f"{page.path}index.html" for page in model.unfeatured)  # previews and checks
     names.extend(f"{group.path}index.html" for groups in model.groups.values() for group in groups)
     names.extend(["feed.xml", "sitemap.xml"])
@@ -185,6 +189,9 @@ def job_named(site: Site, name: str) -> Job | None:
         ),
         "archive/index.html": lambda: page_job(site, "archive/index.html", "archive.html", months=lambda: model.months),
         "404.html": lambda: page_job(site, "404.html", "404.html"),
+        search.SEARCH_PAGE: lambda: page_job(
+            site, search.SEARCH_PAGE, "search.html", bundles=lambda: search.search_bundles(model)
+        ),
         "feed.xml": lambda: page_job(
             site, "feed.xml", "feed.xml", issues=lambda: model.recent, contents=lambda: _contents(site, feed=True)
         ),
@@ -198,6 +205,8 @@ def job_named(site: Site, name: str) -> Job | None:
     key, _, file = rest.partition("/")
     if folder == "static":
         return _static_job(site, name)
+    if name.startswith(search.BUNDLE):
+        return search.shard_job(site, name)
     if folder == ISSUES and key and file and "/" not in file:
         issue = model.issue_page(_date(key))
         if issue is not None and file == CARD:
