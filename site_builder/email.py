@@ -3,7 +3,10 @@
 Email clients show neither MathML nor SVG and ignore most ``<style>`` blocks, so
 the email HTML differs from the web page: every formula is a PNG image (its
 LaTeX as alt text), every image a PNG, every URL absolute, and every CSS rule
-inlined into ``style`` attributes. The plain-text part writes formulas in
+inlined into ``style`` attributes, but for the dark colour scheme's: media queries
+cannot be inlined, so they stay in a ``<style>`` block, for the clients that honour
+them (Apple Mail, Outlook for Mac, Thunderbird), and the others keep the light
+scheme, in which every formula is readable. The plain-text part writes formulas in
 Unicode and lists links as numbered footnotes. ``issue.eml`` wraps both, with
 the images attached, into a message any mail tool can send.
 
@@ -48,21 +51,31 @@ TEXT_TEMPLATE = "email.txt"
 
 @dataclass
 class FormulaImages:
-    """Draws formulas as PNG files under ``math/`` and gives the ``<img>`` that shows each."""
+    """Draws formulas as PNG files under ``math/`` and gives the markup that shows each, in either colour scheme.
+
+    A formula is shown by two images (see ``mathimage``): the light one, and the dark one, hidden
+    by its inline style until the email's ``prefers-color-scheme: dark`` rules (``email.css``)
+    swap them, in the clients that honour them. Clients that ignore those rules show the light one.
+    """
 
     model: SiteModel
     cache: Cache | None = None
     """Where drawn formulas are kept between builds."""
     files: dict[str, bytes] = field(default_factory=dict)
     """``math/<key>.png`` -> PNG bytes, for every formula drawn so far."""
-    sources: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    """``math/<key>.png`` -> (LaTeX, display) of every formula shown so far, drawn or not."""
+    sources: dict[str, tuple[str, bool, bool]] = field(default_factory=dict)
+    """``math/<key>.png`` -> (LaTeX, display, dark) of every formula image shown so far, drawn or not."""
 
     def html(self, latex: str, display: bool) -> str:
-        image = formula_image(latex, display=display, cache=self.cache)
+        light, dark = (self._img(latex, display, dark=dark) for dark in (False, True))
+        # Outlook's Word engine ignores display:none on its own: mso-hide keeps the dark image out of it.
+        return f'<span class="math-light">{light}</span><span class="math-dark" style="display:none; mso-hide:all;">{dark}</span>'
+
+    def _img(self, latex: str, display: bool, *, dark: bool) -> str:
+        image = formula_image(latex, display=display, cache=self.cache, dark=dark)
         path = f"math/{image.key}.png"
         self.files[path] = image.png
-        self.sources[path] = (latex, display)
+        self.sources[path] = (latex, display, dark)
         style = "border:0; max-width:100%; height:auto;"
         style += " display:block; margin:0 auto;" if display else f" vertical-align:-{image.depth}px;"
         return (
@@ -73,8 +86,8 @@ class FormulaImages:
     def png(self, path: str) -> bytes:
         """The image at ``path`` (``math/<key>.png``) of a formula shown before, drawn now if need be."""
         if path not in self.files:
-            latex, display = self.sources[path]
-            self.files[path] = formula_image(latex, display=display, cache=self.cache).png
+            latex, display, dark = self.sources[path]
+            self.files[path] = formula_image(latex, display=display, cache=self.cache, dark=dark).png
         return self.files[path]
 
 
@@ -119,6 +132,7 @@ def email_html(
     inliner = css_inline.CSSInliner(
         load_remote_stylesheets=False,
         keep_style_tags=False,
+        keep_at_rules=True,  # the dark scheme's @media rules cannot be inlined: they stay in a <style> of their own
         keep_link_tags=False,
         extra_css=_highlight_css(),
     )

@@ -11,6 +11,12 @@ file and line.
 Images are drawn at twice their display size (sharp on high-density screens)
 with the same bytes on every run: no timestamp or software version is stored.
 They are kept in the build cache, so a rebuild does not even import matplotlib.
+
+Each formula has two images. The light one is dark ink on opaque white: readable in every
+client, also in those that darken an email's colours but leave its images as they are
+(Gmail's and Outlook's apps), where a transparent image of dark ink would vanish. The dark
+one is light ink on a transparent background, for the clients that honour the email's
+``prefers-color-scheme: dark`` rules and show it instead (see ``email``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ SCALE = 2
 PAD_PT = 1.0
 """Blank margin around the formula, so nothing touching the edge is clipped."""
 CSS_PX_PER_PT = 96 / 72
+LIGHT_INK = "#1a1a1a"
+DARK_INK = "#e6e7ea"
+"""The ink of the dark image: the text colour of the email's dark scheme (``email.css``)."""
 
 _ALIASES = {
     r"\le": r"\leq",
@@ -109,14 +118,19 @@ def _display_fractions(text: str) -> str:
     return "".join(out)
 
 
-def formula_image(latex: str, *, display: bool, cache: Cache | None = None) -> FormulaImage:
-    """``latex`` (without ``$``) as a PNG, from ``cache`` when it was drawn before; ``MarkupError`` if it cannot be."""
+def formula_image(latex: str, *, display: bool, cache: Cache | None = None, dark: bool = False) -> FormulaImage:
+    """``latex`` (without ``$``) as a PNG, from ``cache`` when it was drawn before; ``MarkupError`` if it cannot be.
+
+    ``dark``: light ink on a transparent background, for a dark colour scheme.
+    """
     cache = cache or Cache(None)
-    slot = f"{MATH_SLOTS}/{digest(f'{display}:{latex}'.encode())[:32]}"
+    scheme = "dark:" if dark else ""
+    slot = f"{MATH_SLOTS}/{digest(f'{display}:{scheme}{latex}'.encode())[:32]}"
     key = Key(
         {
             "latex": latex,
             "display": display,
+            "dark": dark,
             "versions": versions("matplotlib"),
             "builder": builder_sources("mathimage"),
         }
@@ -124,7 +138,7 @@ def formula_image(latex: str, *, display: bool, cache: Cache | None = None) -> F
     hit, _ = cache.lookup(slot, key, files=("png",))
     if hit is not None:
         return FormulaImage(hit.files["png"], **hit.data)
-    image = _draw(latex, display=display)
+    image = _draw(latex, display=display, dark=dark)
     cache.store(slot, key, {"width": image.width, "height": image.height, "depth": image.depth}, {"png": image.png})
     return image
 
@@ -134,14 +148,14 @@ MATH_SLOTS = "math"
 
 
 @functools.lru_cache(maxsize=512)
-def _draw(latex: str, *, display: bool) -> FormulaImage:
+def _draw(latex: str, *, display: bool, dark: bool = False) -> FormulaImage:
     import matplotlib  # imported only when a formula is not in the cache: a slow import
     from matplotlib import mathtext
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
     source = f"${to_mathtext(latex, display=display)}$"
-    with matplotlib.rc_context({"mathtext.fontset": "cm", "text.color": "#1a1a1a"}):
+    with matplotlib.rc_context({"mathtext.fontset": "cm", "text.color": DARK_INK if dark else LIGHT_INK}):
         prop = FontProperties(size=FONT_SIZE_PT)
         try:
             width, height, depth, *_ = mathtext.MathTextParser("path").parse(source, dpi=72, prop=prop)
@@ -158,5 +172,6 @@ def _draw(latex: str, *, display: bool) -> FormulaImage:
         figure = Figure(figsize=(css_width / 96, css_height / 96))
         figure.text(PAD_PT * CSS_PX_PER_PT / css_width, css_depth / css_height, source, fontproperties=prop)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=96 * SCALE, facecolor="white", metadata={"Software": None})
+        paper = "none" if dark else "white"
+        figure.savefig(buffer, format="png", dpi=96 * SCALE, facecolor=paper, metadata={"Software": None})
     return FormulaImage(buffer.getvalue(), width=css_width, height=css_height, depth=css_depth)

@@ -1,8 +1,11 @@
 """Every output of a site as a job: a name, and how to make its files. What a job depends on is what it reads.
 
-Jobs are listed in a fixed order: the home page, the archive and the 404 page; then each
-issue, newest first, with its editions (``editions``) and the pages of its entries; then the
-chapter and collection pages, the feed, the sitemap and the static files. Jobs that show
+Jobs are listed in a fixed order: the home page, the archive, the search page, the 404 page
+and the site's social card (``cards``); then each issue, newest first, with its editions
+(``editions``), its card and the pages of its entries, and after the oldest issue of each
+shard of the search index, that shard (``search``: spread among the issues, the shards are
+made by different workers); then the chapter and collection pages, the feed, the sitemap and
+the static files. Jobs that show
 the same entries sit next to each other, so a worker rendering a run of them renders each
 entry once; of several errors, the one of the first job in this order is reported.
 """
@@ -19,7 +22,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import markup
+from . import markup, search
+from .cards import CARD, CardText, card_png, issue_card, site_card
 from .deps import Memo, note
 from .devto import DEVTO_FORMAT
 from .email import FormulaImages, email_formats
@@ -27,7 +31,7 @@ from .entries import WEB, EntryRenderings, RenderedEntry
 from .kinds import BY_FOLDER, BY_GROUP_FOLDER, ISSUES, KINDS
 from .model import SiteModel
 from .published import EntryPage, IssuePage
-from .templates import absolute_links, render_template
+from .templates import render_template
 from .theme import STATIC, find, static_files
 
 
@@ -145,14 +149,18 @@ def job_names(site: Site) -> list[str]:
     from .editions import edition_names
 
     model = site.model
-    names = ["index.html", "archive/index.html", "404.html"]
+    names = ["index.html", "archive/index.html", search.SEARCH_PAGE, "404.html", CARD]
     placed: set[tuple[str, str]] = set()
+    shards = search.job_names(model)
     for date in reversed(model.dates):
         names.extend(edition_names(model, date))
+        names.append(f"{ISSUES}/{date.isoformat()}/{CARD}")
         for kind, ref in zip(KINDS, model.content.issues[date].parts, strict=True):
             if (kind.folder, ref) not in placed:
                 placed.add((kind.folder, ref))
                 names.append(f"{kind.folder}/{ref}/index.html")
+        if date in shards:
+            names.append(shards[date])
     names.extend(f"{page.path}index.html" for page in model.unfeatured)  # previews and checks
     names.extend(f"{group.path}index.html" for groups in model.groups.values() for group in groups)
     names.extend(["feed.xml", "sitemap.xml"])
@@ -182,11 +190,15 @@ def job_named(site: Site, name: str) -> Job | None:
         ),
         "archive/index.html": lambda: page_job(site, "archive/index.html", "archive.html", months=lambda: model.months),
         "404.html": lambda: page_job(site, "404.html", "404.html"),
+        search.SEARCH_PAGE: lambda: page_job(
+            site, search.SEARCH_PAGE, "search.html", bundles=lambda: search.search_bundles(model)
+        ),
         "feed.xml": lambda: page_job(
             site, "feed.xml", "feed.xml", issues=lambda: model.recent, contents=lambda: _contents(site, feed=True)
         ),
         "sitemap.xml": lambda: page_job(site, "sitemap.xml", "sitemap.xml"),
         HIGHLIGHT: lambda: Job(HIGHLIGHT, lambda: {HIGHLIGHT: markup.highlight_css().encode()}),
+        CARD: lambda: card_job(site, "", lambda: site_card(model)),
     }
     if name in fixed:
         return fixed[name]()
@@ -194,8 +206,12 @@ def job_named(site: Site, name: str) -> Job | None:
     key, _, file = rest.partition("/")
     if folder == "static":
         return _static_job(site, name)
+    if name.startswith(search.BUNDLE):
+        return search.shard_job(site, name)
     if folder == ISSUES and key and file and "/" not in file:
         issue = model.issue_page(_date(key))
+        if issue is not None and file == CARD:
+            return card_job(site, issue.path, lambda: issue_card(model, issue))
         return edition_job(site, issue, file) if issue is not None else None
     if folder in BY_FOLDER and file == "index.html":
         page = model.entry_page(folder, key)
@@ -236,6 +252,12 @@ def entry_job(site: Site, page: EntryPage) -> Job:
     return Job(path, make)
 
 
+def card_job(site: Site, page: str, text: Callable[[], CardText]) -> Job:
+    """The social card of the page at ``page`` (``""``: the site's), drawn from ``text`` (see ``cards``)."""
+    path = f"{page}{CARD}"
+    return Job(path, lambda: {path: card_png(text(), page, site.images.cache)})
+
+
 HIGHLIGHT = "static/highlight.css"
 """build-site's own rules of code highlighting (a static file of that name is not copied)."""
 
@@ -262,12 +284,11 @@ class _Contents(Mapping[Any, Any]):
 
     def __getitem__(self, date: Any) -> Any:
         issue = self.site.model.by_date[date]
-        html = self.site.issue_html(issue)
         if self.feed:
-            from .portable import origin
+            from .feed import feed_html
 
-            return absolute_links(str(html), origin(self.site.model.urls.base_url))  # str: the feed escapes it
-        return html
+            return feed_html(self.site, issue)  # str: the feed escapes it
+        return self.site.issue_html(issue)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.site.model.by_date)

@@ -26,8 +26,11 @@ PAGES = {
     "chapter": "chapters/evaluation-benchmarks/",
     "collection": "collections/cv-deep-learning/",
     "archive": "archive/",
+    "search": "search/?q=perplexity",
     "404": "no-such-page/",
 }
+READY = {"search": ".pagefind-ui__result"}
+"""What shows once a page built in the browser is ready to be judged: the search page's results."""
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
 SCHEMES = {"light": "rgb(253, 253, 252)", "dark": "rgb(21, 23, 27)"}
 """Colour scheme -> the page background it shows (style.css), to be sure the scheme took effect."""
@@ -103,6 +106,8 @@ def test_every_kind_of_page_passes_axe_and_fits_the_screen(
     page = context.new_page()
     response = page.goto(site_url + PAGES[kind], wait_until="load")
     assert response is not None and response.status == (404 if kind == "404" else 200)
+    if kind in READY:
+        page.wait_for_selector(READY[kind], timeout=20_000)
     page.evaluate("document.fonts.ready")
     shot = screenshots / f"{kind}-{viewport}-{scheme}.png"
     page.screenshot(path=shot, full_page=True)

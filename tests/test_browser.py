@@ -317,3 +317,67 @@ def test_a_wide_table_scrolls_in_a_labelled_box_a_keyboard_can_scroll(browser, s
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector('#example-minibatch .table-wrap').scrollLeft > 0")
     context.close()
+
+
+# --- Search: Pagefind's index of the issues, in the browser, from files or from serve's memory ----------
+
+
+def _results(page) -> list[str]:
+    """The address of each result of the search box, once results show."""
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=20_000)
+    return page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.getAttribute('href'))")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_search_finds_the_perplexity_issue(browser, site_url: str, tmp_path: Path, viewport: dict[str, int]) -> None:
+    page, problems = _open(browser, site_url, viewport)
+    page.click("text=Search")  # linked from every page's header
+    assert page.url == site_url + "search/"
+    page.fill(".pagefind-ui__search-input", "perplexity")
+    results = _results(page)
+    assert results[0] == "/" + ISSUE, "the issue about perplexity comes first"
+    assert "/" + ISSUE + "#topics-title" in results, "with its part on perplexity as a sub-result"
+    assert all(link.startswith("/issues/") for link in results), "only issue pages are indexed"
+    page.screenshot(path=tmp_path / f"search-{viewport['width']}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.click(".pagefind-ui__result-link >> nth=0")
+    page.wait_for_url(site_url + ISSUE)
+    assert problems == []
+    page.close()
+
+
+def test_a_query_in_the_address_is_searched_at_once(browser, site_url: str) -> None:
+    page, problems = _open(browser, site_url + "search/?q=batch%20normalization", DESKTOP)
+    assert "/" + ISSUE in _results(page)
+    assert page.input_value(".pagefind-ui__search-input") == "batch normalization"
+    assert problems == []
+    page.close()
+
+
+def test_without_javascript_the_search_page_points_to_the_archive(browser, site_url: str) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "search/", wait_until="load")
+    assert "Searching needs JavaScript" in page.inner_text("main")
+    assert page.locator("main a[href='/archive/']").count() == 1
+    context.close()
+
+
+def test_serve_searches_its_site_in_memory_and_after_a_save(browser, project: Path) -> None:
+    from .conftest import edit_file
+    from .test_serve import serving
+
+    page = browser.new_page(viewport=DESKTOP)
+    with serving(project) as server:
+        page.goto(server.url + "search/?q=perplexity")
+        assert _results(page)[0] == "/" + ISSUE
+        edit_file(project, "content/topics/perplexity.yaml", "title: Perplexity", "title: Perplexity Zygomorphic")
+        for _ in range(60):  # the rebuild takes a moment: search again until the new word is found
+            page.goto(server.url + "search/?q=zygomorphic")
+            page.wait_for_selector(".pagefind-ui__message", timeout=20_000)
+            page.wait_for_timeout(300)
+            if page.locator(".pagefind-ui__result-link").count():
+                break
+        assert _results(page)[0] == "/" + ISSUE
+    page.close()
+    assert not (project / "output").exists(), "serve never writes the output folder"
