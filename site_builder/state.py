@@ -306,21 +306,24 @@ class BuildState:
 
     def _write_jobs(self, jobs: Mapping[str, tuple[tuple[str, ...], frozenset[str]]], gone: set[str]) -> None:
         db = self.db
-        for name in [*gone, *jobs]:
-            row = db.execute("SELECT id, reads FROM jobs WHERE name = ?", (name,)).fetchone()
-            if row is not None:
-                db.executemany(
-                    "DELETE FROM reads WHERE fact = ? AND job = ?", [(f, row[0]) for f in marshal.loads(row[1])]
-                )
-                db.execute("DELETE FROM jobs WHERE id = ?", (row[0],))
+        old: list[tuple[int, bytes]] = []
+        for batch in _batches([*gone, *jobs]):
+            marks = ",".join("?" * len(batch))
+            old.extend(db.execute(f"SELECT id, reads FROM jobs WHERE name IN ({marks})", batch))
+        db.executemany(
+            "DELETE FROM reads WHERE fact = ? AND job = ?", [(f, i) for i, r in old for f in marshal.loads(r)]
+        )
+        db.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i, _ in old])
         ids = self._fact_ids({fact for _, reads in jobs.values() for fact in reads})
-        for name, (paths, reads) in jobs.items():
+        # Ids given here rather than by SQLite, so that all rows go in with one statement each.
+        (last,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM jobs").fetchone()
+        rows, reads_rows = [], []
+        for job, (name, (paths, reads)) in enumerate(jobs.items(), start=last + 1):
             fact_ids = sorted(ids[fact] for fact in reads)
-            job = db.execute(
-                "INSERT INTO jobs (name, paths, reads) VALUES (?, ?, ?)",
-                (name, marshal.dumps(list(paths)), marshal.dumps(fact_ids)),
-            ).lastrowid
-            db.executemany("INSERT INTO reads VALUES (?, ?)", [(fact, job) for fact in fact_ids])
+            rows.append((job, name, marshal.dumps(list(paths)), marshal.dumps(fact_ids)))
+            reads_rows.extend((fact, job) for fact in fact_ids)
+        db.executemany("INSERT INTO jobs (id, name, paths, reads) VALUES (?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO reads VALUES (?, ?)", reads_rows)
 
     def _write_links(self, links: Mapping[str, LinkRow], gone: set[str]) -> None:
         db = self.db

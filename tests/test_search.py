@@ -15,7 +15,7 @@ import pytest
 
 from site_builder.build import BuildOptions, BuildReport, build_site
 from site_builder.errors import OutputError
-from site_builder.search import pagefind_index, shards
+from site_builder.search import SEARCH_SLOTS, pagefind_index, shards
 
 from .conftest import copy_project, run_cli, tree_digest
 from .publishing import write_issue
@@ -123,9 +123,14 @@ def _clean(root: Path, tmp_path: Path) -> dict[str, str]:
     clean = tmp_path / "clean"
     for part in ("content", "computed"):
         shutil.copytree(root / part, clean / part)
-    shutil.copytree(root / ".build-cache" / "v1", clean / ".build-cache" / "v1")
+    # The compute results, but no index from the cache: Pagefind indexes every shard of the clean build.
+    shutil.copytree(root / ".build-cache" / "v1", clean / ".build-cache" / "v1", ignore=_search_slots)
     build_site(clean, clean / "output", BuildOptions(date=DATE))
     return tree_digest(clean / "output")
+
+
+def _search_slots(folder: str, names: list[str]) -> list[str]:
+    return [SEARCH_SLOTS] if Path(folder).name == "v1" else []
 
 
 def _replace(relative: str, old: str, new: str) -> Edit:
@@ -210,6 +215,19 @@ def test_a_failing_pagefind_fails_the_build_and_keeps_the_site(published: Path, 
         build_site(root, root / "output", BuildOptions(date=DATE))
     assert str(failed.value).startswith("pagefind/: Pagefind could not index the issues: ")
     assert tree_digest(root / "output") == before
+
+
+def test_a_build_with_the_cache_of_the_last_one_indexes_nothing_again(
+    published: Path, tmp_path: Path, monkeypatch
+) -> None:
+    # A CI job restoring .build-cache: no output, no state, every shard's documents as before.
+    root = tmp_path / "project"
+    for part in ("content", "computed", ".build-cache"):
+        shutil.copytree(published / part, root / part)
+    monkeypatch.setattr("pagefind_bin.get_executable", lambda: tmp_path / "no-pagefind-here")
+    monkeypatch.setenv("BUILD_SITE_WORKERS", "1")
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    assert tree_digest(root / "output") == tree_digest(published / "output")
 
 
 def test_check_indexes_in_memory_and_writes_nothing(project: Path) -> None:
