@@ -280,7 +280,10 @@ def write_stage(
             output.finish(tree_id, gone)
         else:
             output.keep_previous()
-            update.meta.update(tree=tree_id, changed=[])
+            update.meta["tree"] = tree_id
+            if output.started:  # the staged tree, equal to output/, is the previous tree now
+                update.meta["changed"] = []
+            # else the previous tree is still the one before output/, and ``changed`` still what tells them apart
             state.commit(update)
     from .build import BuildReport
 

@@ -134,12 +134,12 @@ def _rebuild(
     return root, report, before_digest, before_identity, after_digest, after_identity
 
 
-def _clean(root: Path, tmp_path: Path) -> dict[str, str]:
+def _clean(root: Path, tmp_path: Path, date: dt.date = DATE) -> dict[str, str]:
     clean = tmp_path / "clean"
     for part in ("content", "templates", "computed"):
         shutil.copytree(root / part, clean / part)
     shutil.copytree(root / ".build-cache" / "v1", clean / ".build-cache" / "v1")  # computed results only
-    build_site(clean, clean / "output", BuildOptions(date=DATE))
+    build_site(clean, clean / "output", BuildOptions(date=date))
     return tree_digest(clean / "output")
 
 
@@ -225,6 +225,37 @@ def test_a_rebuild_with_nothing_changed_renders_and_writes_nothing(published: Pa
     report = build_site(root, root / "output", BuildOptions(date=DATE))
     assert report.rendered == () and report.written == 0
     assert _identity(root / "output") == before
+
+
+WRITE_NOTHING: dict[str, Edit] = {
+    "template comment": CASES["template comment"],
+    "touched content file": lambda root: os.utime(root / "content/topics/perplexity.yaml"),
+}
+
+
+@pytest.mark.parametrize("nothing", list(WRITE_NOTHING))
+def test_a_build_that_writes_nothing_leaves_the_next_one_what_it_stages_from(
+    published: Path, tmp_path: Path, nothing: str
+) -> None:
+    # The previous tree is the one before output/ until a build publishes again; a build in between
+    # that writes nothing must not forget what tells the two apart.
+    root = _copy(published, tmp_path / "project")
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    _replace("content/topics/perplexity.yaml", "title: Perplexity", "title: Perplexity A")(root)
+    assert build_site(root, root / "output", BuildOptions(date=DATE)).written > 0
+    WRITE_NOTHING[nothing](root)
+    assert build_site(root, root / "output", BuildOptions(date=DATE)).written == 0
+    _replace("content/topics/perplexity.yaml", "title: Perplexity A", "title: Perplexity B")(root)
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    assert tree_digest(root / "output") == _clean(root, tmp_path)
+
+
+def test_publishing_day_after_day_equals_a_clean_build_of_the_last_day(published: Path, tmp_path: Path) -> None:
+    root = _copy(published, tmp_path / "project")
+    last = DATE + dt.timedelta(days=6)
+    for date in (DATE - dt.timedelta(days=2), DATE - dt.timedelta(days=1), DATE, DATE + dt.timedelta(days=4), last):
+        build_site(root, root / "output", BuildOptions(date=date))
+    assert tree_digest(root / "output") == _clean(root, tmp_path, last)
 
 
 def test_a_file_changed_by_hand_in_the_output_is_written_again(published: Path, tmp_path: Path) -> None:
