@@ -8,7 +8,7 @@
 
 The web page and the Markdown copy are made for every published issue. The email and the
 dev.to post are made for the issues of the *delivery window* (``site.yaml``
-``delivery_window``: the issues of the last days up to the publication day, 7 by default),
+``delivery.window``: the issues of the last days up to the publication day, 7 by default),
 and on demand for any published day (``build-site editions --date D``): nobody sends an old
 issue again, so an archive of a thousand issues does not make four thousand files for nobody.
 """

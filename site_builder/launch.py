@@ -1,7 +1,7 @@
 """The ``build-site`` process: a plain rebuild with nothing to do answers at once, anything else runs the CLI.
 
 ``build-site [build]`` with any of ``--root DIR --out DIR --date D --drafts --future -q -v --debug``
-(before or after ``build``) is first checked against the stamp of the last build (``stamp``), importing only
+(before or after ``build``) is first checked against the build state the last build left (``noop``), importing only
 the standard library; if nothing changed, that is reported and the process ends
 in milliseconds. Every other command line, and every build with something to do,
 goes to ``cli.main`` unchanged.
