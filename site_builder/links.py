@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from .errors import ContentError, Problem
 
 if TYPE_CHECKING:
-    from .written import Written
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -170,8 +170,16 @@ def check_links(
         broken.extend(_absolute_links(files, base_url, base_path, pages))
     if not broken:
         return
-    written = _where_written({b.written for b in broken}, sources() if sources else {}, base_path, base_url)
-    problems = [Problem(f"output/{b.page}", b.line, 0, message=b.message) for b in broken if b.written not in written]
+    from .written import where_written  # reads the content files again: only when a link is broken
+
+    written = where_written({b.written for b in broken}, sources() if sources else {}, base_path, base_url)
+    # An edition showing a located link in another form (the feed's absolute links) is not reported again.
+    located = {_target(b.written, b.page, base_path) for b in broken if b.written in written}
+    problems = [
+        Problem(f"output/{b.page}", b.line, 0, message=b.message)
+        for b in broken
+        if b.written not in written and _target(b.written, b.page, base_path) not in located
+    ]
     for item in broken:
         for place in written.get(item.written, ()):
             message = f"broken link {place.written!r}{item.reason}"
@@ -211,24 +219,6 @@ def _absolute_links(
                 line = text.count("\n", 0, match.start()) + 1
                 broken.append(_Broken(name, line, url, url[origin:], reason))
     return broken
-
-
-def _where_written(
-    links: set[str], sources: Mapping[str, str], base_path: str, base_url: str | None
-) -> dict[str, list[Written]]:
-    """Link as the site shows it -> each place in the content files (``sources``) where an author wrote it."""
-    from .written import links_written
-
-    found: dict[str, list[Written]] = {}
-    for place in links_written(sources):
-        url = place.url
-        if base_url and url.startswith(base_url):
-            url = base_path + url[len(base_url) :]
-        elif url.startswith("/") and not url.startswith("//"):
-            url = base_path + url[1:]  # a site path, as ``Urls.target`` turns it into a link
-        if url in links:
-            found.setdefault(url, []).append(place)
-    return found
 
 
 # --- Links of pages not read again ---------------------------------------------------------------

@@ -89,3 +89,19 @@ def _allows_html(site_text: str) -> bool:
     except YamlProblem:
         return False
     return isinstance(data, dict) and data.get("allow_raw_html") is True
+
+
+def where_written(
+    links: set[str], sources: Mapping[str, str], base_path: str, base_url: str | None
+) -> dict[str, list[Written]]:
+    """Link as the site shows it -> each place in the content files (``sources``) where an author wrote it."""
+    found: dict[str, list[Written]] = {}
+    for place in links_written(sources):
+        url = place.url
+        if base_url and url.startswith(base_url):
+            url = base_path + url[len(base_url) :]
+        elif url.startswith("/") and not url.startswith("//"):
+            url = base_path + url[1:]  # a site path, as ``Urls.target`` turns it into a link
+        if url in links:
+            found.setdefault(url, []).append(place)
+    return found

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import gzip
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -125,8 +126,9 @@ def check_html(text: str, where: str, *, fragment: bool = False) -> int:
     shown = 0
     for element in tree.iter():
         tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
-        # The one script a page may have is the site's own, from its static folder (the copy buttons).
-        own_script = element.get("src", "").startswith("/static/") and not (element.text or "").strip()
+        # The only scripts a page may have are the site's own, from its static folder (the copy buttons,
+        # the search page) or Pagefind's bundle the build made (the search page).
+        own_script = element.get("src", "").startswith(("/static/", "/pagefind/")) and not (element.text or "").strip()
         assert tag != "script" or own_script, f"{where}: a script element"
         for name, value in element.attrib.items():
             assert not name.lower().startswith("on"), f"{where}: event handler {name}={value!r}"
@@ -228,6 +230,17 @@ CHECKERS: dict[str, Callable[[str, str], int]] = {
     ".js": check_no_author_text,
 }
 BINARY = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2"}
+BINARY |= {".pf_index", ".pf_meta", ".pagefind"}  # Pagefind's word index (stems, no text) and its WebAssembly
+
+
+def check_pagefind_fragment(data: bytes, where: str) -> int:
+    """A search result's text, as Pagefind's UI shows it (escaping it): the author's text, whole."""
+    text = gzip.decompress(data).decode()
+    assert text.startswith(_PAGEFIND_SIGNATURE), f"{where}: not a Pagefind fragment"
+    return check_json(text.removeprefix(_PAGEFIND_SIGNATURE), where)
+
+
+_PAGEFIND_SIGNATURE = "pagefind_dcd"
 
 
 def test_every_output_file_shows_hostile_author_text_inert_and_intact(hostile_site: Path) -> None:
@@ -235,6 +248,9 @@ def test_every_output_file_shows_hostile_author_text_inert_and_intact(hostile_si
     for path in sorted(p for p in hostile_site.rglob("*") if p.is_file() and not p.name.startswith(".")):
         relative = path.relative_to(hostile_site).as_posix()
         if path.suffix in BINARY:
+            continue
+        if path.suffix == ".pf_fragment":
+            shown[relative] = check_pagefind_fragment(path.read_bytes(), relative)
             continue
         checker = check_devto if path.name == "devto.md" else CHECKERS.get(path.suffix)
         assert checker is not None, f"{relative}: no inertness check for {path.suffix} files yet: add one here"
