@@ -1,4 +1,4 @@
-"""Generate ``docs/authoring.md``, the content reference, from the validation models in ``schema.py``.
+"""Generate ``docs/authoring.md``, the content reference, from the validation models (``schema``, ``site_settings``).
 
 Run ``python -m site_builder.docs`` to rewrite it, ``python -m site_builder.docs --check``
 to fail if it is out of date. Every field's type, default and description come
@@ -22,7 +22,7 @@ import annotated_types
 import pydantic
 from pydantic.fields import FieldInfo
 
-from . import schema
+from . import schema, site_settings
 from .formulas.notation import GUIDE
 from .yamlsource import read_yaml
 
@@ -40,7 +40,7 @@ class FileType:
 
 
 FILE_TYPES = (
-    FileType("Site settings", schema.SiteConfig, "content/site.yaml", "content/site.yaml"),
+    FileType("Site settings", site_settings.SiteConfig, "content/site.yaml", "content/site.yaml"),
     FileType("Topic deep dive", schema.TopicEntry, "content/topics/ID.yaml", "content/topics/perplexity.yaml"),
     FileType(
         "Problem of the day",
@@ -225,7 +225,7 @@ def _model_section(model: type[schema.Model]) -> list[str]:
 
 def _description(info: FieldInfo, where: str) -> str:
     if not (info.description or "").strip():
-        raise UndocumentedError(f"field {where} has no description; add Field(description=...) in schema.py")
+        raise UndocumentedError(f"field {where} has no description; add Field(description=...) in its model")
     return info.description or ""
 
 

@@ -28,7 +28,7 @@ import pydantic
 from . import __version__, scaffold
 from .errors import ConfigError, Problem
 from .schedule import publication_day
-from .schema import ADDRESS_PATTERN, SiteConfig
+from .site_settings import ADDRESS_PATTERN, SiteConfig
 from .yamlsource import parse_yaml
 
 EXAMPLE_TOPIC, EXAMPLE_PROBLEM, EXAMPLE_FEATURE = "your-first-topic", "mean-squared-error", "your-first-feature"

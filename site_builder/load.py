@@ -22,7 +22,8 @@ import pydantic
 from .deps import Fields, field_facts
 from .errors import ContentError, Problem
 from .kinds import BY_FOLDER, ISSUES, KINDS, SITE_FILE, EntryKind
-from .schema import Entry, IssueEntry, Model, SiteConfig
+from .schema import Entry, IssueEntry, Model
+from .site_settings import SiteConfig
 from .unread import is_read, unread_problems
 from .validation import check_element_ids, check_entry, check_groups, dangling, validation_problems
 from .yamlsource import Loc, YamlDocument, YamlProblem, parse_yaml

@@ -19,7 +19,8 @@ import pydantic
 
 from .errors import ConfigError, Problem
 from .schedule import build_time, publication_day
-from .schema import SLUG_PATTERN, SiteConfig
+from .schema import SLUG_PATTERN
+from .site_settings import SiteConfig
 from .yamlsource import YamlProblem, read_yaml
 
 KINDS = {"topic": "topics", "problem": "problems", "feature": "features", "issue": "issues"}

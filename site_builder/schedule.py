@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .errors import ConfigError, Problem
-from .schema import SiteConfig
+from .site_settings import SiteConfig
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import click
 import pytest
 from pydantic import Field
 
-from site_builder import docs, schema
+from site_builder import docs, schema, site_settings
 from site_builder.cli import main
 
 from .conftest import REPO
@@ -38,7 +38,7 @@ def test_docs_check_mode_fails_on_a_stale_file_and_passes_on_a_fresh_one(tmp_pat
 def _models() -> list[type[schema.Model]]:
     """Every model reachable from the content files, found independently of docs.py."""
     found: list[type[schema.Model]] = []
-    todo = [schema.SiteConfig, schema.TopicEntry, schema.ProblemEntry, schema.FeatureEntry, schema.IssueEntry]
+    todo = [site_settings.SiteConfig, schema.TopicEntry, schema.ProblemEntry, schema.FeatureEntry, schema.IssueEntry]
     while todo:
         model = todo.pop()
         if model in found:

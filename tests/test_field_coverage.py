@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from site_builder.build import BuildOptions, build_site
-from site_builder.schema import FeatureEntry, IssueEntry, ProblemEntry, SiteConfig, TopicEntry
+from site_builder.schema import FeatureEntry, IssueEntry, ProblemEntry, TopicEntry
+from site_builder.site_settings import SiteConfig
 
 from .conftest import copy_project, tree_digest
 

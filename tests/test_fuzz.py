@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from site_builder import markup, schema
+from site_builder import markup, schema, site_settings
 from site_builder.build import BuildOptions, build_site
 from site_builder.errors import BuildError, ContentError
 from site_builder.load import load_content
@@ -33,7 +33,8 @@ ENTRIES = sorted(str(p.relative_to(REPO)) for p in (REPO / "content").rglob("*.y
 FIELD_NAMES = sorted(
     {
         name
-        for model in vars(schema).values()
+        for module in (schema, site_settings)
+        for model in vars(module).values()
         if isinstance(model, type) and hasattr(model, "model_fields")
         for name in model.model_fields
     }

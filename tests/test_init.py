@@ -15,7 +15,7 @@ import yaml
 
 from site_builder import __version__, init, project_commands
 from site_builder.schedule import publication_day
-from site_builder.schema import SiteConfig
+from site_builder.site_settings import SiteConfig
 
 from .conftest import REPO, run_cli, tree_digest
 from .test_deploy import _actionlint

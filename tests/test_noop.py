@@ -20,7 +20,7 @@ from site_builder import noop, scan
 from site_builder.build import BuildOptions, build_site, stamp_options
 from site_builder.launch import plain_build
 from site_builder.schedule import publication_day
-from site_builder.schema import SiteConfig
+from site_builder.site_settings import SiteConfig
 from site_builder.state import NAME, state_folder
 
 from .conftest import REPO, copy_project, eject_theme

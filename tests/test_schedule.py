@@ -8,7 +8,8 @@ import pytest
 
 from site_builder.errors import ConfigError
 from site_builder.schedule import Schedule, build_time, publication_day, resolve_publication_day
-from site_builder.schema import IssueEntry, SiteConfig
+from site_builder.schema import IssueEntry
+from site_builder.site_settings import SiteConfig
 
 SITE = SiteConfig(
     title="T",

@@ -20,8 +20,9 @@ from contextlib import contextmanager, suppress
 from http import HTTPStatus
 from pathlib import Path
 
-from site_builder import serve
-from site_builder.serve import Preview, Snapshot, inject_live_reload, respond, start_server
+from site_builder import preview_server
+from site_builder.preview import Preview, Snapshot
+from site_builder.preview_server import inject_live_reload, respond, start_server
 
 from .conftest import REPO, edit_file, run_cli
 
@@ -102,7 +103,7 @@ def test_published_output_never_has_the_live_reload_script(built_site: Path) -> 
 
 def _events(port: int) -> Iterator[dict]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
-    connection.request("GET", serve.EVENTS_PATH)
+    connection.request("GET", preview_server.EVENTS_PATH)
     response = connection.getresponse()
     assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream; charset=utf-8"
     event = None

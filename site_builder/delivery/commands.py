@@ -16,7 +16,7 @@ import click
 
 from ..cli import EXIT_FAILURE, EXIT_OK, _common_options, _reporting
 from ..errors import ConfigError, Problem
-from ..schema import SiteConfig
+from ..site_settings import SiteConfig
 
 if TYPE_CHECKING:
     from .subscribers import Subscriber, SubscriberList

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError, Problem
-from ..schema import ADDRESS_PATTERN, SiteConfig
+from ..site_settings import ADDRESS_PATTERN, SiteConfig
 from ..slugs import group_slug
 
 SITE_FILE = "content/site.yaml"

@@ -1,0 +1,132 @@
+"""The preview's site in memory: the last good build, rebuilt on each save and shared with the request threads.
+
+The preview is built in memory and never written: a preview shows drafts and
+future issues, and must not overwrite (or half-overwrite) the published
+``output/``. A failed rebuild keeps the last good pages and records the
+problems, which the browser shows over them until the next good save.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import parallel
+from .build import BuildOptions, open_state, run
+from .errors import BuildError
+from .publish import MemoryOutput
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the preview serves: the last good build, and the last build's error if it failed."""
+
+    build: str
+    """Changes whenever the served files change; pages compare it with the one they were served with."""
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    """Output path -> bytes of the last good build (empty before the first one)."""
+    base_path: str = "/"
+    """Path prefix of the site's pages, from its ``base_url``."""
+    error: str | None = None
+    """The problems of the latest build, if it failed."""
+
+    def event(self) -> str:
+        """The state as the browser receives it."""
+        return json.dumps({"build": self.build, "error": self.error}, ensure_ascii=False)
+
+
+class Preview:
+    """The state shared by the rebuilding thread and the request threads."""
+
+    def __init__(self, session: str | None = None) -> None:
+        self._session = session or uuid.uuid4().hex[:8]
+        self._builds = 0
+        self._snapshot = Snapshot(f"{self._session}-0")
+        self._changed = threading.Condition()
+        self._closed = False
+
+    @property
+    def snapshot(self) -> Snapshot:
+        with self._changed:
+            return self._snapshot
+
+    def succeeded(self, files: Mapping[str, bytes], base_path: str) -> None:
+        """A rebuild worked: serve its files (pages reload only if something changed)."""
+        with self._changed:
+            old = self._snapshot
+            if old.files == files and old.base_path == base_path:
+                self._snapshot = Snapshot(old.build, old.files, old.base_path, None)
+            else:
+                self._builds += 1
+                self._snapshot = Snapshot(f"{self._session}-{self._builds}", dict(files), base_path, None)
+            self._changed.notify_all()
+
+    def failed(self, error: str) -> None:
+        """A rebuild failed: keep the last good files, and show ``error`` over them."""
+        with self._changed:
+            old = self._snapshot
+            self._snapshot = Snapshot(old.build, old.files, old.base_path, error)
+            self._changed.notify_all()
+
+    def wait(self, seen: str | None, timeout: float) -> Snapshot | None:
+        """The snapshot once its event differs from ``seen`` (or after ``timeout``); None once closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._snapshot.event() != seen, timeout)
+            return None if self._closed else self._snapshot
+
+    def close(self) -> None:
+        """Let every waiting request end."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+
+class Session:
+    """A site kept in memory between rebuilds: each save makes again only what it changed (see ``engine``)."""
+
+    def __init__(self, root: Path, options: BuildOptions) -> None:
+        self.root = root
+        self.options = options
+        self.state = open_state(None, None)
+        self.output = MemoryOutput()
+
+    def build(self) -> tuple[dict[str, bytes], str]:
+        """Rebuild; the served files and the site's base path. On an error the last good site is kept."""
+        files = dict(self.output.files)
+        try:
+            report = run(self.root, self.options, self.state, self.output)
+        except BaseException:
+            self.output.files = files  # a failed build may have put some files: serve the last good site
+            raise
+        assert report.model is not None
+        return self.output.files, report.model.urls.base_path
+
+
+def rebuild(preview: Preview, root: Path, options: BuildOptions, session: Session | None = None) -> bool:
+    """Build ``root`` in memory into ``preview``; report the outcome in the terminal; True if it worked."""
+    started = time.monotonic()
+    session = session or Session(root, options)
+    try:
+        with parallel.in_process():  # the server's threads make forking unsafe
+            files, base_path = session.build()
+    except BuildError as exc:
+        log.error("%s", exc)
+        preview.failed(str(exc))
+        return False
+    except Exception as exc:  # keep serving whatever an author's code raised
+        log.debug("internal error", exc_info=True)
+        message = f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+        log.error("%s", message)
+        preview.failed(message)
+        return False
+    preview.succeeded(files, base_path)
+    log.info("built %d pages in %.2f s", len(files), time.monotonic() - started)
+    return True
