@@ -97,6 +97,8 @@ class Session:
         self.options = options
         self.state = open_state(None, None)
         self.output = MemoryOutput()
+        self.rendered: tuple[str, ...] = ()
+        """The files the last build made (the others were kept from the build before)."""
 
     def build(self) -> tuple[dict[str, bytes], str]:
         """Rebuild; the served files and the site's base path. On an error the last good site is kept."""
@@ -107,6 +109,7 @@ class Session:
             self.output.files = files  # a failed build may have put some files: serve the last good site
             raise
         assert report.model is not None
+        self.rendered = report.rendered
         return self.output.files, report.model.urls.base_path
 
 

@@ -334,10 +334,13 @@ class MemoryOutput:
     def __init__(self, files: dict[str, bytes] | None = None) -> None:
         self.files: dict[str, bytes] = files if files is not None else {}
         self.published: dict[str, str] = {}
+        """The digest of each file a finished build left here: nothing changes memory by hand, so all are intact."""
+        self._made: dict[str, str] = {}
         self.started = False
 
     def put(self, path: str, data: bytes, digest: str) -> None:
         self.files[path] = data
+        self._made[path] = digest
 
     def start(self, previous_tree: str | None, stale: Iterable[str], folders: Mapping[str, int] | None = None) -> None:
         self.started = True
@@ -348,12 +351,15 @@ class MemoryOutput:
     def finish(self, tree: str, gone: Iterable[str]) -> None:
         for path in gone:
             self.files.pop(path, None)
+            self.published.pop(path, None)
+        self.keep_previous()
 
     def stats(self, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:
         return {path: (0, len(self.files[path]), 0) for path in paths}
 
     def keep_previous(self) -> None:
-        pass
+        self.published.update(self._made)
+        self._made = {}
 
     def abort(self) -> None:
-        pass
+        self._made = {}  # the caller puts back the files of the last good build (``preview.Session``)

@@ -292,3 +292,24 @@ def test_serve_reloads_the_open_page_and_shows_errors_over_it(project: Path, bro
         assert overlay.count() == 0
     page.close()
     assert errors == []
+
+
+def test_a_save_makes_again_only_what_it_changed_and_serves_what_a_fresh_build_makes(project: Path) -> None:
+    # The preview keeps its site in memory between saves: a save costs what its change calls for,
+    # not a build of the whole archive.
+    import datetime as dt
+
+    from site_builder.build import BuildOptions, make_site
+    from site_builder.preview import Session
+
+    options = BuildOptions(date=dt.date(2026, 11, 28))
+    session = Session(project, options)
+    files, _ = session.build()
+    everything = set(session.rendered)
+    assert len(everything) == len(files) > 100
+    edit_file(project, TOPIC, "title: Perplexity", "title: Perplexity, explained")
+    files, _ = session.build()
+    remade = set(session.rendered)
+    assert f"{ISSUE_PATH}index.html" in remade and "topics/perplexity/index.html" in remade
+    assert "topics/softmax-temperature/index.html" not in remade and len(remade) < len(everything) / 4
+    assert files == make_site(project, options).files
