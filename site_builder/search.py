@@ -53,9 +53,9 @@ if TYPE_CHECKING:
 
 SEARCH_PAGE = "search/index.html"
 BUNDLE = "pagefind/"
-SEARCH_SLOTS = "search"
-"""The cache's folder of Pagefind bundles, one slot per shard."""
 """Where the index goes: the newest shard and Pagefind's code here, the other shards in folders under it."""
+SEARCH_SLOTS = "search"
+"""The cache's folder of Pagefind bundles, one slot per shard (see ``cached_index``)."""
 ENTRY = "pagefind-entry.json"
 """The first file of every shard: its job's name is ``BUNDLE[<shard>/]ENTRY``."""
 DOCUMENT_TEMPLATE = "_search.html"
