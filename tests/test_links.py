@@ -273,6 +273,10 @@ def test_a_rebuild_checks_what_it_made_and_the_kept_pages_pointing_at_a_change()
     # Links from outputs without ids (Markdown, feeds) reach files only.
     assert _check({"a/index.md": _links(("gone/index.html", ""))}, {})
     assert not _check({"a/index.md": _links(("b/index.html", ""))}, {"b/index.html": b})
+    # A page made for the first time (nothing recorded of it) is checked like any other.
+    assert not _check({"c/index.html": _links(("b/index.html", "x"), ids={"c"})}, {"b/index.html": b})
+    # Kept pages that link to each other and are removed together leave nothing broken.
+    assert not _check({}, {"a/index.html": a, "b/index.html": b}, removed=("a/index.html", "b/index.html"))
 
 
 def test_a_rebuild_warns_of_duplicate_ids_on_the_pages_it_makes(caplog: pytest.LogCaptureFixture) -> None:
