@@ -17,4 +17,9 @@ def group_slug(name: str) -> str:
     ``Ünïcode`` -> ``unicode``), so a slug can never name another folder; it may be
     empty, which the loader reports.
     """
+    return _slug(name)
+
+
+def _slug(name: str) -> str:
+    # Apart from the cache: mutation testing (``benchmarks.mutation``) skips decorated functions.
     return slugify(name, max_length=MAX_SLUG_LENGTH, word_boundary=True)
