@@ -6,6 +6,7 @@ import textwrap
 from typing import Any
 
 import pydantic
+import pytest
 
 from site_builder.errors import Problem
 from site_builder.kinds import BY_FOLDER
@@ -272,3 +273,11 @@ def test_parts_of_an_issue_with_one_element_id_are_reported_on_the_issue() -> No
 
 def test_problem_strings_name_the_field() -> None:
     assert str(Problem("a.yaml", 2, 3, "id", "bad", "fix")) == "a.yaml:2:3: id: bad (fix)"
+
+
+def test_a_problem_without_a_hint_has_an_empty_one() -> None:
+    doc = parse_yaml(PROBLEM.replace("difficulty: Easy", "difficulty: 3").encode(), "p.yaml")
+    with pytest.raises(pydantic.ValidationError) as info:
+        ProblemEntry.model_validate(doc.data)
+    message = "Input should be 'Easy', 'Medium' or 'Hard' (got 3)"
+    assert validation_problems(info.value, doc, ProblemEntry) == [Problem("p.yaml", 4, 13, "difficulty", message, "")]
