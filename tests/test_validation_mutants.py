@@ -144,6 +144,10 @@ def test_a_choice_gets_its_spelling_only_when_it_differs_in_case_or_spaces() -> 
     assert difficulty("mEDIUM") == [f"p.yaml:4:13: difficulty: {choices} (got 'mEDIUM') (did you mean 'Medium'?)"]
     assert difficulty('" hard "') == [f"p.yaml:4:13: difficulty: {choices} (got ' hard ') (did you mean 'Hard'?)"]
     assert difficulty("Hardest") == [f"p.yaml:4:13: difficulty: {choices} (got 'Hardest')"]
+    doc = parse_yaml(PROBLEM.replace("difficulty: Easy", "difficulty: Hardest").encode(), "p.yaml")
+    with pytest.raises(pydantic.ValidationError) as info:
+        ProblemEntry.model_validate(doc.data)
+    assert [p.hint for p in validation_problems(info.value, doc, ProblemEntry)] == [""]
 
 
 def test_a_long_value_is_cut_to_sixty_characters() -> None:
@@ -230,9 +234,10 @@ def _topic(stem: str, chapter: str) -> EntrySource:
 
 
 def test_names_sharing_a_page_are_reported_on_the_less_common_spelling() -> None:
-    topics = [_topic("b", "Info Theory"), _topic("a", "info theory"), _topic("c", "Info Theory"), _topic("d", "Other")]
+    # the most common spelling wins even where another comes first in the alphabet or in the files
+    topics = [_topic("d", "Other"), _topic("a", "Info Theory"), _topic("b", "info theory"), _topic("c", "info theory")]
     assert [str(p) for p in check_groups(topics, BY_FOLDER["topics"])] == [
-        "content/topics/a.yaml:4:10: chapter: 'info theory' and 'Info Theory' (content/topics/b.yaml:4:10)"
+        "content/topics/a.yaml:4:10: chapter: 'Info Theory' and 'info theory' (content/topics/b.yaml:4:10)"
         " would share the page chapters/info-theory/ (write the name the same way in both)"
     ]
 
