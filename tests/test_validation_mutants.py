@@ -281,8 +281,8 @@ def test_problem_strings_name_the_field() -> None:
 
 
 def test_a_problem_without_a_hint_has_an_empty_one() -> None:
-    doc = parse_yaml(PROBLEM.replace("difficulty: Easy", "difficulty: 3").encode(), "p.yaml")
+    doc = parse_yaml((TOPIC + "tags: deep\n").encode(), "t.yaml")
     with pytest.raises(pydantic.ValidationError) as info:
-        ProblemEntry.model_validate(doc.data)
-    message = "Input should be 'Easy', 'Medium' or 'Hard' (got 3)"
-    assert validation_problems(info.value, doc, ProblemEntry) == [Problem("p.yaml", 4, 13, "difficulty", message, "")]
+        TopicEntry.model_validate(doc.data)
+    message = "Input should be a valid list (got 'deep')"
+    assert validation_problems(info.value, doc, TopicEntry) == [Problem("t.yaml", 9, 7, "tags", message, "")]
