@@ -291,7 +291,9 @@ class _Loader:
                 parts.append((kind.part, found))
             elif (kind.folder, ref) not in invalid:
                 known = [i for (folder, i) in entries if folder == kind.folder]
-                self.problems.append(dangling(source.loaded, (kind.part,), ref, known, f"content/{kind.folder}/"))
+                self.problems.append(
+                    dangling(source.loaded, (kind.part,), ref, known, f"no content/{kind.folder}/{ref}.yaml")
+                )
         if len(parts) < len(KINDS):
             return None
         if path in self.read or any(part.path in self.read for _, part in parts):

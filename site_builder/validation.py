@@ -136,9 +136,10 @@ def check_element_ids(issue: Loaded[IssueEntry], parts: list[tuple[str, Loaded[E
     return found
 
 
-def dangling(loaded: Loaded[Any], loc: Loc, ref: str, known: Iterable[str], where: str) -> Problem:
+def dangling(loaded: Loaded[Any], loc: Loc, ref: str, known: Iterable[str], missing: str) -> Problem:
+    """``ref`` names nothing: the closest of ``known`` as the hint, else ``missing`` (what would have to exist)."""
     close = difflib.get_close_matches(ref, list(known), n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"no {where}{ref}.yaml"
+    hint = f"did you mean {close[0]!r}?" if close else missing
     return loaded.problem(loc, f"{ref!r} does not exist", hint=hint)
 
 
@@ -157,7 +158,15 @@ def check_entry(loaded: Loaded[Entry]) -> list[Problem]:
     for index, formula in enumerate(entry.formulas):
         if formula.verify and formula.verify.example not in ids["examples"]:
             loc = ("formulas", index, "verify", "example")
-            found.append(dangling(loaded, loc, formula.verify.example, ids["examples"], "example "))
+            found.append(
+                dangling(
+                    loaded,
+                    loc,
+                    formula.verify.example,
+                    ids["examples"],
+                    _examples_hint(ids["examples"]),
+                )
+            )
     for index, section in enumerate(entry.sections):
         loc: Loc = ("sections", index, "body")
         for ref in markup.references(section.body):
@@ -181,3 +190,10 @@ def check_entry(loaded: Loaded[Entry]) -> list[Problem]:
 
 def _at(where: Problem, message: str, hint: str = "") -> Problem:
     return Problem(where.path, where.line, where.column, where.field, message, hint)
+
+
+def _examples_hint(examples: set[str]) -> str:
+    """What a verification may name instead: the entry's examples, or none yet."""
+    if not examples:
+        return "the entry has no examples: add one under examples"
+    return "the entry's examples are " + ", ".join(sorted(examples))

@@ -193,6 +193,10 @@ def test_a_duplicate_id_and_a_verification_of_an_unknown_example_are_located() -
     ]
     [unknown] = check_entry(_loaded(TOPIC + FORMULAS.format(example="zzz")))[1:]
     assert (unknown.line, unknown.field, unknown.message) == (13, "formulas[0].verify.example", "'zzz' does not exist")
+    assert unknown.hint == "the entry's examples are coin"  # an example is an item of the entry, not a file
+    no_examples = TOPIC + FORMULAS.format(example="zzz").split("examples:")[0]
+    [unknown] = [p for p in check_entry(_loaded(no_examples)) if p.field == "formulas[0].verify.example"]
+    assert unknown.hint == "the entry has no examples: add one under examples"
 
 
 BODY = """\
@@ -255,9 +259,9 @@ def test_a_name_without_letters_or_digits_has_no_page() -> None:
 
 def test_a_dangling_part_of_an_issue_suggests_the_close_file_or_names_the_missing_one() -> None:
     issue = _loaded("date: 2026-11-26\ntopic: entropi\nproblem: sum\nfeature: f\n", IssueEntry, "i.yaml")
-    close = dangling(issue, ("topic",), "entropi", ["entropy", "sum"], "content/topics/")
+    close = dangling(issue, ("topic",), "entropi", ["entropy", "sum"], "no content/topics/entropi.yaml")
     assert str(close) == "i.yaml:2:8: topic: 'entropi' does not exist (did you mean 'entropy'?)"
-    missing = dangling(issue, ("topic",), "entropi", ["sum"], "content/topics/")
+    missing = dangling(issue, ("topic",), "entropi", ["sum"], "no content/topics/entropi.yaml")
     assert str(missing) == "i.yaml:2:8: topic: 'entropi' does not exist (no content/topics/entropi.yaml)"
 
 
