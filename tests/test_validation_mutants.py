@@ -13,6 +13,7 @@ from site_builder.kinds import BY_FOLDER
 from site_builder.load import EntrySource, Loaded
 from site_builder.schema import IssueEntry, Model, ProblemEntry, TopicEntry
 from site_builder.validation import (
+    _examples_hint,
     check_element_ids,
     check_entry,
     check_groups,
@@ -197,6 +198,7 @@ def test_a_duplicate_id_and_a_verification_of_an_unknown_example_are_located() -
     no_examples = TOPIC + FORMULAS.format(example="zzz").split("examples:")[0]
     [unknown] = [p for p in check_entry(_loaded(no_examples)) if p.field == "formulas[0].verify.example"]
     assert unknown.hint == "the entry has no examples: add one under examples"
+    assert _examples_hint({"die", "coin"}) == "the entry's examples are coin, die"
 
 
 BODY = """\
