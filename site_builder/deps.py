@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 _reads: set[str] | None = None
@@ -129,16 +129,21 @@ class Fields:
     """A validated content file whose fields note themselves when read: ``fields.title`` notes ``PATH#title``.
 
     Reading anything that is not a field (a method such as ``model_dump``) notes the whole file.
-    The model is loaded on first use, so an entry nobody reads is never loaded.
+    The model is loaded on first use, so an entry nobody reads is never loaded; ``known`` fields
+    (an entry's title, kept in its skeleton) are given without loading it: the archive lists
+    every title, and parsing a thousand files to show them would cost the daily build a second.
     """
 
-    __slots__ = ("_load", "_model", "_names", "path")
+    __slots__ = ("_known", "_load", "_model", "_names", "path")
 
-    def __init__(self, path: str, load: Callable[[], Any], names: frozenset[str]) -> None:
+    def __init__(
+        self, path: str, load: Callable[[], Any], names: frozenset[str], known: Mapping[str, Any] | None = None
+    ) -> None:
         self.path = path
         self._load = load
         self._model: Any = None
         self._names = names
+        self._known = known or {}
 
     @property
     def model(self) -> Any:
@@ -154,6 +159,9 @@ class Fields:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        if name in self._known:
+            note(f"{self.path}#{name}")
+            return self._known[name]
         value = getattr(self._loaded(), name)
         note(f"{self.path}#{name}" if name in self._names else self.path)
         return value

@@ -45,13 +45,20 @@ class Loaded(Generic[T]):
 class Source(Generic[T]):
     """One content file: its path and digest now, and its validated model, loaded on first use."""
 
-    def __init__(self, path: str, digest: str, load: Callable[[], Loaded[T]], model: type[T]) -> None:
+    def __init__(
+        self,
+        path: str,
+        digest: str,
+        load: Callable[[], Loaded[T]],
+        model: type[T],
+        known: Mapping[str, Any] | None = None,
+    ) -> None:
         self.path = path
         self.digest = digest
         self._load = load
         self._loaded: Loaded[T] | None = None
-        self.fields = Fields(path, lambda: self.loaded.model, frozenset(model.model_fields))
-        """The model's fields, noting each one read (see ``deps``)."""
+        self.fields = Fields(path, lambda: self.loaded.model, frozenset(model.model_fields), known)
+        """The model's fields, noting each one read (see ``deps``); ``known``: those the skeleton holds."""
 
     @property
     def loaded(self) -> Loaded[T]:
@@ -66,9 +73,9 @@ class EntrySource(Source[Entry]):
     def __init__(
         self, kind: EntryKind, skeleton: tuple[str, str, str | None], path: str, digest: str, load: Any
     ) -> None:
-        super().__init__(path, digest, load, kind.model)
         self.kind = kind
         self.id, self.title, self.group = skeleton
+        super().__init__(path, digest, load, kind.model, {"id": self.id, "title": self.title})
 
 
 class IssueSource(Source[IssueEntry]):
