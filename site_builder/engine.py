@@ -23,6 +23,7 @@ from .deps import digest
 from .errors import ContentError
 from .load import Content, load_changed
 from .pages import Job, Site, job_names, site_jobs
+from .parts import PART, Part, part_prefix
 from .scan import Scan, scan
 from .state import BuildState, InputRow, OutputRow
 
@@ -166,25 +167,30 @@ class Plan:
     """The paths the jobs to make (and the gone ones) wrote when last made."""
     gone: set[str]
     """Jobs of the published tree that this site no longer has."""
+    parts: set[str] = field(default_factory=set)
+    """The parts (``parts``) the jobs to make and the gone ones had when last made."""
 
 
 def plan_outputs(site: Site, changes: Changes, state: BuildState, intact: set[str]) -> Plan:
     """The jobs to make: new ones, those that read a changed fact, and those whose files are not as published.
 
     Unless the site's structure changed (an issue or entry added, removed or moved; another day), the
-    jobs are the last build's: only the names of the jobs to make are resolved into jobs.
+    jobs are the last build's: only the names of the jobs to make are resolved into jobs. The jobs
+    to make are given their parts that read no changed fact.
     """
     names = job_names(site)
     readers = state.readers(changes.facts) if changes.facts else set()
     broken = {row.job for path, row in changes.published.items() if path not in intact}
     gone: set[str] = set()
     if changes.structural:
-        recorded = {name for name in state.job_names() if not name.startswith(COMPUTE)}
+        recorded = {name for name in state.job_names() if not name.startswith((COMPUTE, PART))}
         dirty = [name for name in names if name not in recorded or name in readers or name in broken]
         gone = recorded - set(names)
     else:
         dirty = [name for name in names if name in readers or name in broken]
-    return Plan(site, names, site_jobs(site, dirty), state.job_paths([*dirty, *gone]), gone)
+    parts = state.parts(part_prefix(name) for name in [*dirty, *gone])
+    site.parts.keep({name: Part(value, reads) for name, (value, reads) in parts.items() if name not in readers})
+    return Plan(site, names, site_jobs(site, dirty), state.job_paths([*dirty, *gone]), gone, set(parts))
 
 
 def stale_paths(state: BuildState, published: Iterable[str], intact: set[str]) -> set[str]:

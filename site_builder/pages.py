@@ -30,6 +30,7 @@ from .email import FormulaImages, email_formats
 from .entries import WEB, EntryRenderings, RenderedEntry
 from .kinds import BY_FOLDER, BY_GROUP_FOLDER, ISSUES, KINDS
 from .model import SiteModel
+from .parts import Parts
 from .published import EntryPage, IssuePage
 from .templates import render_template
 from .theme import STATIC, find, static_files
@@ -45,6 +46,8 @@ class Job:
     """Makes its files (site path -> bytes); what it reads while doing so is what it depends on."""
     away: bool = False
     """Its files are read away from the site (email, dev.to): their links must reach a file, not an element."""
+    parts: Parts | None = None
+    """Where it keeps parts of its work between builds (``parts``), if it does."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class Site:
         self.files = SiteFiles(root, model, images)
         self.entries = EntryRenderings(env, model, {"web": WEB, **email_formats(images), "devto": DEVTO_FORMAT})
         self.globals: dict[str, Any] = {"site": model.site, "urls": model.urls, "model": model}
+        self.parts = Parts()
+        """Parts of jobs kept from the last build (the plan gives them) and those made now."""
         self._memo = Memo()
 
     def render(self, template: str, **values: Any) -> str:

@@ -20,6 +20,7 @@ from .errors import BuildError, Problem, TemplateError
 from .links import PageLinks, page_links
 from .pages import Job
 from .parallel import map_chunks
+from .parts import Part
 from .wellformed import XML_SUFFIXES, check_xml
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ class Made:
     """XML outputs that are not well-formed: reported after the links, as a clean build does."""
     data: dict[str, bytes] | None = None
     """The files' bytes, when the sink is not shared with workers."""
+    parts: dict[str, Part | None] = field(default_factory=dict)
+    """The parts it used (see ``parts``): made now, or None if kept from the last build."""
     error: BuildError | None = None
 
 
@@ -114,6 +117,8 @@ def _make(jobs: Sequence[Job], *, sink: Sink, base_path: str, base_url: str) -> 
             found.append(made)
             break
         made.reads = frozenset(reads)
+        if job.parts is not None:
+            made.parts = job.parts.take(job.name)
         xml = {}
         for path, data in files.items():
             made.digests[path] = digest(data)

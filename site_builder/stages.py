@@ -311,14 +311,20 @@ def _state_update(
     update.meta["model"] = changes.model_key
     if changes.derived is not None:
         update.meta["derived"] = changes.derived
+    used: set[str] = set()
     for made in rendered.made.values():
         update.jobs[made.name] = (tuple(made.digests), made.reads)
         for path, links in made.links.items():
             update.links[path] = LinkRow(links.targets, links.ids)
+        for name, part in made.parts.items():
+            used.add(name)
+            if part is not None:
+                update.jobs[name] = ((), part.reads)
+                update.parts[name] = part.value
     for key, results in computer.results.items():
         source = content.entries[key]
         update.jobs[f"{COMPUTE}{key[0]}/{key[1]}"] = ((), frozenset({source.path, *results.code}))
-    update.gone_jobs = plan.gone | changes.gone_jobs
+    update.gone_jobs = plan.gone | changes.gone_jobs | (plan.parts - used)
     return update
 
 

@@ -11,6 +11,7 @@
   number of jobs that write it (a formula image several emails show is one file) and one of them;
 - ``links`` and ``linked``: what each page links to and which ids it holds, indexed by target, so a
   rebuild checks the links of the pages it did not make again only where their targets changed;
+- ``parts``: pieces of jobs kept between builds (``parts``), what each read recorded as for a job;
 - ``meta``: the options, the publication day, the tree's digest (also written in the tree's
   ``.build-site`` marker), and the model's derived facts.
 
@@ -33,7 +34,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 4
 NAME = "state.sqlite"
 STATE_SUFFIX = ".build-state"
 BATCH = 500
@@ -53,6 +54,7 @@ CREATE TABLE IF NOT EXISTS outputs (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS links (page TEXT PRIMARY KEY, targets BLOB, ids BLOB) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS linked (target TEXT, page TEXT, PRIMARY KEY (target, page)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS parts (name TEXT PRIMARY KEY, value BLOB);
 """
 
 
@@ -105,6 +107,9 @@ class StateUpdate:
     jobs: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)
     """Job made by this build -> (its paths, the facts it read)."""
     gone_jobs: set[str] = field(default_factory=set)
+    """Jobs (and parts) no longer made."""
+    parts: dict[str, bytes] = field(default_factory=dict)
+    """Part made by this build -> its value (what it read is in ``jobs``)."""
     outputs: dict[str, OutputRow] = field(default_factory=dict)
     gone_outputs: set[str] = field(default_factory=set)
     links: dict[str, LinkRow] = field(default_factory=dict)
@@ -147,7 +152,7 @@ class BuildState:
     def reset(self, builder: str) -> None:
         """Forget everything: the next build makes every output."""
         with self.db:
-            for table in ("meta", "inputs", "facts", "jobs", "reads", "outputs", "links", "linked"):
+            for table in ("meta", "inputs", "facts", "jobs", "reads", "outputs", "links", "linked", "parts"):
                 self.db.execute(f"DELETE FROM {table}")
             self.db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
@@ -231,6 +236,24 @@ class BuildState:
         names = dict(self.db.execute(f"SELECT id, name FROM facts WHERE id IN ({','.join('?' * len(ids))})", ids))
         return frozenset(names.values())
 
+    def parts(self, prefixes: Iterable[str]) -> dict[str, tuple[bytes, frozenset[str]]]:
+        """Every part whose name starts with one of ``prefixes``: its value and the facts it read."""
+        rows: list[tuple[str, bytes, bytes]] = []
+        for prefix in prefixes:
+            rows.extend(
+                self.db.execute(
+                    "SELECT parts.name, parts.value, jobs.reads FROM parts JOIN jobs ON jobs.name = parts.name"
+                    " WHERE parts.name >= ? AND parts.name < ?",
+                    (prefix, _after(prefix)),
+                )
+            )
+        reads = {name: marshal.loads(ids) for name, _, ids in rows}
+        facts: dict[int, str] = {}
+        for batch in _batches({fact for ids in reads.values() for fact in ids}):
+            marks = ",".join("?" * len(batch))
+            facts.update(self.db.execute(f"SELECT id, name FROM facts WHERE id IN ({marks})", batch))
+        return {name: (value, frozenset(facts[i] for i in reads[name])) for name, value, _ in rows}
+
     def outputs(self) -> dict[str, OutputRow]:
         """Every published file."""
         rows = self.db.execute("SELECT path, digest, ino, size, mtime, owners, job FROM outputs")
@@ -278,6 +301,8 @@ class BuildState:
             )
             self._write_facts(update.facts)
             self._write_jobs(update.jobs, update.gone_jobs)
+            db.executemany("DELETE FROM parts WHERE name = ?", [(name,) for name in update.gone_jobs])
+            db.executemany("INSERT OR REPLACE INTO parts VALUES (?, ?)", list(update.parts.items()))
             db.executemany("DELETE FROM outputs WHERE path = ?", [(p,) for p in update.gone_outputs])
             db.executemany(
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -353,8 +378,8 @@ def _connect(path: Path | None) -> sqlite3.Connection:
     return db
 
 
-def _batches(names: Iterable[str]) -> Iterable[list[str]]:
-    batch: list[str] = []
+def _batches(names: Iterable[Any]) -> Iterable[list[Any]]:
+    batch: list[Any] = []
     for name in names:
         batch.append(name)
         if len(batch) == BATCH:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import pages
 from site_builder.build import BuildOptions, BuildReport, build_site
 from site_builder.errors import OutputError
 from site_builder.search import SEARCH_SLOTS, pagefind_index, shards
@@ -121,8 +122,9 @@ def test_the_site_has_a_shard_per_quarter_and_month_and_a_search_page_merging_th
 
 def _clean(root: Path, tmp_path: Path) -> dict[str, str]:
     clean = tmp_path / "clean"
-    for part in ("content", "computed"):
-        shutil.copytree(root / part, clean / part)
+    for part in ("content", "computed", "templates"):
+        if (root / part).exists():
+            shutil.copytree(root / part, clean / part)
     # The compute results, but no index from the cache: Pagefind indexes every shard of the clean build.
     shutil.copytree(root / ".build-cache" / "v1", clean / ".build-cache" / "v1", ignore=_search_slots)
     build_site(clean, clean / "output", BuildOptions(date=DATE))
@@ -243,3 +245,43 @@ def test_a_site_with_no_issue_has_a_search_page_saying_so(project: Path) -> None
     page = (project / "output/search/index.html").read_text()
     assert "Nothing to search yet" in page and "pagefind" not in page
     assert not (project / "output/pagefind").exists()
+
+
+@pytest.mark.parametrize(
+    ("edit", "rendered"),
+    [
+        (_replace("content/issues/2026-11-27.yaml", "intro:", "intro: Edited."), ["2026-11-27"]),
+        (lambda root: write_issue(root, "2026-11-20"), ["2026-11-20"]),  # its neighbours' documents stay
+        (
+            _replace("templates/_search.html", "<main", "<main data-edited"),
+            ["2026-11-26", "2026-11-27", "2026-11-28", *EXTRA_ISSUES],
+        ),
+    ],
+    ids=["an issue edited", "an issue added", "the document template edited"],
+)
+def test_a_shard_made_again_renders_only_the_documents_that_changed(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Edit, rendered: list[str]
+) -> None:
+    # The other issues' documents are kept in the build state from the build before.
+    root = tmp_path / "project"
+    shutil.copytree(published, root, symlinks=True)
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    eject = root / "templates" / "_search.html"
+    eject.parent.mkdir(exist_ok=True)
+    if not eject.exists():
+        shutil.copyfile(Path(pages.__file__).parent / "theme" / "_search.html", eject)
+        build_site(root, root / "output", BuildOptions(date=DATE))
+    edit(root)
+    documents: list[str] = []
+    render = pages.render_template
+
+    def counting(env: object, template: str, values: dict) -> str:
+        if template == "_search.html":
+            documents.append(values["issue"].page.date.isoformat())
+        return render(env, template, values)
+
+    monkeypatch.setattr(pages, "render_template", counting)
+    monkeypatch.setenv("BUILD_SITE_WORKERS", "1")  # rendered here, where they are counted
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    assert sorted(documents) == sorted(rendered)
+    assert tree_digest(root / "output") == _clean(root, tmp_path), "the incremental build differs from a clean one"
