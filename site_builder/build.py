@@ -83,6 +83,8 @@ class BuildReport:
     """Files written afresh (the others are the published files, kept)."""
     read: tuple[str, ...] = ()
     """Content files read and validated (the others were as the last build read them)."""
+    later: tuple[str, ...] = ()
+    """Outputs left for the next build to make (``run``'s ``defer``)."""
     model: SiteModel | None = field(default=None, compare=False, repr=False)
 
 
@@ -130,17 +132,20 @@ def run(
     output: Output,
     now: dt.datetime | None = None,
     cache: Cache | None = None,
+    *,
+    defer: tuple[str, ...] = (),
 ) -> BuildReport:
     """One build into ``output``, doing what the changes since ``state`` call for; ``state`` is updated.
 
     ``cache``: where computed results are kept (default: ``ROOT/.build-cache``, unless ``options.cache`` is off).
+    ``defer``: prefixes of outputs that, if they were made before, may stay as they are until the next build.
     """
     cache = cache or (Cache.at(root) if options.cache else Cache(None))
     changes = scan_changes(root, state, getattr(output, "rows", None) or state.outputs())
     content = load_stage(root, changes, state)
     computer = compute_stage(root, content, changes, state, cache, every=options.explain)
     model = model_stage(content, computer, changes, state, schedule_for(content, options, now, log_it=True), options)
-    plan = plan_stage(root, model, changes, state, output, cache)
+    plan = plan_stage(root, model, changes, state, output, cache, defer)
     try:
         if plan.dirty or plan.gone:
             stale = stale_paths(state, changes.published, set(output.published))

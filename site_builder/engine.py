@@ -168,19 +168,26 @@ class Plan:
     gone: set[str]
     """Jobs of the published tree that this site no longer has."""
     parts: set[str] = field(default_factory=set)
-    """The parts (``parts``) the jobs to make and the gone ones had when last made."""
+    """The parts (``parts``) the jobs to make and the gone ones had when last made, and the stale ones of ``later``."""
+    later: list[str] = field(default_factory=list)
+    """Jobs to make that wait for the next build (``defer``); their files stay as published meanwhile."""
 
 
-def plan_outputs(site: Site, changes: Changes, state: BuildState, intact: set[str]) -> Plan:
+def plan_outputs(
+    site: Site, changes: Changes, state: BuildState, intact: set[str], defer: tuple[str, ...] = ()
+) -> Plan:
     """The jobs to make: new ones, those that read a changed fact, and those whose files are not as published.
 
     Unless the site's structure changed (an issue or entry added, removed or moved; another day), the
     jobs are the last build's: only the names of the jobs to make are resolved into jobs. The jobs
-    to make are given their parts that read no changed fact.
+    to make are given their parts that read no changed fact. Jobs whose name starts with one of
+    ``defer`` and that were made before wait for the next build (``serve`` shows a save before it
+    indexes it for search); the state remembers them, so that build makes them whatever changed.
     """
     names = job_names(site)
     readers = state.readers(changes.facts) if changes.facts else set()
     broken = {row.job for path, row in changes.published.items() if path not in intact}
+    broken.update(state.meta("later", []))
     gone: set[str] = set()
     if changes.structural:
         recorded = {name for name in state.job_names() if not name.startswith((COMPUTE, PART))}
@@ -188,9 +195,14 @@ def plan_outputs(site: Site, changes: Changes, state: BuildState, intact: set[st
         gone = recorded - set(names)
     else:
         dirty = [name for name in names if name in readers or name in broken]
+    made_before = state.job_paths(name for name in dirty if name.startswith(defer)) if defer else {}
+    later = [name for name in dirty if name in made_before]
+    dirty = [name for name in dirty if name not in made_before]
     parts = state.parts(part_prefix(name) for name in [*dirty, *gone])
     site.parts.keep({name: Part(value, reads) for name, (value, reads) in parts.items() if name not in readers})
-    return Plan(site, names, site_jobs(site, dirty), state.job_paths([*dirty, *gone]), gone, set(parts))
+    stale = {name for name in state.parts(part_prefix(name) for name in later) if name in readers}
+    before = state.job_paths([*dirty, *gone])
+    return Plan(site, names, site_jobs(site, dirty), before, gone, {*parts, *stale}, later)
 
 
 def stale_paths(state: BuildState, published: Iterable[str], intact: set[str]) -> set[str]:

@@ -97,7 +97,7 @@ def up_to_date(root: Path, out: Path, options: Options, state_file: Path) -> dic
         meta = {key: marshal.loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
         if meta.get("options") != list(options) or not _same_day(meta, options):
             return None
-        if meta.get("builder_stats") != builder_stats() or _marker_tree(out) != meta.get("tree"):
+        if meta.get("later") or meta.get("builder_stats") != builder_stats() or _marker_tree(out) != meta.get("tree"):
             return None
         if meta.get("marker") != _marker_stat(out):
             return None

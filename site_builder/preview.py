@@ -21,6 +21,7 @@ from . import parallel
 from .build import BuildOptions, open_state, run
 from .errors import BuildError
 from .publish import MemoryOutput
+from .search import BUNDLE
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,12 @@ class Preview:
         with self._changed:
             return self._snapshot
 
-    def succeeded(self, files: Mapping[str, bytes], base_path: str) -> None:
-        """A rebuild worked: serve its files (pages reload only if something changed)."""
+    def succeeded(self, files: Mapping[str, bytes], base_path: str, *, reload: bool = True) -> None:
+        """A rebuild worked: serve its files (pages reload only if something changed, and ``reload``)."""
         with self._changed:
             old = self._snapshot
-            if old.files == files and old.base_path == base_path:
-                self._snapshot = Snapshot(old.build, old.files, old.base_path, None)
+            if not reload or (old.files == files and old.base_path == base_path):
+                self._snapshot = Snapshot(old.build, dict(files), base_path, None)
             else:
                 self._builds += 1
                 self._snapshot = Snapshot(f"{self._session}-{self._builds}", dict(files), base_path, None)
@@ -99,27 +100,39 @@ class Session:
         self.output = MemoryOutput()
         self.rendered: tuple[str, ...] = ()
         """The files the last build made (the others were kept from the build before)."""
+        self.later: tuple[str, ...] = ()
+        """Outputs the last build left for the next (``LATER``)."""
 
-    def build(self) -> tuple[dict[str, bytes], str]:
+    def build(self, defer: tuple[str, ...] = ()) -> tuple[dict[str, bytes], str]:
         """Rebuild; the served files and the site's base path. On an error the last good site is kept."""
         files = dict(self.output.files)
         try:
-            report = run(self.root, self.options, self.state, self.output)
+            report = run(self.root, self.options, self.state, self.output, defer=defer)
         except BaseException:
             self.output.files = files  # a failed build may have put some files: serve the last good site
             raise
         assert report.model is not None
         self.rendered = report.rendered
+        self.later = report.later
         return self.output.files, report.model.urls.base_path
 
 
+LATER = (BUNDLE,)
+"""Outputs a save does not wait for: the search index's shards, made again right after the page reloads
+(Pagefind takes most of a rebuild's time, and the page being written does not show the index)."""
+
+
 def rebuild(preview: Preview, root: Path, options: BuildOptions, session: Session | None = None) -> bool:
-    """Build ``root`` in memory into ``preview``; report the outcome in the terminal; True if it worked."""
+    """Build ``root`` in memory into ``preview``; report the outcome in the terminal; True if it worked.
+
+    What the build leaves for later (``LATER``) is made by a second build at once; its files are
+    served without reloading the pages.
+    """
     started = time.monotonic()
     session = session or Session(root, options)
     try:
         with parallel.in_process():  # the server's threads make forking unsafe
-            files, base_path = session.build()
+            files, base_path = session.build(LATER)
     except BuildError as exc:
         log.error("%s", exc)
         preview.failed(str(exc))
@@ -132,4 +145,14 @@ def rebuild(preview: Preview, root: Path, options: BuildOptions, session: Sessio
         return False
     preview.succeeded(files, base_path)
     log.info("built %d pages in %.2f s", len(files), time.monotonic() - started)
+    if session.later:
+        try:
+            with parallel.in_process():
+                files, base_path = session.build()
+        except Exception as exc:  # the next save makes them again
+            log.error("%s", exc)
+            preview.failed(str(exc))
+            return False
+        preview.succeeded(files, base_path, reload=False)
+        log.debug("made %d outputs left for after the reload", len(session.later))
     return True

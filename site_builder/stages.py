@@ -97,11 +97,19 @@ def model_stage(
     return model
 
 
-def plan_stage(root: Path, model: SiteModel, changes: Changes, state: BuildState, output: Output, cache: Cache) -> Plan:
-    """Every output of the site as a job, and which of them to make (see ``engine``)."""
+def plan_stage(
+    root: Path,
+    model: SiteModel,
+    changes: Changes,
+    state: BuildState,
+    output: Output,
+    cache: Cache,
+    defer: tuple[str, ...] = (),
+) -> Plan:
+    """Every output of the site as a job, and which of them to make now (see ``engine``)."""
     compiled = cache.folder.parent / "jinja" if cache.folder is not None and not cache.read_only else None
     site = Site(root, model, load_templates(root, compiled), FormulaImages(model, cache))
-    plan = plan_outputs(site, changes, state, set(output.published))
+    plan = plan_outputs(site, changes, state, set(output.published), defer)
     log.debug("%d of %d jobs to make", len(plan.dirty), len(plan.names))
     return plan
 
@@ -296,6 +304,7 @@ def write_stage(
         rendered=tuple(dict.fromkeys(path for made in rendered.made.values() for path in made.digests)),
         written=len(written),
         read=tuple(sorted(content.read)),
+        later=tuple(plan.later),
         model=model,
     )
 
@@ -309,6 +318,7 @@ def _state_update(
         update.inputs[path] = InputRow(scan.stats[path], scan.digests[path], content.skeletons.get(path))
     update.gone_inputs = set(scan.gone)
     update.meta["model"] = changes.model_key
+    update.meta["later"] = plan.later
     if changes.derived is not None:
         update.meta["derived"] = changes.derived
     used: set[str] = set()

@@ -313,3 +313,37 @@ def test_a_save_makes_again_only_what_it_changed_and_serves_what_a_fresh_build_m
     assert f"{ISSUE_PATH}index.html" in remade and "topics/perplexity/index.html" in remade
     assert "topics/softmax-temperature/index.html" not in remade and len(remade) < len(everything) / 4
     assert files == make_site(project, options).files
+
+
+def test_a_save_reloads_the_pages_before_the_search_index_is_made_again(project: Path) -> None:
+    # Pagefind is most of a save's time, and the page being written does not show the index: the pages
+    # reload after a build that leaves the shards as they were, and a second build makes them at once,
+    # without reloading the pages again.
+    import datetime as dt
+
+    from site_builder.build import BuildOptions, make_site
+    from site_builder.preview import Session, rebuild
+
+    options = BuildOptions(date=dt.date(2026, 11, 28))
+    session = Session(project, options)
+    preview = Preview("test")
+    assert rebuild(preview, project, options, session)
+    first = preview.snapshot
+    shard = "pagefind/pagefind-entry.json"
+    assert shard in first.files
+
+    seen: list[tuple[str, bytes]] = []
+    succeeded = preview.succeeded
+
+    def watching(files: dict[str, bytes], base_path: str, *, reload: bool = True) -> None:
+        succeeded(files, base_path, reload=reload)
+        seen.append((preview.snapshot.build, files[shard]))
+
+    preview.succeeded = watching  # type: ignore[method-assign]
+    edit_file(project, TOPIC, "  - heading: The definition", "  - heading: The definitions")
+    assert rebuild(preview, project, options, session)
+    (reloaded, index_then), (after, index_after) = seen
+    assert reloaded != first.build and after == reloaded, "the pages reload once, when the save shows"
+    assert index_then == first.files[shard] and index_after != index_then, "the index is made again after the reload"
+    assert preview.snapshot.files == make_site(project, options).files
+    assert rebuild(preview, project, options, session) and preview.snapshot.build == reloaded  # nothing left to do
