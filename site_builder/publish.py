@@ -294,13 +294,18 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
 def _create(target: Path) -> int:
-    """A new file at ``target`` (never a file shared with the published tree: what was there is unlinked first)."""
-    try:
-        return os.open(target, _NEW_FILE, 0o666)
-    except FileExistsError:
-        _remove(target)
-    except (FileNotFoundError, NotADirectoryError):
-        _make_parent(target)  # tried first: most files go where a folder already is
+    """A new file at ``target`` (never a file shared with the published tree: what was there is unlinked first).
+
+    Two workers may put the same file at once (a formula image two emails show, with the same
+    bytes): one's file may appear between the other's unlink and create, so that is tried again.
+    """
+    for _ in range(3):
+        try:
+            return os.open(target, _NEW_FILE, 0o666)
+        except FileExistsError:
+            _remove(target)
+        except (FileNotFoundError, NotADirectoryError):
+            _make_parent(target)  # tried first: most files go where a folder already is
     return os.open(target, _NEW_FILE, 0o666)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -174,3 +175,26 @@ def test_a_day_without_an_issue_is_a_warning(project: Path, tmp_path: Path) -> N
     result = run_cli("--root", project, "--out", tmp_path / "out", "--date", "2026-12-24")
     assert result.exit_code == 0
     assert "no issue goes out on 2026-12-24: content/issues/2026-12-24.yaml is missing or a draft" in result.stderr
+
+
+def test_a_file_two_workers_put_at_once_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A formula image two emails show is put by two workers: the other's file may appear between
+    # this one's unlink and its create, and the put must not fail for it.
+    from site_builder import publish
+
+    target = tmp_path / "math" / "f.png"
+    target.parent.mkdir()
+    target.write_bytes(b"the other worker's")
+    remove = publish._remove
+
+    def other_worker_puts_it_again(path: Path) -> None:
+        remove(path)
+        if not hasattr(other_worker_puts_it_again, "done"):
+            other_worker_puts_it_again.done = True  # type: ignore[attr-defined]
+            path.write_bytes(b"the other worker's")
+
+    monkeypatch.setattr(publish, "_remove", other_worker_puts_it_again)
+    fd = publish._create(target)
+    os.write(fd, b"png")
+    os.close(fd)
+    assert target.read_bytes() == b"png"
