@@ -93,6 +93,9 @@ class EntryRenderings:
         self.formats = dict(formats)
         self._memo = Memo()
 
+    def forget(self) -> None:
+        self._memo.clear()
+
     def __call__(self, page: EntryPage, form: str) -> RenderedEntry:
         """``page`` as format ``form`` shows it; raises the error its text gave in that format."""
         return self._memo.get((page.key, form), lambda: render_entry(page, self.env, self.model, self.formats[form]))

@@ -134,6 +134,11 @@ class Site:
         """Parts of jobs kept from the last build (the plan gives them) and those made now."""
         self._memo = Memo()
 
+    def forget(self) -> None:
+        """Let go of what was rendered so far (a run of jobs is done: the next renders other issues)."""
+        self._memo.clear()
+        self.entries.forget()
+
     def render(self, template: str, **values: Any) -> str:
         """``template`` with the site's globals and ``values``."""
         return render_template(self.env, template, {**self.globals, **values})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,10 +81,16 @@ class Rendered:
         return {path: d for made in self.made.values() for path, d in made.digests.items()}
 
 
-def render_jobs(jobs: Sequence[Job], sink: Sink, base_path: str, base_url: str) -> Rendered:
-    """Make ``jobs`` into ``sink``; raise the error of the first job that failed."""
+def render_jobs(
+    jobs: Sequence[Job], sink: Sink, base_path: str, base_url: str, forget: Callable[[], None] | None = None
+) -> Rendered:
+    """Make ``jobs`` into ``sink``; raise the error of the first job that failed.
+
+    ``forget`` is called after each run of jobs: what the jobs of a run share (their entries) is
+    rendered for them, and kept for the whole build it would only grow the workers' memory.
+    """
     out = Rendered()
-    task = functools.partial(_make, sink=sink, base_path=base_path, base_url=base_url)
+    task = functools.partial(_make, sink=sink, base_path=base_path, base_url=base_url, forget=forget)
     errors: list[BuildError] = []
     with progress.stage("render", total=len(jobs)):
         for chunk in map_chunks(task, list(jobs), chunk=CHUNK):
@@ -104,7 +110,9 @@ def render_jobs(jobs: Sequence[Job], sink: Sink, base_path: str, base_url: str) 
     return out
 
 
-def _make(jobs: Sequence[Job], *, sink: Sink, base_path: str, base_url: str) -> list[Made]:
+def _make(
+    jobs: Sequence[Job], *, sink: Sink, base_path: str, base_url: str, forget: Callable[[], None] | None
+) -> list[Made]:
     """Make a run of jobs (in a worker, or here); stop at the first that fails."""
     found = []
     for job in jobs:
@@ -136,6 +144,8 @@ def _make(jobs: Sequence[Job], *, sink: Sink, base_path: str, base_url: str) -> 
         else:
             made.data = files
         found.append(made)
+    if forget is not None:
+        forget()
     return found
 
 

@@ -116,7 +116,7 @@ def plan_stage(
 
 def render_stage(plan: Plan, output: Output) -> Rendered:
     model = plan.site.model
-    return render_jobs(plan.dirty, output, model.urls.base_path, model.urls.base_url)
+    return render_jobs(plan.dirty, output, model.urls.base_path, model.urls.base_url, plan.site.forget)
 
 
 def check_stage(
