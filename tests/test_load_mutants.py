@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import site_builder.load
 from site_builder.deps import tracking
 from site_builder.errors import ContentError
 from site_builder.kinds import BY_FOLDER
@@ -374,35 +378,51 @@ def test_element_ids_are_checked_when_the_issue_or_one_of_its_parts_changed(
 # --- what the last build left --------------------------------------------------------------------
 
 
-def test_an_unchanged_entry_is_known_by_its_record_and_loaded_only_when_used(tmp_path: Path) -> None:
+def test_an_unchanged_file_is_known_by_its_record_and_read_only_when_used(tmp_path: Path) -> None:
     files = project()
-    write(tmp_path, {TOPIC: files[TOPIC]})
     data: dict[str, bytes | None] = {path: text.encode() for path, text in files.items()}
-    data[TOPIC] = None  # a scan does not read unchanged files
+    data[TOPIC] = data[ISSUE] = None  # a scan does not read unchanged files; these are not even on disk yet
     digests = {path: sha(text) for path, text in files.items()}
     content, problems = load_changed(tmp_path, data, _recorded(files, TOPIC, PROBLEM, FEATURE, ISSUE), digests)
     assert problems == [] and content is not None
     source = content.entries["topics", "entropy"]
-    assert (source.kind, source.id, source.title, source.group, source.digest) == (
+    assert (source.kind, source.id, source.title, source.group, source.path, source.digest) == (
         BY_FOLDER["topics"],
         "entropy",
         "Entropy",
         "Information",
+        TOPIC,
         sha(files[TOPIC]),
     )
     assert content.read == {SITE} and set(content.facts) == {SITE}
     assert content.skeletons[TOPIC] == ["entropy", "Entropy", "Information"]
     assert content.skeletons[ISSUE] == ("2026-11-26", False, "entropy", "argmax", "search")
     day = content.issues[dt.date(2026, 11, 26)]
-    assert (day.digest, day.draft, day.parts) == (sha(files[ISSUE]), False, ("entropy", "argmax", "search"))
-    (tmp_path / TOPIC).unlink()  # not read so far: only using the entry reads it
-    with pytest.raises(YamlProblem):
+    assert (day.path, day.digest, day.draft, day.parts) == (
+        ISSUE,
+        sha(files[ISSUE]),
+        False,
+        ("entropy", "argmax", "search"),
+    )
+    with pytest.raises(YamlProblem):  # only using the entry reads its file
         source.loaded  # noqa: B018
     write(tmp_path, {TOPIC: files[TOPIC], ISSUE: files[ISSUE]})
     assert isinstance(source.loaded.model, TopicEntry) and source.loaded.model.summary == "How surprised we are."
     assert source.loaded.doc.path == TOPIC and source.loaded is source.loaded
     assert isinstance(day.loaded.model, IssueEntry) and day.loaded.model.feature == "search"
     assert day.loaded.doc.path == ISSUE
+    with tracking() as seen:
+        assert (source.fields.title, day.fields.problem) == ("Entropy", "argmax")
+    assert seen == {f"{TOPIC}#title", f"{ISSUE}#problem"}
+
+
+def test_unchanged_settings_are_loaded_but_not_noted_as_read(tmp_path: Path) -> None:
+    files = project()
+    content, problems = load(files, tmp_path, {SITE: (sha(SITE_YAML), [])})
+    assert problems == [] and content is not None
+    assert content.site.model.author == "Editors" and content.site_source.digest == sha(SITE_YAML)
+    assert content.read == {TOPIC, PROBLEM, FEATURE, ISSUE} and SITE not in content.facts
+    assert content.skeletons[SITE] == ()
 
 
 def test_a_recorded_draft_stays_a_draft(tmp_path: Path) -> None:
@@ -467,6 +487,22 @@ def test_source_texts_are_every_yaml_file_under_content(tmp_path: Path) -> None:
         TOPIC: "id: entropy\n",
     }
     assert list(source_texts(tmp_path)) == sorted(source_texts(tmp_path))
+
+
+def test_source_texts_are_read_as_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    write(tmp_path, {TOPIC: "title: Café – naïve\n"})
+    assert source_texts(tmp_path) == {TOPIC: "title: Café – naïve\n"}
+    # Under the C locale without UTF-8 mode, Python's default encoding is ASCII.
+    package = Path(site_builder.load.__file__).parent.parent
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONPATH": str(package), "PYTHONIOENCODING": "utf-8"}
+    code = (
+        "import sys; from pathlib import Path; from site_builder.load import source_texts;"
+        " print(source_texts(Path(sys.argv[1]))[sys.argv[2]])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path), TOPIC], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "title: Café – naïve\n\n"
 
 
 def test_entry_folder_is_the_kind_of_an_entry_file_only() -> None:
