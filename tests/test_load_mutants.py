@@ -62,7 +62,10 @@ def issue(date: str = "2026-11-26", parts: str = "entropy argmax search", draft:
 
 
 def project(**changes: str | None) -> dict[str, str]:
-    """The content of a one-issue site; ``changes`` maps a file (``topics/x``) to its text, or None to leave it out."""
+    """The content of a one-issue site; ``changes`` maps a file to its text, or None to leave it out.
+
+    A file is named as a keyword: ``issues__2026_11_27`` is ``content/issues/2026-11-27.yaml``.
+    """
     files = {SITE: SITE_YAML, TOPIC: topic(), PROBLEM: problem(), FEATURE: feature(), ISSUE: issue()}
     for name, text in changes.items():
         path = f"content/{name.replace('__', '/').replace('_', '-')}.yaml"
