@@ -62,13 +62,13 @@ class Loads:
 
 
 def _content(
-    issues: Iterable[tuple[int, bool, str, str, str]],
+    issues: Iterable[tuple[int | dt.date, bool, str, str, str]],
     *,
     entries: Iterable[tuple[str, str, str, str | None]] = ENTRIES,
     loads: Loads | None = None,
     **site: Any,
 ) -> Content:
-    """Content of skeletons alone: issues given as (day of November, draft, topic, problem, feature)."""
+    """Content of skeletons alone: issues given as (date or day of November, draft, topic, problem, feature)."""
     loads = loads or Loads()
     config = SiteConfig.model_validate({**SITE, **site})
     site_source = Source("content/site.yaml", "d", loads.loader("content/site.yaml", config), SiteConfig)
@@ -80,7 +80,7 @@ def _content(
         sources[(folder, entry_id)] = EntrySource(BY_FOLDER[folder], (entry_id, title, group), path, "d", load)
     by_date = {}
     for day, draft, *parts in sorted(issues):
-        date = _day(day)
+        date = day if isinstance(day, dt.date) else _day(day)
         path = f"content/issues/{date}.yaml"
         skeleton = (date.isoformat(), draft, *parts)
         by_date[date] = IssueSource(skeleton, path, "d", loads.loader(path, SimpleNamespace(tags=[], intro=None)))  # type: ignore[arg-type]
@@ -88,7 +88,7 @@ def _content(
 
 
 def _model(
-    issues: Iterable[tuple[int, bool, str, str, str]],
+    issues: Iterable[tuple[int | dt.date, bool, str, str, str]],
     as_of: int = 30,
     *,
     unfeatured: bool = False,
@@ -357,10 +357,13 @@ def test_groups_are_noted_when_read() -> None:
 
 
 def test_months_group_issues_newest_first() -> None:
-    content_issues = [(d, False, "entropy", "argmax", "cards") for d in (1, 2, 30)]
-    model = _model(content_issues)
-    (november,) = model.months
-    assert (november.title, november.anchor, _dates(november.issues)) == ("November 2026", "2026-11", [30, 2, 1])
+    days = [dt.date(2025, 12, 31), dt.date(2026, 9, 3), _day(1), _day(2), _day(30)]
+    model = _model([(d, False, "entropy", "argmax", "cards") for d in days])
+    assert [(m.title, m.anchor, _dates(m.issues)) for m in model.months] == [
+        ("November 2026", "2026-11", [30, 2, 1]),
+        ("September 2026", "2026-09", [3]),
+        ("December 2025", "2025-12", [31]),
+    ]
 
 
 # --- derived facts -----------------------------------------------------------------------------
@@ -460,3 +463,11 @@ def test_looking_up_a_day_without_a_published_issue_names_the_day() -> None:
     with pytest.raises(KeyError) as raised:
         _model(ISSUES, as_of=7).by_date[_day(4)]
     assert raised.value.args == (_day(4),)
+
+
+@pytest.mark.parametrize("name", ["issues", "entries", "recent", "window"])
+def test_each_list_of_the_site_notes_its_own_fact(name: str) -> None:
+    model = _model(ISSUES, as_of=7)
+    with tracking() as reads:
+        getattr(model, name)
+    assert reads == {name}
