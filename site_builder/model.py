@@ -182,8 +182,7 @@ class SiteModel:
     @cached_property
     def window_dates(self) -> tuple[dt.date, ...]:
         """Dates of the published issues of the delivery window, newest first."""
-        first = self.schedule.as_of - dt.timedelta(days=self.window_days - 1)
-        return tuple(d for d in reversed(self.dates) if first <= d <= self.schedule.as_of)
+        return _window(self.dates, self.schedule.as_of, self.window_days)
 
     # --- what templates read (each noted) --------------------------------------------------------
 
@@ -202,7 +201,7 @@ class SiteModel:
     @property
     def recent(self) -> tuple[IssuePage, ...]:
         note("recent")
-        return tuple(self.issue_page(d) for d in reversed(self.dates[-self.recent_count :]))  # type: ignore[misc]
+        return tuple(self.issue_page(d) for d in _newest(self.dates, self.recent_count))  # type: ignore[misc]
 
     @property
     def window(self) -> tuple[IssuePage, ...]:
@@ -238,7 +237,7 @@ class SiteModel:
         dates = [d.isoformat() for d in reversed(self.dates)]
         facts = {
             "issues": digest(*dates),
-            "recent": digest(*dates[: self.recent_count]),
+            "recent": digest(*(d.isoformat() for d in _newest(self.dates, self.recent_count))),
             "window": digest(*(d.isoformat() for d in self.window_dates)),
             "entries": digest(*(f"{f}/{i}" for f, i in sorted(self.featured))),
         }
@@ -286,6 +285,18 @@ def build_model(
     no published issue features get pages too (the preview shows them, marked as such).
     """
     return SiteModel(content, results, schedule, unfeatured=unfeatured)
+
+
+# Plain functions rather than property bodies: mutation testing (``benchmarks.mutation``) skips decorated functions.
+def _newest(dates: list[dt.date], count: int) -> list[dt.date]:
+    """The newest ``count`` of ``dates`` (oldest first), newest first: the recent issues."""
+    return dates[-count:][::-1]
+
+
+def _window(dates: list[dt.date], as_of: dt.date, days: int) -> tuple[dt.date, ...]:
+    """Those of ``dates`` in the ``days`` days up to and including ``as_of``, newest first: the delivery window."""
+    first = as_of - dt.timedelta(days=days - 1)
+    return tuple(d for d in reversed(dates) if first <= d <= as_of)
 
 
 def _memo(results: Callable[[EntrySource], Any], source: EntrySource) -> Callable[[], Any]:
