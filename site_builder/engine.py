@@ -198,11 +198,12 @@ def plan_outputs(
     made_before = state.job_paths(name for name in dirty if name.startswith(defer)) if defer else {}
     later = [name for name in dirty if name in made_before]
     dirty = [name for name in dirty if name not in made_before]
-    parts = state.parts(part_prefix(name) for name in [*dirty, *gone])
+    parts = state.parts(part_prefix(name) for name in dirty)
     site.parts.keep({name: Part(value, reads) for name, (value, reads) in parts.items() if name not in readers})
-    stale = {name for name in state.parts(part_prefix(name) for name in later) if name in readers}
+    dropped = {*state.parts(part_prefix(name) for name in gone)}
+    dropped |= {name for name in state.parts(part_prefix(name) for name in later) if name in readers}
     before = state.job_paths([*dirty, *gone])
-    return Plan(site, names, site_jobs(site, dirty), before, gone, {*parts, *stale}, later)
+    return Plan(site, names, site_jobs(site, dirty), before, gone, {*parts, *dropped}, later)
 
 
 def stale_paths(state: BuildState, published: Iterable[str], intact: set[str]) -> set[str]:

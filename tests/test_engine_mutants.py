@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import shutil
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from site_builder.errors import ContentError
 from site_builder.load import Content, load_content
 from site_builder.model import build_model
 from site_builder.pages import Site, job_names
+from site_builder.parts import Part
 from site_builder.schedule import Schedule
 from site_builder.state import BuildState, InputRow, OutputRow, StateUpdate
 from site_builder.templates import load_templates
@@ -247,6 +249,29 @@ def test_the_builder_counts_the_libraries_build_site_requires_and_theirs() -> No
     assert all(name == name.lower() and name for name in found)
 
 
+def test_the_requirements_are_walked_past_extras_through_cycles_and_up_to_200_packages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A requirement graph written here: an extra listed first, a cycle, a package that is not installed.
+    graph = {
+        "build-site": ["pytest>=8; extra == 'test'", "Jinja2>=3.1", "numpy (>=1.26)"],
+        "jinja2": ["MarkupSafe>=2.0", "babel; extra == 'i18n'"],
+        "markupsafe": ["jinja2"],
+        "numpy": [],
+    }
+
+    def requires(name: str) -> list[str] | None:
+        if name not in graph:
+            raise metadata.PackageNotFoundError(name)
+        return graph[name]
+
+    monkeypatch.setattr(metadata, "requires", requires)
+    assert _dependencies() == {"jinja2", "markupsafe", "numpy"}
+    # A long chain: the walk stops following requirements once it has found 200 packages.
+    graph = {"build-site": ["p0"], **{f"p{i}": [f"p{i + 1}"] for i in range(300)}}
+    assert _dependencies() == {f"p{i}" for i in range(200)}
+
+
 # --- trees ---------------------------------------------------------------------------------------
 
 
@@ -343,3 +368,70 @@ def test_when_the_structure_changed_new_jobs_are_made_and_gone_ones_removed(site
     assert plan.before == {HOME: (HOME, f"{HOME}.copy"), gone_issue: (gone_issue,)}
     # Without a change of structure, only the jobs reading a changed fact.
     assert [job.name for job in plan_outputs(site, _changes({"issues": "new"}), state, set()).dirty] == [HOME]
+
+
+# --- parts and jobs left for later -----------------------------------------------------------------
+
+SHARD = "pagefind/pagefind-entry.json"
+
+
+def _fresh(site: Site) -> Site:
+    """The module's site with parts of its own (a plan gives a site the parts it keeps)."""
+    return Site(site.root, site.model, site.env, site.images)
+
+
+def _with_parts(state: BuildState, parts: dict[str, set[str]]) -> None:
+    state.commit(
+        StateUpdate(
+            jobs={name: ((), frozenset(reads)) for name, reads in parts.items()},
+            parts={name: f"value of {name}".encode() for name in parts},
+        )
+    )
+
+
+def test_a_job_made_again_is_given_its_parts_that_read_no_changed_fact(site: Site) -> None:
+    site = _fresh(site)
+    state = _state()
+    _made(state, site, {SHARD: {"a", "b"}, HOME: {"c"}})
+    fresh, stale, other = f"part:{SHARD}#2026-11-26", f"part:{SHARD}#2026-11-27", f"part:{HOME}#x"
+    _with_parts(state, {fresh: {"b"}, stale: {"a"}, other: {"c"}})
+    plan = plan_outputs(site, _changes({"a": "new"}), state, set())
+    assert [job.name for job in plan.dirty] == [SHARD]
+    assert plan.parts == {fresh, stale}, "the parts of the jobs made again, to drop those they no longer use"
+    assert site.parts.kept == {fresh: Part(f"value of {fresh}".encode(), frozenset({"b"}))}
+    assert plan.later == []
+
+
+def test_the_parts_of_a_gone_job_are_dropped_with_it(site: Site) -> None:
+    site = _fresh(site)
+    state = _state()
+    _made(state, site, {})
+    gone = "pagefind/2025-q1/pagefind-entry.json"
+    state.commit(StateUpdate(jobs={gone: ((gone,), frozenset({"x"}))}))
+    _with_parts(state, {f"part:{gone}#2025-02-10": {"y"}})
+    plan = plan_outputs(site, _changes({"issues": "new"}, structural=True), state, set())
+    assert plan.gone == {gone} and plan.parts == {f"part:{gone}#2025-02-10"}
+    assert site.parts.kept == {}
+
+
+def test_a_deferred_job_waits_for_the_next_build_and_its_stale_parts_are_dropped(site: Site) -> None:
+    site = _fresh(site)
+    state = _state()
+    _made(state, site, {SHARD: {"a", "b"}, PERPLEXITY: {"a"}})
+    fresh, stale = f"part:{SHARD}#2026-11-26", f"part:{SHARD}#2026-11-27"
+    _with_parts(state, {fresh: {"b"}, stale: {"a"}})
+    plan = plan_outputs(site, _changes({"a": "new"}), state, set(), defer=("pagefind/",))
+    assert [job.name for job in plan.dirty] == [PERPLEXITY] and plan.later == [SHARD]
+    assert plan.before == {PERPLEXITY: (PERPLEXITY, f"{PERPLEXITY}.copy")}, "a deferred job's files stay published"
+    assert plan.parts == {stale}, "the next build must not take the part a changed fact made stale"
+    assert site.parts.kept == {}
+    # The next build makes it, though nothing changed since.
+    state.commit(StateUpdate(meta={"later": plan.later}, gone_jobs=plan.parts))
+    again = plan_outputs(_fresh(site), _changes({}), state, set())
+    assert [job.name for job in again.dirty] == [SHARD] and again.later == []
+    assert again.parts == {fresh}
+
+
+def test_a_job_never_made_is_not_deferred(site: Site) -> None:
+    plan = plan_outputs(_fresh(site), _changes({}, structural=True), _state(), set(), defer=("pagefind/",))
+    assert SHARD in [job.name for job in plan.dirty] and plan.later == []
