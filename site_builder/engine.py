@@ -187,14 +187,15 @@ def plan_outputs(
     names = job_names(site)
     readers = state.readers(changes.facts) if changes.facts else set()
     broken = {row.job for path, row in changes.published.items() if path not in intact}
-    broken.update(state.meta("later", []))
+    owed = set(state.meta("later", []))  # left for this build by the last one
+    remake = readers | broken | owed
     gone: set[str] = set()
     if changes.structural:
         recorded = {name for name in state.job_names() if not name.startswith((COMPUTE, PART))}
-        dirty = [name for name in names if name not in recorded or name in readers or name in broken]
+        dirty = [name for name in names if name not in recorded or name in remake]
         gone = recorded - set(names)
     else:
-        dirty = [name for name in names if name in readers or name in broken]
+        dirty = [name for name in names if name in remake]
     made_before = state.job_paths(name for name in dirty if name.startswith(defer)) if defer else {}
     later = [name for name in dirty if name in made_before]
     dirty = [name for name in dirty if name not in made_before]

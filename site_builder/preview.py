@@ -130,9 +130,21 @@ def rebuild(preview: Preview, root: Path, options: BuildOptions, session: Sessio
     """
     started = time.monotonic()
     session = session or Session(root, options)
+    if not _build_into(preview, session, LATER, reload=True):
+        return False
+    log.info("built %d pages in %.2f s", len(preview.snapshot.files), time.monotonic() - started)
+    if session.later:
+        count = len(session.later)
+        if not _build_into(preview, session, (), reload=False):
+            return False  # the next save makes them again: the state still owes them
+        log.debug("made %d outputs left for after the reload", count)
+    return True
+
+
+def _build_into(preview: Preview, session: Session, defer: tuple[str, ...], *, reload: bool) -> bool:
     try:
         with parallel.in_process():  # the server's threads make forking unsafe
-            files, base_path = session.build(LATER)
+            files, base_path = session.build(defer)
     except BuildError as exc:
         log.error("%s", exc)
         preview.failed(str(exc))
@@ -143,16 +155,5 @@ def rebuild(preview: Preview, root: Path, options: BuildOptions, session: Sessio
         log.error("%s", message)
         preview.failed(message)
         return False
-    preview.succeeded(files, base_path)
-    log.info("built %d pages in %.2f s", len(files), time.monotonic() - started)
-    if session.later:
-        try:
-            with parallel.in_process():
-                files, base_path = session.build()
-        except Exception as exc:  # the next save makes them again
-            log.error("%s", exc)
-            preview.failed(str(exc))
-            return False
-        preview.succeeded(files, base_path, reload=False)
-        log.debug("made %d outputs left for after the reload", len(session.later))
+    preview.succeeded(files, base_path, reload=reload)
     return True
