@@ -128,6 +128,14 @@ def _sha(*parts: str) -> str:
 # --- what is published, in what order ---------------------------------------------------------
 
 
+def test_the_model_gives_the_site_settings_file_it_was_made_from() -> None:
+    # build_site reads the site's time zone and publish time through it, for the no-op check's stamp.
+    content = _content(ISSUES)
+    model = build_model(content, lambda source: source.id, Schedule(_day(7)))
+    assert model.site_source is content.site_source
+    assert model.site_source.path == "content/site.yaml"
+
+
 def test_published_issues_are_those_up_to_the_day_without_drafts_newest_first() -> None:
     model = _model(ISSUES, as_of=7)
     assert model.dates == [_day(1), _day(2), _day(5)]
