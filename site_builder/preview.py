@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import parallel
-from .build import BuildOptions, open_state, run
+from .build import BuildOptions, long_lived_objects, open_state, run
 from .errors import BuildError
 from .publish import MemoryOutput
 from .search import BUNDLE
@@ -107,7 +107,10 @@ class Session:
         """Rebuild; the served files and the site's base path. On an error the last good site is kept."""
         files = dict(self.output.files)
         try:
-            report = run(self.root, self.options, self.state, self.output, defer=defer)
+            # As a build does: the collector skips what the session keeps (the site, the state), so
+            # a save never waits for a pass over the whole preview's memory.
+            with long_lived_objects():
+                report = run(self.root, self.options, self.state, self.output, defer=defer)
         except BaseException:
             self.output.files = files  # a failed build may have put some files: serve the last good site
             raise
