@@ -8,6 +8,7 @@ problems, which the browser shows over them until the next good save.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -141,6 +142,9 @@ def rebuild(preview: Preview, root: Path, options: BuildOptions, session: Sessio
         if not _build_into(preview, session, (), reload=False):
             return False  # the next save makes them again: the state still owes them
         log.debug("made %d outputs left for after the reload", count)
+    # The builds kept the collector off the session's memory (``Session.build``): what they let go
+    # of is collected now, after the page has reloaded, so the preview does not grow save after save.
+    gc.collect()
     return True
 
 
