@@ -294,6 +294,9 @@ class ServeSession:
         events = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         events.request("GET", "/_build-site/events")
         stream = events.getresponse()
+        # The other scenarios change the project too (the next day's issue is added and removed): the
+        # server rebuilds after them. An author saves into an idle preview, so the save waits for that.
+        _wait_idle(self.process.pid)
         served = _next_build(stream, None)
         issues = self.project.archive.issues
         topic = issues[(len(issues) // 3 + round_) % len(issues)].topic
@@ -324,6 +327,25 @@ class ServeSession:
         self.process.terminate()
         self.process.wait(timeout=30)
         self.sampler.stop()
+
+
+def _wait_idle(pid: int, quiet: float = 1.5, timeout: float = 300.0) -> None:
+    """Wait until process ``pid`` has used no CPU for ``quiet`` seconds (its rebuilds are done)."""
+    deadline = time.monotonic() + timeout
+    last, since = _cpu_ticks(pid), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = _cpu_ticks(pid)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system clock ticks of ``pid`` and its threads (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
 
 
 def _next_build(stream: Any, seen: str | None) -> str:
