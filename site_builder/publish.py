@@ -113,7 +113,8 @@ class Publication:
 
         fixing the ``stale`` paths (changed since that tree was replaced, or touched by hand), or else by
         linking every file of ``output/``. ``folders``: the modification time of each folder of the previous
-        tree when it was replaced (``folder_times``); a folder changed since is swept of what ``output/`` lacks.
+        tree when it was published (``seal``); a folder changed since (a file put into ``output/`` by hand,
+        then swapped out with it) is swept of what ``output/`` lacks.
         """
         self.started = True
         previous = self.state / PREVIOUS
@@ -147,10 +148,6 @@ class Publication:
 
     def _every_folder(self) -> list[str]:
         return sorted(_folders(self.paths))
-
-    def folder_times(self) -> dict[str, int]:
-        """The modification time of each folder of ``output/``: what it will be checked by as the previous tree."""
-        return folder_times(self.out, self.paths)
 
     def _sweep(self, folder: str) -> None:
         """Remove from a staged folder what ``output/`` does not hold there (put into the previous tree by hand)."""
@@ -198,8 +195,12 @@ class Publication:
 
     # --- publishing ------------------------------------------------------------------------------
 
-    def finish(self, tree: str, gone: Iterable[str]) -> None:
-        """Remove the ``gone`` paths, mark the staged tree as ``tree``, and swap it in."""
+    def seal(self, tree: str, gone: Iterable[str], paths: Iterable[str]) -> dict[str, int]:
+        """Remove the ``gone`` paths and mark the staged tree as ``tree``, whose files are ``paths``.
+
+        Returns the modification time of each of its folders, now that nothing changes them any
+        more: once this tree is swapped out in turn, a folder whose time differs was changed by hand.
+        """
         try:
             for path in gone:
                 target = safe_join(self.staging, path)
@@ -208,6 +209,14 @@ class Publication:
             marker = self.staging / MARKER
             _remove(marker)
             marker.write_bytes(marker_bytes(tree))
+        except OSError as exc:
+            self.abort()
+            raise OutputError(Problem(str(self.out), message=f"cannot write output: {exc}")) from exc
+        return folder_times(self.staging, paths)
+
+    def finish(self) -> None:
+        """Swap the sealed tree in; the tree it replaces is kept as the next build's previous tree."""
+        try:
             atomic.flush_to_disk(self.staging)
             atomic.checkpoint("staged")
             replaced = swap(self.staging, self.out)
@@ -350,13 +359,13 @@ class MemoryOutput:
     def start(self, previous_tree: str | None, stale: Iterable[str], folders: Mapping[str, int] | None = None) -> None:
         self.started = True
 
-    def folder_times(self) -> dict[str, int]:
-        return {}
-
-    def finish(self, tree: str, gone: Iterable[str]) -> None:
+    def seal(self, tree: str, gone: Iterable[str], paths: Iterable[str]) -> dict[str, int]:
         for path in gone:
             self.files.pop(path, None)
             self.published.pop(path, None)
+        return {}
+
+    def finish(self) -> None:
         self.keep_previous()
 
     def stats(self, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:

@@ -270,6 +270,22 @@ def test_a_file_changed_by_hand_in_the_output_is_written_again(published: Path, 
     assert tree_digest(root / "output") == expected
 
 
+def test_a_file_added_by_hand_to_the_output_stays_gone_build_after_build(published: Path, tmp_path: Path) -> None:
+    # The added file is in output/ when output/ becomes the previous tree: each later build
+    # stages from that tree in turn, and none may publish the file again.
+    root = _copy(published, tmp_path / "project")
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    (root / "output/topics/perplexity/extra.html").write_text("not ours")
+    (root / "output/archive/extra").mkdir()
+    seen = []
+    for day in (DATE - dt.timedelta(days=2), DATE - dt.timedelta(days=1), DATE, DATE - dt.timedelta(days=1)):
+        build_site(root, root / "output", BuildOptions(date=day))
+        seen.append(sorted(p for p in tree_digest(root / "output") if "extra" in p))
+        seen.append(os.path.exists(root / "output/archive/extra"))
+    assert seen == [[], False] * 4
+    assert tree_digest(root / "output") == _clean(root, tmp_path, DATE - dt.timedelta(days=1))
+
+
 def test_a_missing_or_unreadable_state_means_a_full_build(published: Path, tmp_path: Path) -> None:
     root = _copy(published, tmp_path / "project")
     build_site(root, root / "output", BuildOptions(date=DATE))
