@@ -52,11 +52,15 @@ def plain_build(argv: list[str]) -> dict[str, str | bool] | None:
 
 
 def nothing_to_do(argv: list[str]) -> bool:
-    """Report and return True if ``argv`` is a plain build whose output is already up to date."""
+    """Report and return True if ``argv`` is a plain build whose output is already up to date.
+
+    If it is not, the build that follows starts from the stats of the project's files the check took.
+    """
     options = plain_build(argv)
     if options is None:
         return False
     from .noop import up_to_date
+    from .scan import Snapshot, hand_over
     from .state import NAME, state_folder
 
     root = Path(str(options.get("root", ".")))
@@ -71,8 +75,11 @@ def nothing_to_do(argv: list[str]) -> bool:
         bool(options.get("drafts")),
         bool(options.get("future")),
     )
-    stamp = up_to_date(root, out, key, state_folder(out) / NAME)
+    seen: list[Snapshot] = []
+    stamp = up_to_date(root, out, key, state_folder(out) / NAME, seen)
     if stamp is None:
+        if seen:  # the build that follows does not stat every file again
+            hand_over(seen[0])
         return False
     if not options.get("quiet"):
         plural = "" if stamp["issues"] == 1 else "s"

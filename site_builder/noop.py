@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .scan import unchanged
+from .scan import Snapshot, take_snapshot, unchanged
 
 Options = tuple[str, str, str | None, bool, bool]
 """(project root, output folder, --date or None, drafts, future)."""
@@ -87,8 +87,13 @@ def stamp(
     }
 
 
-def up_to_date(root: Path, out: Path, options: Options, state_file: Path) -> dict[str, Any] | None:
-    """The stamp of the last build, if a build with ``options`` now would change nothing; else None."""
+def up_to_date(
+    root: Path, out: Path, options: Options, state_file: Path, seen: list[Snapshot] | None = None
+) -> dict[str, Any] | None:
+    """The stamp of the last build, if a build with ``options`` now would change nothing; else None.
+
+    ``seen`` gets the stats of the project's files, if they were taken (for the build that follows).
+    """
     try:
         db = sqlite3.connect(f"file:{state_file}?mode=ro", uri=True)
     except sqlite3.Error:
@@ -102,7 +107,10 @@ def up_to_date(root: Path, out: Path, options: Options, state_file: Path) -> dic
         if meta.get("marker") != _marker_stat(out):
             return None
         inputs = {p: (marshal.loads(s), d) for p, s, d in db.execute("SELECT path, stat, digest FROM inputs")}
-        if not unchanged(root, inputs, meta.get("recorded_ns", 0)):
+        snapshot = take_snapshot(root)
+        if seen is not None:
+            seen.append(snapshot)
+        if not unchanged(snapshot, inputs, meta.get("recorded_ns", 0)):
             return None
         base = str(out)
         count = 0

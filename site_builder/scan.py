@@ -54,6 +54,39 @@ def file_stats(root: Path) -> dict[str, Stat]:
     return found
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The stat of every file a build of a project may read, and when they were taken."""
+
+    root: str
+    taken_ns: int
+    stats: dict[str, Stat]
+
+
+def take_snapshot(root: Path) -> Snapshot:
+    now = clock()
+    return Snapshot(os.path.abspath(root), now, file_stats(root))
+
+
+_handed: list[Snapshot] = []
+
+
+def hand_over(snapshot: Snapshot) -> None:
+    """The next scan of ``snapshot.root`` in this process starts from it, instead of stat-ing every file again.
+
+    For the build the no-op check found something to do for, a moment before: an edit made in
+    between is as one made just after the scan (its new stat makes the next build read it).
+    """
+    _handed[:] = [snapshot]
+
+
+def _snapshot(root: Path) -> Snapshot:
+    handed = _handed.pop() if _handed else None
+    if handed is not None and handed.root == os.path.abspath(root):
+        return handed
+    return take_snapshot(root)
+
+
 def is_racy(stat: Stat, recorded_ns: int) -> bool:
     """True if the file changed so shortly before ``recorded_ns`` that a later edit may have kept its stat."""
     return max(stat[2], stat[3]) >= recorded_ns - RACY_NS
@@ -87,8 +120,8 @@ class Scan:
 
 def scan(root: Path, recorded: Mapping[str, tuple[Stat, str]], recorded_ns: int = 0) -> Scan:
     """Stat every file of ``root``; read and hash those ``recorded`` (path -> (stat, sha256)) does not vouch for."""
-    now = clock()
-    found = Scan(root, now, file_stats(root))
+    snapshot = _snapshot(root)
+    found = Scan(root, snapshot.taken_ns, dict(snapshot.stats))
     for path, stat in found.stats.items():
         known = recorded.get(path)
         if known is not None and known[0] == stat and not is_racy(stat, recorded_ns):
@@ -110,9 +143,9 @@ def scan(root: Path, recorded: Mapping[str, tuple[Stat, str]], recorded_ns: int 
     return found
 
 
-def unchanged(root: Path, recorded: Mapping[str, tuple[Stat, str]], recorded_ns: int) -> bool:
-    """True if every file of ``root`` is exactly one the last build read, by stat alone (the no-op check)."""
-    stats = file_stats(root)
+def unchanged(snapshot: Snapshot, recorded: Mapping[str, tuple[Stat, str]], recorded_ns: int) -> bool:
+    """True if every file of the project is exactly one the last build read, by stat alone (the no-op check)."""
+    stats = snapshot.stats
     if stats.keys() != recorded.keys():
         return False
     return all(recorded[p][0] == s and not is_racy(s, recorded_ns) for p, s in stats.items())

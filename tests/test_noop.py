@@ -222,3 +222,30 @@ def test_the_no_op_reports_the_files_the_build_reported(project: Path, before: C
     )
     assert stamp is not None
     assert stamp["files"] == report.files == _published_files(out)
+
+
+def test_the_build_after_the_check_starts_from_the_stats_the_check_took(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder.launch import nothing_to_do
+
+    topic = project / "content/topics/perplexity.yaml"
+    topic.write_text(topic.read_text().replace("title: Perplexity", "title: Perplexity, edited", 1))
+    real, calls = scan.file_stats, []
+    monkeypatch.setattr(scan, "file_stats", lambda root: calls.append(root) or real(root))
+    argv = ["--root", str(project), "--date", DATE.isoformat(), "-q"]
+    assert not nothing_to_do(argv)
+    report = build_site(project, project / "output", BuildOptions(date=DATE))
+    assert len(calls) == 1 and report.read == ("content/topics/perplexity.yaml",)
+    assert "Perplexity, edited" in (project / "output/topics/perplexity/index.html").read_text()
+    # Handed over once: the next build stats the files itself, and sees an edit made since.
+    topic.write_text(topic.read_text().replace("Perplexity, edited", "Perplexity, edited twice", 1))
+    assert build_site(project, project / "output", BuildOptions(date=DATE)).read == ("content/topics/perplexity.yaml",)
+    assert len(calls) == 2
+
+
+def test_stats_taken_for_one_project_are_not_used_for_another(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scan.hand_over(scan.Snapshot(os.path.abspath(project / "elsewhere"), scan.clock(), {}))
+    topic = project / "content/topics/perplexity.yaml"
+    topic.write_text(topic.read_text().replace("title: Perplexity", "title: Perplexity, edited", 1))
+    assert build_site(project, project / "output", BuildOptions(date=DATE)).read == ("content/topics/perplexity.yaml",)
