@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import OutputError, Problem
+
 log = logging.getLogger(__name__)
 
 FORMAT = 4
@@ -133,20 +135,24 @@ class BuildState:
         from .noop import builder_stats
 
         path = folder / NAME if folder is not None else None
-        if path is not None:
-            folder.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
         try:
-            state = cls(_connect(path), path)
-            same = state.meta("format") == FORMAT and state.meta("builder_stats") == builder_stats()
-            if not (same or state.meta("builder") == builder()) or state.meta("format") != FORMAT:
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+            try:
+                state = cls(_connect(path), path)
+                same = state.meta("format") == FORMAT and state.meta("builder_stats") == builder_stats()
+                if not (same or state.meta("builder") == builder()) or state.meta("format") != FORMAT:
+                    state.reset(builder())
+            except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
+                log.debug("starting a new build state: %s", exc)
+                if path is not None:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                state = cls(_connect(path), path)
                 state.reset(builder())
-        except sqlite3.DatabaseError as exc:  # not a database, or a damaged one
-            log.debug("starting a new build state: %s", exc)
-            if path is not None:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-            state = cls(_connect(path), path)
-            state.reset(builder())
+        except (OSError, sqlite3.Error) as exc:  # e.g. a folder where the database goes: not ours to remove
+            where = str(path if path is not None and path.parent.is_dir() else folder)
+            raise OutputError(Problem(where, message=f"cannot use the build state: {exc}")) from exc
         return state
 
     def reset(self, builder: str) -> None:

@@ -21,7 +21,7 @@ from site_builder.build import BuildOptions, BuildReport, build_site
 from site_builder.errors import ContentError
 from site_builder.state import NAME, state_folder
 
-from .conftest import copy_project, eject_theme, tree_digest
+from .conftest import copy_project, eject_theme, run_cli, tree_digest
 from .publishing import write_issue
 
 DATE = dt.date(2026, 11, 28)
@@ -300,6 +300,25 @@ def test_a_missing_or_unreadable_state_means_a_full_build(published: Path, tmp_p
     assert {p: i for p, i in _identity(root / "output").items() if p != ".build-site"} == {
         p: i for p, i in identity.items() if p != ".build-site"
     }
+
+
+@pytest.mark.parametrize("where", ["database", "folder"])
+def test_a_build_state_that_cannot_be_opened_is_a_clear_error(published: Path, tmp_path: Path, where: str) -> None:
+    root = _copy(published, tmp_path / "project")
+    expected = tree_digest(root / "output")
+    folder = state_folder(root / "output")
+    shutil.rmtree(folder)
+    if where == "database":  # a folder where the database goes: not build-site's to remove
+        (folder / NAME).mkdir(parents=True)
+        (folder / NAME / "notes.txt").write_text("mine")
+    else:
+        folder.write_text("a file where the state folder goes")
+    result = run_cli("--root", root, "build", "--date", DATE.isoformat())
+    blamed = folder / NAME if where == "database" else folder
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"{blamed}: cannot use the build state: " in result.stderr
+    assert tree_digest(root / "output") == expected
+    assert where == "folder" or (folder / NAME / "notes.txt").read_text() == "mine"
 
 
 def test_without_the_cache_everything_is_rendered_and_only_changes_written(published: Path, tmp_path: Path) -> None:

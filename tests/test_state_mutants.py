@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from site_builder import state as state_module
+from site_builder.errors import OutputError
 from site_builder.noop import builder_stats
 from site_builder.state import (
     FORMAT,
@@ -345,3 +346,19 @@ def test_a_commit_that_fails_writes_nothing(tmp_path: Path) -> None:
     assert state.meta("day") is None
     state.close()
     assert BuildState.open(tmp_path, lambda: "build-site 1").meta("day") is None
+
+
+def test_a_folder_where_the_database_goes_is_an_error_naming_it_and_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "state.sqlite").mkdir()
+    (tmp_path / "state.sqlite" / "mine.txt").write_text("kept")
+    with pytest.raises(OutputError) as info:
+        BuildState.open(tmp_path, lambda: "build-site 1")
+    assert str(info.value).startswith(f"{tmp_path / 'state.sqlite'}: cannot use the build state: unable to open")
+    assert (tmp_path / "state.sqlite" / "mine.txt").read_text() == "kept"
+
+
+def test_a_file_where_the_state_folder_goes_is_an_error_naming_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "state").write_text("a file")
+    with pytest.raises(OutputError) as info:
+        BuildState.open(tmp_path / "state", lambda: "build-site 1")
+    assert str(info.value).startswith(f"{tmp_path / 'state'}: cannot use the build state: [Errno 17] File exists")
