@@ -119,20 +119,23 @@ def check_element_ids(issue: Loaded[IssueEntry], parts: list[tuple[str, Loaded[E
     found: list[Problem] = []
     owner: dict[str, str] = {}
     for field, loaded in parts:
+        part = f"{field} {loaded.model.id!r}"
         for directive in DIRECTIVES.values():
             for item in getattr(loaded.model, directive.collection):
                 element = directive.element_id(item.id)
+                if owner.get(element) == part:
+                    continue  # twice in one entry: ``check_entry`` reports it on the entry, where it is fixed
                 if element in owner:
                     found.append(
                         issue.problem(
                             (field,),
-                            f"{field} {loaded.model.id!r} and {owner[element]} both have a {directive.name} {item.id!r}:"
+                            f"{part} and {owner[element]} both have a {directive.name} {item.id!r}:"
                             f" the issue page would hold two elements with id {element!r}",
                             f"rename the {directive.name} in {loaded.doc.path} and the directives that show it",
                         )
                     )
                 else:
-                    owner[element] = f"{field} {loaded.model.id!r}"
+                    owner[element] = part
     return found
 
 

@@ -280,6 +280,15 @@ def test_parts_of_an_issue_with_one_element_id_are_reported_on_the_issue() -> No
     # a formula and an example of one name are different elements
     example = PROBLEM + "formulas:\n  - id: curve\n    latex: S\n"
     assert check_element_ids(issue, [("topic", topic), ("problem", _loaded(example, ProblemEntry))]) == []
+    # One entry with an id twice is the entry's problem (``check_entry``), not one of the issue.
+    twice = _loaded(TOPIC + "formulas:\n  - id: h\n    latex: H\n  - id: h\n    latex: G\n")
+    assert check_element_ids(issue, [("topic", twice)]) == []
+    assert len(check_element_ids(issue, [("topic", twice), ("problem", problem)])) == 1
+    # ... and the formulas after the repeated one still count.
+    g = _loaded(TOPIC + "formulas:\n  - id: h\n    latex: H\n  - id: h\n    latex: G\n  - id: g\n    latex: G\n")
+    other = _loaded(PROBLEM + "formulas:\n  - id: g\n    latex: S\n", ProblemEntry, "content/problems/sum.yaml")
+    clashes = [p.message for p in check_element_ids(issue, [("topic", g), ("problem", other)])]
+    assert clashes == ["problem 'sum' and topic 'entropy' both have a formula 'g':" + clashes[0].split(":", 1)[1]]
 
 
 def test_problem_strings_name_the_field() -> None:
