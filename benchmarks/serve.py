@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -94,16 +95,18 @@ class ServeSession:
         self.sampler.stop()
 
 
-def _wait_idle(pid: int, quiet: float = 1.5, timeout: float = 300.0) -> None:
-    """Wait until process ``pid`` has used no CPU for ``quiet`` seconds (its rebuilds are done)."""
+def _wait_idle(pid: int, quiet: float = 1.5, busy: float = 0.1, timeout: float = 300.0) -> None:
+    """Wait until process ``pid`` has used less than ``busy`` of a core for ``quiet`` seconds (its rebuilds are done).
+
+    Not "no CPU at all": an idle preview's watcher wakes a few times a second (a few % of a core
+    with 4,000 content files), while a rebuild keeps a core busy.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
     deadline = time.monotonic() + timeout
-    last, since = _cpu_ticks(pid), time.monotonic()
     while time.monotonic() < deadline:
-        time.sleep(0.25)
-        now = _cpu_ticks(pid)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
+        before = _cpu_ticks(pid)
+        time.sleep(quiet)
+        if (_cpu_ticks(pid) - before) / tick < busy * quiet:
             return
 
 
