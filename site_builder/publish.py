@@ -105,6 +105,10 @@ class Publication:
         """The files of ``output/`` that are still as published, and their digests."""
         self.staging = out.parent / f".{out.name}.staging-{os.getpid()}"
         self.started = False
+        self._times: dict[str, int] = {}
+        """The modification time of each staged folder when staging began (from the previous tree)."""
+        self._changed: set[str] = set()
+        """Paths staging changed (and ``folder/`` for a folder it swept): their folders' times are not those."""
 
     # --- staging ---------------------------------------------------------------------------------
 
@@ -120,13 +124,19 @@ class Publication:
         previous = self.state / PREVIOUS
         try:
             if previous_tree and marker_tree(previous) == previous_tree and os.path.isdir(self.out):
-                os.rename(previous, self.staging)
-                touched = {f for f, mtime in (folders or {}).items() if _mtime(self.staging, f) != mtime}
+                os.rename(previous, self.staging)  # renaming a tree leaves the times of the folders in it
+                for folder in folders or {}:
+                    found = _mtime(self.staging, folder)
+                    if found is not None:
+                        self._times[folder] = found
+                touched = {f for f, mtime in (folders or {}).items() if self._times.get(f) != mtime}
                 for path in sorted(set(stale)):
                     self._refresh(path)
+                    self._changed.add(path)
                 suspects = sorted({"", *touched}) if folders is not None else self._every_folder()
                 for folder in suspects:
                     self._sweep(folder)
+                    self._changed.add(f"{folder}/")
                 log.debug("staging from the previous tree")
             else:
                 if previous.exists():
@@ -195,12 +205,15 @@ class Publication:
 
     # --- publishing ------------------------------------------------------------------------------
 
-    def seal(self, tree: str, gone: Iterable[str], paths: Iterable[str]) -> dict[str, int]:
+    def seal(self, tree: str, gone: Iterable[str], paths: Iterable[str], written: Iterable[str]) -> dict[str, int]:
         """Remove the ``gone`` paths and mark the staged tree as ``tree``, whose files are ``paths``.
 
         Returns the modification time of each of its folders, now that nothing changes them any
         more: once this tree is swapped out in turn, a folder whose time differs was changed by hand.
+        Only the folders holding a path staging changed (``written``, ``gone``, those brought up to
+        date) are timed again; the others kept the times found when staging began.
         """
+        gone = list(gone)
         try:
             for path in gone:
                 target = safe_join(self.staging, path)
@@ -212,7 +225,17 @@ class Publication:
         except OSError as exc:
             self.abort()
             raise OutputError(Problem(str(self.out), message=f"cannot write output: {exc}")) from exc
-        return folder_times(self.staging, paths)
+        changed = _folders(frozenset([*written, *gone, *self._changed]))
+        times = {}
+        for folder in _folders(paths):
+            if not folder:
+                continue  # the root is always swept
+            found = self._times.get(folder) if folder not in changed else None
+            if found is None:
+                found = _mtime(self.staging, folder)
+            if found is not None:
+                times[folder] = found
+        return times
 
     def finish(self) -> None:
         """Swap the sealed tree in; the tree it replaces is kept as the next build's previous tree."""
@@ -254,16 +277,6 @@ class Publication:
         """Drop the staged tree (after a failure): ``output/`` was never touched."""
         if self.started:
             shutil.rmtree(self.staging, ignore_errors=True)
-
-
-def folder_times(tree: Path, paths: Iterable[str]) -> dict[str, int]:
-    """The modification time of every folder holding one of ``paths`` in ``tree`` (the root excluded)."""
-    found = {}
-    for folder in _folders(paths):
-        if folder:
-            with contextlib.suppress(OSError):
-                found[folder] = os.stat(tree / folder).st_mtime_ns
-    return found
 
 
 @functools.lru_cache(maxsize=2)
@@ -359,7 +372,7 @@ class MemoryOutput:
     def start(self, previous_tree: str | None, stale: Iterable[str], folders: Mapping[str, int] | None = None) -> None:
         self.started = True
 
-    def seal(self, tree: str, gone: Iterable[str], paths: Iterable[str]) -> dict[str, int]:
+    def seal(self, tree: str, gone: Iterable[str], paths: Iterable[str], written: Iterable[str]) -> dict[str, int]:
         for path in gone:
             self.files.pop(path, None)
             self.published.pop(path, None)

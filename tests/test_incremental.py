@@ -19,7 +19,7 @@ import pytest
 
 from site_builder.build import BuildOptions, BuildReport, build_site
 from site_builder.errors import ContentError
-from site_builder.state import NAME, state_folder
+from site_builder.state import NAME, BuildState, state_folder
 
 from .conftest import copy_project, eject_theme, run_cli, tree_digest
 from .publishing import write_issue
@@ -268,6 +268,22 @@ def test_a_file_changed_by_hand_in_the_output_is_written_again(published: Path, 
     report = build_site(root, root / "output", BuildOptions(date=DATE))
     assert {"topics/perplexity/index.html", "archive/index.html"} <= set(report.rendered)
     assert tree_digest(root / "output") == expected
+
+
+@pytest.mark.parametrize("case", ["topic text", "deleted issue", "added topic and issue", "static file"])
+def test_the_folder_times_recorded_are_those_of_the_published_tree(published: Path, tmp_path: Path, case: str) -> None:
+    # Only the folders a build changed are timed again when it publishes: the others keep the
+    # times found when staging began. All must be the published folders' times, or the build
+    # after the next would sweep them for nothing (or miss a file added by hand).
+    root, *_ = _rebuild(published, tmp_path, CASES["feature"])
+    CASES[case](root)  # the build before changed other folders: this one's are timed for what it wrote
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    state = BuildState.open(state_folder(root / "output"), lambda: "unused")
+    recorded = state.meta("folders")
+    state.close()
+    out = root / "output"
+    actual = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_dir()}
+    assert recorded == actual
 
 
 def test_a_file_added_by_hand_to_the_output_stays_gone_build_after_build(published: Path, tmp_path: Path) -> None:
