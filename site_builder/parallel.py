@@ -67,15 +67,18 @@ def map_chunks(task: Callable[[Sequence[T]], R], items: Sequence[T], *, chunk: i
     """
     count = workers()
     forced = bool(os.environ.get(WORKERS_VARIABLE))
-    chunk = max(1, min(chunk, -(-len(items) // count)))
-    parts = [items[start : start + chunk] for start in range(0, len(items), chunk)]
-    count = min(count, len(parts))
     if (
         count < 2
         or _forbidden
         or (not forced and len(items) < 2 * MIN_ITEMS_PER_WORKER)
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
+        yield from (task(items[start : start + chunk]) for start in range(0, len(items), chunk))
+        return
+    chunk = max(1, min(chunk, -(-len(items) // count)))
+    parts = [items[start : start + chunk] for start in range(0, len(items), chunk)]
+    count = min(count, len(parts))
+    if count < 2:
         yield from (task(part) for part in parts)
         return
     global _task, _items

@@ -3,7 +3,9 @@
 Jobs run in the order listed (``pages``), in worker processes when there are many (see
 ``parallel``): each worker makes a run of jobs, puts their files into the sink itself (a
 staging folder, never the output folder) and sends back only digests, reads and links. A
-job that fails ends its run; of all failures, the one of the earliest job is raised.
+job that starts a program (a search shard's Pagefind, ``Job.early``) is made first in its run
+and finished last, so the program runs while the other jobs are made. A job that fails ends
+its run; of all failures, the one of the earliest job is raised.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from . import progress
 from .deps import digest, tracking
 from .errors import BuildError, Problem, TemplateError
 from .links import PageLinks, page_links
-from .pages import Job
+from .pages import Job, Pending
 from .parallel import map_chunks
 from .parts import Part
 from .wellformed import XML_SUFFIXES, check_xml
@@ -113,40 +115,63 @@ def render_jobs(
 def _make(
     jobs: Sequence[Job], *, sink: Sink, base_path: str, base_url: str, forget: Callable[[], None] | None
 ) -> list[Made]:
-    """Make a run of jobs (in a worker, or here); stop at the first that fails."""
-    found = []
-    for job in jobs:
-        made = Made(job.name)
+    """Make a run of jobs (in a worker, or here); stop at the first that fails.
+
+    Jobs that start a program (``Job.early``) are made first and finished last, so that the
+    program runs while the others are made; the run's jobs are returned in their order.
+    """
+    order = sorted(range(len(jobs)), key=lambda index: not jobs[index].early)  # stable: early ones first
+    made: dict[int, Made] = {}
+    pending: dict[int, Pending] = {}
+    for index in order:
+        job, result = jobs[index], Made(jobs[index].name)
+        made[index] = result
         try:
             with tracking() as reads:
                 files = job.make()
         except BuildError as exc:
-            made.error = exc
-            found.append(made)
+            result.error = exc
             break
-        made.reads = frozenset(reads)
+        result.reads = frozenset(reads)
         if job.parts is not None:
-            made.parts = job.parts.take(job.name)
-        xml = {}
-        for path, data in files.items():
-            made.digests[path] = digest(data)
-            made.links[path] = page_links(path, data, base_path, base_url, edition=job.away)
-            if path.endswith(XML_SUFFIXES):
-                xml[path] = data
-        if xml:
-            try:
-                check_xml(xml)
-            except TemplateError as exc:
-                made.malformed = exc.problems
-        if sink.shared:
-            for path, data in files.items():
-                sink.put(path, data, made.digests[path])
+            result.parts = job.parts.take(job.name)
+        if isinstance(files, Pending):
+            pending[index] = files
         else:
-            made.data = files
-        found.append(made)
+            _record(result, files, job, sink, base_path, base_url)
+    for index, later in pending.items():  # each is waited for, even after a failure: its program is running
+        try:
+            _record(made[index], later.result(), jobs[index], sink, base_path, base_url)
+        except BuildError as exc:
+            made[index].error = exc
+    found = []
+    for index in sorted(made):
+        found.append(made[index])
+        if made[index].error is not None:
+            break
     if forget is not None:
         forget()
     return found
+
+
+def _record(made: Made, files: dict[str, bytes], job: Job, sink: Sink, base_path: str, base_url: str) -> None:
+    """Note what a job made (digests, links, XML problems) and put its files into ``sink`` (or keep their bytes)."""
+    xml = {}
+    for path, data in files.items():
+        made.digests[path] = digest(data)
+        made.links[path] = page_links(path, data, base_path, base_url, edition=job.away)
+        if path.endswith(XML_SUFFIXES):
+            xml[path] = data
+    if xml:
+        try:
+            check_xml(xml)
+        except TemplateError as exc:
+            made.malformed = exc.problems
+    if sink.shared:
+        for path, data in files.items():
+            sink.put(path, data, made.digests[path])
+    else:
+        made.data = files
 
 
 def _check_claims(rendered: Rendered) -> None:

@@ -38,6 +38,7 @@ import datetime as dt
 import json
 import marshal
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -52,7 +53,7 @@ from .urls import issue_path
 
 if TYPE_CHECKING:
     from .model import SiteModel
-    from .pages import Job, Site
+    from .pages import Job, Pending, Site
 
 SEARCH_PAGE = "search/index.html"
 BUNDLE = "pagefind/"
@@ -117,7 +118,7 @@ def search_bundles(model: SiteModel) -> SearchBundles | None:
 
 def shard_job(site: Site, name: str) -> Job | None:
     """The job of the shard named ``name`` (``pagefind/pagefind-entry.json`` is the newest), if the site has it."""
-    from .pages import Job
+    from .pages import Job, Pending
 
     folder = name.removesuffix(ENTRY)
     found = shards(site.model.dates)
@@ -138,15 +139,18 @@ def shard_job(site: Site, name: str) -> Job | None:
             html = site.parts.get(name, date.isoformat(), lambda date=date: document(date))
             documents[f"{issue_path(date)}index.html"] = html
         bundle = cached_index(documents, folder, site.images.cache)
+        return bundle.then(files) if isinstance(bundle, Pending) else files(bundle)
+
+    def files(bundle: dict[str, bytes]) -> dict[str, bytes]:
         keep = [name for name in bundle if name.startswith(INDEX_FILES)]
         if folder == BUNDLE:
             keep += [name for name in bundle if name in CODE or name.startswith("wasm.")]
         return {f"{folder}{name}": bundle[name] for name in sorted(keep)}
 
-    return Job(name, make, parts=site.parts)
+    return Job(name, make, parts=site.parts, early=True)
 
 
-def cached_index(documents: Mapping[str, str], folder: str, cache: Cache) -> dict[str, bytes]:
+def cached_index(documents: Mapping[str, str], folder: str, cache: Cache) -> dict[str, bytes] | Pending:
     """``pagefind_index`` of ``documents``, from ``cache`` when the shard in ``folder`` had these very documents.
 
     Pagefind is the slowest part of a full build (5 to 6 s for 1,000 issues) and its output follows
@@ -164,13 +168,21 @@ def cached_index(documents: Mapping[str, str], folder: str, cache: Cache) -> dic
     hit, _ = cache.lookup(slot, key, files=("bundle",))
     if hit is not None:
         return marshal.loads(hit.files["bundle"])
-    bundle = pagefind_index(documents)
-    cache.store(slot, key, {}, {"bundle": marshal.dumps(bundle)})
-    return bundle
+
+    def store(bundle: dict[str, bytes]) -> dict[str, bytes]:
+        cache.store(slot, key, {}, {"bundle": marshal.dumps(bundle)})
+        return bundle
+
+    return start_pagefind(documents).then(store)
 
 
 def pagefind_index(documents: Mapping[str, str]) -> dict[str, bytes]:
-    """Pagefind's bundle for ``documents`` (site path -> HTML): its files by path inside the bundle.
+    """Pagefind's bundle for ``documents`` (site path -> HTML): its files by path inside the bundle."""
+    return start_pagefind(documents).result()
+
+
+def start_pagefind(documents: Mapping[str, str]) -> Pending:
+    """Pagefind started on ``documents``: its bundle once it is done.
 
     Pagefind runs in a temporary folder of its own, as its working folder too, with none of the
     ``PAGEFIND_*`` settings of the environment: nothing but these documents and ``EXCLUDED``
@@ -178,8 +190,10 @@ def pagefind_index(documents: Mapping[str, str]) -> dict[str, bytes]:
     """
     from pagefind_bin import get_executable
 
-    with tempfile.TemporaryDirectory(prefix="build-site-search-") as temporary:
-        folder = Path(temporary)
+    from .pages import Pending
+
+    folder = Path(tempfile.mkdtemp(prefix="build-site-search-"))
+    try:
         for path, html in documents.items():
             target = folder / "site" / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -187,13 +201,26 @@ def pagefind_index(documents: Mapping[str, str]) -> dict[str, bytes]:
         (folder / "pagefind.json").write_text(json.dumps({"exclude_selectors": list(EXCLUDED)}), encoding="utf-8")
         environment = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND")}
         command = [str(get_executable()), "--site", "site", "--output-path", "bundle", "--silent"]
+        process = subprocess.Popen(
+            command, cwd=folder, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise _pagefind_failed(str(exc)) from exc
+
+    def wait() -> dict[str, bytes]:
         try:
-            subprocess.run(command, cwd=folder, env=environment, capture_output=True, check=True, text=True)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            said = getattr(exc, "stderr", None) or str(exc)
-            message = f"Pagefind could not index the issues: {said.strip()}"
-            raise OutputError(
-                Problem(BUNDLE, message=message, hint="pip install --force-reinstall pagefind-bin")
-            ) from exc
-        bundle = folder / "bundle"
-        return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+            _, said = process.communicate()
+            if process.returncode != 0:
+                raise _pagefind_failed(said or f"exit status {process.returncode}")
+            bundle = folder / "bundle"
+            return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return Pending(wait)
+
+
+def _pagefind_failed(said: str) -> OutputError:
+    message = f"Pagefind could not index the issues: {said.strip()}"
+    return OutputError(Problem(BUNDLE, message=message, hint="pip install --force-reinstall pagefind-bin"))
