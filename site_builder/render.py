@@ -123,27 +123,29 @@ def _make(
     order = sorted(range(len(jobs)), key=lambda index: not jobs[index].early)  # stable: early ones first
     made: dict[int, Made] = {}
     pending: dict[int, Pending] = {}
-    for index in order:
-        job, result = jobs[index], Made(jobs[index].name)
-        made[index] = result
-        try:
-            with tracking() as reads:
-                files = job.make()
-        except BuildError as exc:
-            result.error = exc
-            break
-        result.reads = frozenset(reads)
-        if job.parts is not None:
-            result.parts = job.parts.take(job.name)
-        if isinstance(files, Pending):
-            pending[index] = files
-        else:
-            _record(result, files, job, sink, base_path, base_url)
-    for index, later in pending.items():  # each is waited for, even after a failure: its program is running
-        try:
-            _record(made[index], later.result(), jobs[index], sink, base_path, base_url)
-        except BuildError as exc:
-            made[index].error = exc
+    try:
+        for index in order:
+            job, result = jobs[index], Made(jobs[index].name)
+            made[index] = result
+            try:
+                with tracking() as reads:
+                    files = job.make()
+            except BuildError as exc:
+                result.error = exc
+                break
+            result.reads = frozenset(reads)
+            if job.parts is not None:
+                result.parts = job.parts.take(job.name)
+            if isinstance(files, Pending):
+                pending[index] = files
+            else:
+                _record(result, files, job, sink, base_path, base_url)
+    finally:  # each program started is waited for, even after a failure (it cleans up after itself)
+        for index, later in pending.items():
+            try:
+                _record(made[index], later.result(), jobs[index], sink, base_path, base_url)
+            except BuildError as exc:
+                made[index].error = exc
     found = []
     for index in sorted(made):
         found.append(made[index])

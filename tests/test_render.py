@@ -61,3 +61,12 @@ def test_pagefind_exiting_with_an_error_is_reported_and_its_folder_removed(
         pagefind_index({"issues/2026-11-26/index.html": "<html><body><p>words</p></body></html>"})
     assert str(failed.value).startswith("pagefind/: Pagefind could not index the issues: no such selector")
     assert os.listdir(tmp_path / "tmp") == []
+
+
+def test_a_started_program_is_waited_for_even_when_a_job_raises_something_else() -> None:
+    log: list[str] = []
+    jobs = _jobs(log)
+    jobs[2] = Job("c.txt", lambda: log.append("make c.txt") or 1 / 0)  # a bug, not a build error
+    with pytest.raises(ZeroDivisionError):
+        render_jobs(jobs, MemorySink(), "/", "https://example.org/")
+    assert log == ["start b.txt", "make a.txt", "make c.txt", "wait b.txt"]
