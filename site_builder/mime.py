@@ -64,10 +64,10 @@ def compose(
     seed = digest.digest()
     if inline_images:
         related = _boundary(seed, "related")
-        head = _header_lines([("Content-Type", f'multipart/related; boundary="{related}"; type="text/html"')])
+        head = header_lines([("Content-Type", f'multipart/related; boundary="{related}"; type="text/html"')])
         html_part = head + b"\r\n" + _multipart([html_part, *map(_image, inline_images)], related)
     alternative = _boundary(seed, "alternative")
-    head = _header_lines(
+    head = header_lines(
         [*headers, ("MIME-Version", "1.0"), ("Content-Type", f'multipart/alternative; boundary="{alternative}"')]
     )
     return head + b"\r\n" + _multipart([text_part, html_part], alternative)
@@ -136,10 +136,11 @@ def fold(line: str) -> str:
     return "\r\n".join(lines)
 
 
-def _header_lines(headers: Sequence[tuple[str, str]]) -> bytes:
+def header_lines(headers: Sequence[tuple[str, str]]) -> bytes:
+    """``headers`` encoded and folded, each ending in CRLF; ValueError for a header no message can carry."""
     lines = []
     for name, value in headers:
-        if not re.fullmatch(r"[!-9;-~]+", name) or "\n" in value or "\r" in value:
+        if not re.fullmatch(r"[!-9;-~]+", name) or _CONTROL.search(value):
             raise ValueError(f"not a header: {name!r}: {value!r}")
         lines.append(fold(f"{name}: {encode_header(name, value)}") + "\r\n")
     return "".join(lines).encode("ascii")
@@ -153,7 +154,7 @@ def _leaf(content_type: str, body: bytes) -> bytes:
 
 
 def _image(image: InlineImage) -> bytes:
-    head = _header_lines(
+    head = header_lines(
         [
             ("Content-Type", f'{image.content_type}; name="{image.filename}"'),
             ("Content-Transfer-Encoding", "base64"),
@@ -210,6 +211,8 @@ def _address(display: str, address: str) -> str:
     return f"{phrase(display)} <{address}>" if display else address
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+"""What no header value may hold: CR and LF would end it, NUL and the other controls are refused by servers."""
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.IGNORECASE)
 _IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
 

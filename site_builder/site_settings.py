@@ -117,6 +117,16 @@ class DeliverySettings(Model):
             "output folder so it is never published. `BUILD_SITE_SUBSCRIBERS` overrides it."
         ),
     )
+    ledger: str = Field(
+        default="delivery.sqlite",
+        min_length=1,
+        description=(
+            "The delivery ledger: the SQLite file in which `build-site send` records every message it hands over, "
+            "so that no reader gets an issue twice. Relative to the project folder or absolute, outside `content/` "
+            "and the output folder; every `send`, whatever its `--out`, uses this one. Keep it (back it up with the "
+            "subscriber list): without it, a rerun sends the day's issue again. `BUILD_SITE_LEDGER` overrides it."
+        ),
+    )
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="The mail server.")
     rate: float = Field(default=5.0, gt=0, le=1000, description="At most this many messages per second.")
     attempts: int = Field(

@@ -99,7 +99,7 @@ def send_process(root: Path, env: dict[str, str], *args: str) -> subprocess.Pope
 
 def ledger_rows(root: Path) -> list[tuple[str, str, str]]:
     """(issue, address, state) of every row of the ledger, or [] if there is none."""
-    path = root / ".output.build-state/delivery.sqlite"
+    path = root / "delivery.sqlite"
     if not path.exists():
         return []
     with sqlite3.connect(path) as db:

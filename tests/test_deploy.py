@@ -140,10 +140,12 @@ def test_ci_workflow_builds_deploys_to_pages_then_sends() -> None:
     assert sending["env"]["BUILD_SITE_SMTP_PASSWORD"] == "${{ secrets.SMTP_PASSWORD }}"
     assert sending["env"]["BUILD_SITE_UNSUBSCRIBE_SECRET"] == "${{ secrets.UNSUBSCRIBE_SECRET }}"
     restored = [step["with"]["path"] for step in _uses(send, "actions/cache/restore")]
-    assert restored == [".build-cache", ".output.build-state/delivery.sqlite*"]
+    assert restored == [".build-cache", "delivery.sqlite*", ".output.build-state/delivery.sqlite*"]
+    old_place = _uses(send, "actions/cache/restore")[2]
+    assert old_place["if"] == "steps.ledger.outputs.cache-matched-key == ''", "the old place only when the new is empty"
     (saved,) = _uses(send, "actions/cache/save")
     assert saved["if"] == "always()", "the ledger is kept even when a message failed"
-    assert saved["with"]["path"] == ".output.build-state/delivery.sqlite*"
+    assert saved["with"]["path"] == "delivery.sqlite*"
     assert send["steps"].index(saved) > send["steps"].index(sending)
     assert jobs["plan"]["needs"] == "build" and 'build-site plan ${DATE:+--date "$DATE"}' in _runs(jobs["plan"])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("site_builder")
 
+EXIT_IN_DOUBT = 4
+"""``send``: nothing failed, but a message is in doubt (the connection was lost after its final ``.``)."""
+
 Change = Callable[["SubscriberList", "Subscriber | None"], "str | None"]
 """Changes the list, given the row of the address if there is one; says what it did (None: the address is not there)."""
 
@@ -33,7 +37,10 @@ Change = Callable[["SubscriberList", "Subscriber | None"], "str | None"]
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Output folder; the delivery ledger is kept in the state folder beside it.  [default: ROOT/output]",
+    help=(
+        "Output folder the site is published to: the subscriber list and the ledger may not be inside it, and a "
+        "ledger an older build-site kept beside it is moved to delivery.ledger.  [default: ROOT/output]"
+    ),
 )
 @click.option(
     "--date",
@@ -43,6 +50,7 @@ Change = Callable[["SubscriberList", "Subscriber | None"], "str | None"]
 )
 @click.option("--dry-run", is_flag=True, help="List who would get the issue and who not, and why; send nothing.")
 @click.option("--resend", is_flag=True, help="Send again to readers who have the issue (or may have it).")
+@click.option("--yes", is_flag=True, help="Confirm --resend to every reader without being asked (no terminal).")
 @click.option(
     "--to",
     "only",
@@ -52,15 +60,24 @@ Change = Callable[["SubscriberList", "Subscriber | None"], "str | None"]
 )
 @_reporting
 def send(
-    root: Path, out: Path | None, date: dt.datetime | None, dry_run: bool, resend: bool, only: tuple[str, ...]
+    root: Path,
+    out: Path | None,
+    date: dt.datetime | None,
+    dry_run: bool,
+    resend: bool,
+    yes: bool,
+    only: tuple[str, ...],
 ) -> int:
     """Send the day's issue to every subscriber, each exactly once, over SMTP.
 
-    Refuses (exit status 2, nothing sent) an issue that is not published, a bad subscriber list or missing settings.
-    Exit status 1 when a message could not be delivered (the summary says which); a rerun sends only what is missing.
+    Refuses (exit status 2, nothing sent) an issue that is not published, a bad row in the subscriber list or
+    missing settings. Exit status 1 when a message could not be delivered (the summary says which; a rerun sends
+    only what is missing), 4 when nothing failed but a message is in doubt (the server may or may not have it).
     """
     from .send import SendOptions, send_issue
 
+    if resend and not only and not dry_run:
+        _confirm_resend_to_everyone(yes)
     options = SendOptions(date=date.date() if date else None, dry_run=dry_run, resend=resend, only=only)
     report = send_issue(root, out if out is not None else root / "output", options)
     if dry_run:
@@ -73,9 +90,37 @@ def send(
         log.warning("  failed: %s: %s", address, why)
     for address in report.bounced:
         log.warning("  marked bounced: %s", address)
-    for address in report.in_doubt:
-        log.warning("  in doubt: %s: %s", address, report.skipped[address])
-    return EXIT_OK if report.ok else EXIT_FAILURE
+    for address, why in report.in_doubt.items():
+        log.warning("  in doubt: %s: %s", address, why)
+    if report.in_doubt and not dry_run:
+        log.warning(
+            "%d message%s in doubt: the server may or may not have taken %s (%s); look them up in its log, and "
+            "`build-site send --resend --to ADDRESS` sends one again",
+            len(report.in_doubt),
+            "" if len(report.in_doubt) == 1 else "s",
+            "it" if len(report.in_doubt) == 1 else "them",
+            ", ".join(report.in_doubt),
+        )
+    return {"ok": EXIT_OK, "failed": EXIT_FAILURE, "in doubt": EXIT_IN_DOUBT}[report.status]
+
+
+def _confirm_resend_to_everyone(yes: bool) -> None:
+    """``--resend`` without ``--to`` mails every reader again: asked on a terminal, ``--yes`` elsewhere."""
+    if yes:
+        return
+    if sys.stdin.isatty():
+        click.confirm(
+            "--resend without --to sends the issue again to every subscriber, also those who have it. Go on?",
+            abort=True,
+        )
+        return
+    raise ConfigError(
+        Problem(
+            "--resend",
+            message="without --to it sends the issue again to every subscriber, also those who have it",
+            hint="add --yes to do that, or name the readers with --to ADDRESS",
+        )
+    )
 
 
 @click.group()
@@ -110,15 +155,15 @@ def list_subscribers(root: Path, status: str | None) -> int:
 @_reporting
 def add_subscriber(root: Path, address: str, name: str) -> int:
     """Subscribe ADDRESS (again, if it had unsubscribed or bounced)."""
-    from .subscribers import Subscriber, checked_address
-
-    try:
-        checked_address(address)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="ADDRESS") from None
+    from .subscribers import Subscriber, row_problem
 
     def change(rows: SubscriberList, found: Subscriber | None) -> str:
-        rows.set(Subscriber(found.address if found else address, name or (found.name if found else ""), "subscribed"))
+        given = name.strip()  # as a row of the file is read
+        row = Subscriber(found.address if found else address, given or (found.name if found else ""), "subscribed")
+        problem = row_problem(row.address, row.name)
+        if problem is not None:  # the same check as every row of the file gets before a send
+            raise ConfigError(Problem(rows.shown, message=problem, hint="nothing was changed"))
+        rows.set(row)
         return "subscribed again" if found and found.status != "subscribed" else "subscribed"
 
     return _edit(root, address, change)

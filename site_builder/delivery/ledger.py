@@ -1,7 +1,7 @@
 """The delivery ledger: every (issue, reader) attempt and its outcome, written before and after each SMTP transaction.
 
-One SQLite file, ``delivery.sqlite`` in the output's state folder
-(``.OUTPUT.build-state/``), in WAL mode with ``synchronous=FULL``: each state
+One SQLite file, ``delivery.ledger`` in ``site.yaml`` (default ``delivery.sqlite`` in the
+project folder, readable by its owner only), in WAL mode with ``synchronous=FULL``: each state
 change below is on disk before the next step of the transaction starts.
 
     sending   written before MAIL FROM: the server has not taken the message
@@ -9,9 +9,10 @@ change below is on disk before the next step of the transaction starts.
     sent      the server answered 250 to the final ``.``
     deferred  the server answered 4xx or the connection dropped before the final ``.``
     failed    the server answered 5xx: refused for good
+    not-made  the reader's message could not be made: the server never saw it
 
-A rerun sends to readers without a row and to those ``sending`` or ``deferred``
-(the server never took their message), and to nobody else unless ``--resend``.
+A rerun sends to readers without a row and to those ``sending``, ``deferred`` or
+``not-made`` (the server never took their message), and to nobody else unless ``--resend``.
 ``in-doubt`` is the one window SMTP cannot close: the final ``.`` left and no
 answer came back (the process died, or the connection dropped). The server has
 almost always taken the message by then, so it is not sent again (at most once):
@@ -25,13 +26,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-LEDGER_FILE = "delivery.sqlite"
+OLD_LEDGER_FILE = "delivery.sqlite"
+"""Its name in the output's state folder (``.OUTPUT.build-state/``), where build-site kept it before ``delivery.ledger``."""
+SIDE_FILES = ("-wal", "-shm")
+"""What SQLite keeps beside a database in WAL mode: part of the ledger until checkpointed."""
 
 
 class State(StrEnum):
@@ -40,9 +45,10 @@ class State(StrEnum):
     SENT = "sent"
     DEFERRED = "deferred"
     FAILED = "failed"
+    NOT_MADE = "not-made"
 
 
-NOT_TAKEN = frozenset({State.SENDING, State.DEFERRED})
+NOT_TAKEN = frozenset({State.SENDING, State.DEFERRED, State.NOT_MADE})
 """States in which the server certainly does not have the message: a rerun sends it."""
 
 _SCHEMA = """
@@ -93,8 +99,13 @@ class Ledger:
 
     @classmethod
     def open(cls, path: Path) -> Ledger:
-        """Open the ledger at ``path``, making it if need be."""
+        """Open the ledger at ``path``, making it if need be, readable by its owner only (it holds every address)."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        for file in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+            with contextlib.suppress(FileNotFoundError):  # SQLite makes its side files with the database's mode
+                if file.stat().st_mode & 0o077:
+                    file.chmod(0o600)
         connection = sqlite3.connect(path, isolation_level=None, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
@@ -131,6 +142,10 @@ class Ledger:
                 (issue, address, message_id, now),
             )
         return int(cursor.lastrowid or 0)
+
+    def not_made(self, issue: str, address: str, message_id: str, generation: int, reason: str) -> None:
+        """Record that the reader's message could not be made: the server never saw it, a rerun tries again."""
+        self.finish(self.start(issue, address, message_id, generation), State.NOT_MADE, reason)
 
     def handing_over(self, attempt: int) -> None:
         """Record that the final ``.`` is about to leave: from now on the server may have the message."""
@@ -178,3 +193,31 @@ class Ledger:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def move_ledger(old: Path, new: Path) -> None:
+    """Move the ledger at ``old`` to ``new`` (which does not exist yet) with nothing lost.
+
+    SQLite's online backup copies it, its write-ahead log included, to a file beside ``new`` that is renamed
+    into place once every row is there; only then are ``old`` and its side files removed. Interrupted at
+    any point, one of the two is whole and the other absent or ignored.
+    """
+    new.parent.mkdir(parents=True, exist_ok=True)
+    moving = new.with_name(f".{new.name}.moving")
+    moving.unlink(missing_ok=True)
+    os.close(os.open(moving, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+    source = sqlite3.connect(old, isolation_level=None, timeout=30)
+    target = sqlite3.connect(moving, isolation_level=None)
+    try:
+        source.backup(target)
+        counts = "SELECT (SELECT count(*) FROM delivery), (SELECT count(*) FROM attempt)"
+        if source.execute(counts).fetchone() != target.execute(counts).fetchone():
+            raise OSError(f"the copy of {old} at {moving} does not hold every row")
+    finally:
+        target.close()
+        source.close()
+    with open(moving, "rb") as file:
+        os.fsync(file.fileno())
+    os.replace(moving, new)
+    for file in (old, *(old.with_name(old.name + side) for side in SIDE_FILES)):
+        file.unlink(missing_ok=True)

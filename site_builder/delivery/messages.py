@@ -64,7 +64,7 @@ class Letter:
         links = unsubscribe_links(config.unsubscribing, config.list_id, reader.address)
         headers = [
             ("From", config.sender),
-            ("To", formataddr((reader.name, reader.address))),
+            ("To", formataddr((reader.name, reader.mailbox))),
             ("Subject", self.edition.subject),
             ("Date", format_datetime(when.astimezone(zoneinfo.ZoneInfo(config.timezone)))),
             ("Message-ID", message_id),

@@ -1,15 +1,18 @@
 """``build-site send``: the issue of the day to every subscriber, each exactly once, told in a summary.
 
-    check (issue published, settings, secrets, the list)   -> nothing sent, nothing recorded on a problem
-    plan  (the ledger says who still needs the issue)      -> --dry-run stops here
+    check (issue published, settings, secrets, every row of the list)  -> nothing sent, nothing recorded on a problem
+    plan  (the ledger says who still needs the issue)                  -> --dry-run stops here
     send  (one message per reader: retries, rate limit, ledger before and after each)
-    report (sent / skipped / failed, and who)
+    report (sent / skipped / failed / in doubt, and who)
 
-Only one ``send`` runs per output folder at a time (a lock beside the ledger).
+Only one ``send`` runs per ledger at a time (a lock beside it). The ledger is where
+``delivery.ledger`` says, whatever the output folder: one found where older versions
+kept it, beside the output folder, is moved there first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -25,7 +28,7 @@ from ..load import Content, load_content
 from ..schedule import build_time, resolve_publication_day
 from ..state import state_folder
 from ..write import real_path
-from .ledger import LEDGER_FILE, NOT_TAKEN, Delivery, Ledger, State
+from .ledger import NOT_TAKEN, OLD_LEDGER_FILE, Delivery, Ledger, State, move_ledger
 from .locks import file_lock
 from .messages import Letter, now
 from .settings import DeliveryConfig, delivery_config
@@ -34,7 +37,6 @@ from .subscribers import Subscriber, list_lock, read_subscribers, write_subscrib
 
 log = logging.getLogger(__name__)
 
-SEND_LOCK = "delivery.lock"
 ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE = "already sent", "in doubt", "refused for good before"
 SKIP_REASONS = (ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE)
 """Why a reader is skipped: the first words of their entry in ``SendReport.skipped``."""
@@ -72,18 +74,26 @@ class SendReport:
     skipped: dict[str, str] = field(default_factory=dict)
     """Address -> why not sent: already sent, in doubt since an earlier run, refused for good before."""
     failed: dict[str, str] = field(default_factory=dict)
-    """Address -> what went wrong in this run (a refusal, tries used up, or in doubt)."""
+    """Address -> what went wrong in this run (a refusal, tries used up, a message that could not be made)."""
     not_attempted: list[str] = field(default_factory=list)
     """Left when the run stopped early (``stopped``); a rerun sends to them."""
     bounced: list[str] = field(default_factory=list)
     """Marked ``bounced`` in the list by this run."""
-    in_doubt: list[str] = field(default_factory=list)
-    """Skipped because an earlier run may have delivered to them (see ``ledger``); their reasons are in ``skipped``."""
+    in_doubt: dict[str, str] = field(default_factory=dict)
+    """Address -> why the server may or may not have their message (this run's or an earlier one's; see ``ledger``).
+    Those of earlier runs are in ``skipped`` too."""
     stopped: str = ""
 
     @property
     def ok(self) -> bool:
         return not (self.failed or self.not_attempted)
+
+    @property
+    def status(self) -> str:
+        """``failed`` (a reader was not delivered to), ``in doubt`` (only readers who may have it are left), or ``ok``."""
+        if not self.ok:
+            return "failed"
+        return "in doubt" if self.in_doubt and not self.dry_run else "ok"
 
     def summary(self) -> str:
         """``issue 2026-11-28: sent 4, skipped 2 (already sent: 1, in doubt: 1), failed 0``."""
@@ -93,6 +103,9 @@ class SendReport:
             text += f" ({', '.join(f'{why}: {count}' for why, count in reasons.items() if count)})"
         if not self.dry_run:
             text += f", failed {len(self.failed)}"
+            new_doubts = len(self.in_doubt) - sum(1 for address in self.in_doubt if address in self.skipped)
+            if new_doubts:
+                text += f", in doubt {new_doubts}"
         if self.not_attempted:
             text += f", not attempted {len(self.not_attempted)} (a rerun sends them)"
         return text
@@ -114,18 +127,18 @@ def send_issue(
     environ: Mapping[str, str] = os.environ,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendReport:
-    """Send the issue ``options`` name to the subscribers; the ledger lives beside ``out``."""
+    """Send the issue ``options`` name to the subscribers, the site being published to ``out``."""
     content = load_content(root)
     site = content.site.model
     day = issue_to_send(content, options.date, build_time(environ))
     config = delivery_config(root, out, site, environ, connect=not options.dry_run)
-    with list_lock(config.subscribers):
+    with list_lock(config.subscribers):  # every row is checked here, before the first message
         subscribers = read_subscribers(config.subscribers, config.subscribers_shown)
     readers = _chosen(subscribers.subscribed(), options.only, config)
-    state = state_folder(real_path(out))
     report = SendReport(day, dry_run=options.dry_run)
-    with file_lock(state / SEND_LOCK, timeout=0, what=f"the delivery ledger in {state}"):
-        ledger = Ledger.open_existing(state / LEDGER_FILE) if options.dry_run else Ledger.open(state / LEDGER_FILE)
+    with ledger_lock(config.ledger):
+        path = _ledger_path(config, out, dry_run=options.dry_run)
+        ledger = Ledger.open_existing(path) if options.dry_run else Ledger.open(path)
         try:
             deliveries = _plan(readers, ledger.deliveries(day.isoformat()) if ledger else {}, options.resend, report)
             if options.dry_run:
@@ -142,6 +155,40 @@ def send_issue(
             if ledger is not None:
                 ledger.close()
     return report
+
+
+def ledger_lock(ledger: Path) -> contextlib.AbstractContextManager[None]:
+    """The lock that lets one ``send`` at a time use ``ledger`` (``.NAME.lock`` beside it): another one fails at once."""
+    return file_lock(ledger.with_name(f".{ledger.name}.lock"), timeout=0, what=f"the delivery ledger {ledger}")
+
+
+def _ledger_path(config: DeliveryConfig, out: Path, *, dry_run: bool) -> Path:
+    """Where the ledger is: ``config.ledger``, after moving there one an older build-site kept beside ``out``.
+
+    A dry run reads the old one where it is and moves nothing. With a ledger in both places ``send`` cannot
+    tell which holds the history, so it refuses to start.
+    """
+    state = state_folder(real_path(out))
+    old, new = state / OLD_LEDGER_FILE, config.ledger
+    if old == new or not old.is_file():
+        return new
+    if new.exists():
+        raise ConfigError(
+            Problem(
+                config.ledger_shown,
+                message=f"there is another delivery ledger at {old}, where build-site kept it beside the output folder before",
+                hint=(
+                    f"send uses only {new}: keep the one that holds the issues already sent (sqlite3 FILE "
+                    "'SELECT issue, state, count(*) FROM delivery GROUP BY 1, 2' shows each) and move the other away"
+                ),
+            )
+        )
+    if dry_run:
+        return old
+    with file_lock(state / "delivery.lock", timeout=0, what=f"the delivery ledger in {state}"):
+        move_ledger(old, new)
+    log.warning("moved the delivery ledger from %s to %s (delivery.ledger in site.yaml): keep it there", old, new)
+    return new
 
 
 def issue_to_send(content: Content, date: dt.date | None, now: dt.datetime) -> dt.date:
@@ -189,8 +236,7 @@ def _plan(
         elif entry.state == State.SENT:
             report.skipped[reader.address] = f"{ALREADY_SENT} ({entry.updated[:16].replace('T', ' ')} UTC)"
         elif entry.state == State.IN_DOUBT:
-            report.in_doubt.append(reader.address)
-            report.skipped[reader.address] = (
+            report.skipped[reader.address] = report.in_doubt[reader.address] = (
                 f"{IN_DOUBT} since {entry.updated[:16].replace('T', ' ')} UTC: the server may have {entry.message_id}; "
                 "not sent again (--resend --to sends it)"
             )
@@ -217,9 +263,22 @@ def _send_all(
                 if report.stopped:
                     report.not_attempted.append(reader.address)
                     continue
-                result = _deliver(delivery, letter, ledger, session, pace, config, sleep)
+                message_id = letter.message_id(reader.key, delivery.generation)
+                try:
+                    message = letter.message(reader, message_id, now())
+                except Exception as exc:  # a reader whose message cannot be made fails alone, the list goes on
+                    reason = f"the message could not be made: {type(exc).__name__}: {exc}"
+                    ledger.not_made(issue, reader.key, message_id, delivery.generation, reason)
+                    report.failed[reader.address] = reason
+                    log.error("%s: %s", reader.address, reason)
+                    progress.advance(reader.address)
+                    continue
+                result = _deliver(delivery, message_id, message, issue, ledger, session, pace, config, sleep)
                 if result.outcome is Outcome.SENT:
                     report.sent.append(reader.address)
+                elif result.outcome is Outcome.IN_DOUBT:
+                    report.in_doubt[reader.address] = f"{result.reply} ({message_id})"
+                    log.warning("%s: %s (in doubt: not sent again)", reader.address, result.reply)
                 elif result.stage in SERVER_STAGES:
                     report.stopped = f"{config.smtp.host}:{config.smtp.port}: {result.reply}"
                     report.not_attempted.append(reader.address)
@@ -241,7 +300,9 @@ def _send_all(
 
 def _deliver(
     delivery: Addressee,
-    letter: Letter,
+    message_id: str,
+    message: bytes,
+    issue: str,
     ledger: Ledger,
     session: SmtpSession,
     pace: Pace,
@@ -250,16 +311,13 @@ def _deliver(
 ) -> Result:
     """Hand one reader's message over, trying again after temporary failures; every try in the ledger."""
     reader = delivery.reader
-    issue = letter.edition.date.isoformat()
-    message_id = letter.message_id(reader.address, delivery.generation)
-    message = letter.message(reader, message_id, now())
     for attempt in range(1, config.attempts + 1):
         pace.wait()
         result = session.open()
         if result is None:  # connected: a try for this reader, in the ledger before and after
             recorded = ledger.start(issue, reader.key, message_id, delivery.generation)
             handing_over = functools.partial(ledger.handing_over, recorded)
-            result = session.deliver(config.envelope_from, reader.address, message, handing_over)
+            result = session.deliver(config.envelope_from, reader.mailbox, message, handing_over)
             state = State.DEFERRED if result.stage in SERVER_STAGES else LEDGER_STATE[result.outcome]
             ledger.finish(recorded, state, result.reply)
         if result.outcome is not Outcome.TEMPORARY:

@@ -39,11 +39,12 @@ SECURITY = Variable("BUILD_SITE_SMTP_SECURITY", "`starttls`, `ssl` or `none`; ov
 USER = Variable("BUILD_SITE_SMTP_USER", "login name; overrides `delivery.smtp.user`")
 PASSWORD = Variable("BUILD_SITE_SMTP_PASSWORD", "the login's password (only ever read from here)")
 SUBSCRIBERS = Variable("BUILD_SITE_SUBSCRIBERS", "path of the subscriber list; overrides `delivery.subscribers`")
+LEDGER = Variable("BUILD_SITE_LEDGER", "path of the delivery ledger; overrides `delivery.ledger`")
 SECRET = Variable(
     "BUILD_SITE_UNSUBSCRIBE_SECRET",
     "key that signs the unsubscribe links (only ever read from here; at least 16 characters)",
 )
-ENVIRONMENT = (HOST, PORT, SECURITY, USER, PASSWORD, SUBSCRIBERS, SECRET)
+ENVIRONMENT = (HOST, PORT, SECURITY, USER, PASSWORD, SUBSCRIBERS, LEDGER, SECRET)
 """Every variable, for the README's table (a test checks it lists them all)."""
 
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -83,6 +84,9 @@ class DeliveryConfig:
     subscribers: Path
     subscribers_shown: str
     """The list's path as the author wrote it, for messages."""
+    ledger: Path
+    ledger_shown: str
+    """The ledger's path as the author wrote it, for messages."""
     sender: str
     """``From:``, as in ``site.yaml``."""
     envelope_from: str
@@ -113,6 +117,7 @@ def delivery_config(
     smtp = _smtp_server(site, environ, problems, connect=connect)
     unsubscribing = _unsubscribing(site, environ, problems, connect=connect)
     subscribers, shown = _subscribers_path(root, out, site, environ, problems)
+    ledger, ledger_shown = _private_path(root, out, environ, LEDGER, site.delivery.ledger, "delivery.ledger", problems)
     envelope_from = parseaddr(site.email.sender)[1]
     if not re.fullmatch(ADDRESS_PATTERN, envelope_from):
         problems.append(
@@ -126,6 +131,8 @@ def delivery_config(
         smtp=smtp,
         subscribers=subscribers,
         subscribers_shown=shown,
+        ledger=ledger,
+        ledger_shown=ledger_shown,
         sender=site.email.sender,
         envelope_from=envelope_from,
         unsubscribing=unsubscribing,
@@ -248,8 +255,24 @@ def _secret(environ: Mapping[str, str], problems: list[Problem]) -> bytes:
 def _subscribers_path(
     root: Path, out: Path, site: SiteConfig, environ: Mapping[str, str], problems: list[Problem]
 ) -> tuple[Path, str]:
-    shown = environ.get(SUBSCRIBERS.name) or site.delivery.subscribers
-    where = (SUBSCRIBERS.name, "") if environ.get(SUBSCRIBERS.name) else (SITE_FILE, "delivery.subscribers")
+    return _private_path(
+        root, out, environ, SUBSCRIBERS, site.delivery.subscribers, "delivery.subscribers", problems, "subscriber list"
+    )
+
+
+def _private_path(
+    root: Path,
+    out: Path,
+    environ: Mapping[str, str],
+    variable: Variable,
+    setting: str,
+    field_name: str,
+    problems: list[Problem],
+    what: str = "delivery ledger",
+) -> tuple[Path, str]:
+    """A file of readers' addresses: where ``variable`` or ``setting`` puts it, never where a build publishes."""
+    shown = environ.get(variable.name) or setting
+    where = (variable.name, "") if environ.get(variable.name) else (SITE_FILE, field_name)
     path = (root / shown).resolve()
     out = out.resolve()
     published = {
@@ -260,9 +283,7 @@ def _subscribers_path(
     for name, folder in published.items():
         if path == folder or folder in path.parents:
             problems.append(
-                Problem(
-                    where[0], field=where[1], message=f"{shown} is inside {name}: the subscriber list must stay private"
-                )
+                Problem(where[0], field=where[1], message=f"{shown} is inside {name}: the {what} must stay private")
             )
     return path, shown
 

@@ -2,8 +2,9 @@
 
 The file has a header row naming at least the columns ``address``, ``name`` and
 ``status`` (any order; other columns are kept as they are). Every row is
-checked, and every bad one reported as ``file:line: message`` before anything
-is sent. Changes are written to a temporary file beside the list, flushed to
+checked as a message to its reader would need it (``row_problem``: an address
+mail can go to, a name a ``To:`` header can carry), and every bad one reported
+as ``file:line: address: what is wrong`` before anything is sent. Changes are written to a temporary file beside the list, flushed to
 disk and renamed over it, so a reader sees the old list or the new one, never
 half of one; ``list_lock`` keeps two commands from changing it at once.
 """
@@ -12,22 +13,31 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from email.utils import formataddr
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
 from ..errors import ContentError, Problem
+from ..mime import header_lines
 from .locks import file_lock
 
 COLUMNS = ("address", "name", "status")
 STATUSES = ("subscribed", "unsubscribed", "bounced")
 LOCK_TIMEOUT = 60.0
 """Seconds a command waits for another one to finish with the list."""
+MAX_NAME = 200
+"""Characters in a reader's name: enough for any real name, and a ``To:`` header of a few hundred bytes at most."""
+_LINE_BREAKS = frozenset({"Cc", "Zl", "Zp", "Cs"})
+"""Unicode categories a name may not hold: control characters (CR, LF, NUL, ...), line and paragraph
+separators, and lone surrogates (no UTF-8 for them): a header cannot carry them."""
 
 
 @dataclass(frozen=True, order=True)
@@ -59,9 +69,14 @@ class Subscriber:
     """Other columns, kept as they were."""
 
     @property
+    def mailbox(self) -> str:
+        """The address as it goes over SMTP: its domain in ASCII (``user@xn--bcher-kva.example``)."""
+        return mailbox(self.address)
+
+    @property
     def key(self) -> str:
-        """The address as rows and ledger entries are matched: case does not make another reader."""
-        return self.address.lower()
+        """The address as rows and ledger entries are matched: neither case nor an IDN's spelling makes another reader."""
+        return self.mailbox.lower()
 
 
 @dataclass
@@ -75,7 +90,8 @@ class SubscriberList:
     rows: list[Subscriber] = field(default_factory=list)
 
     def find(self, address: str) -> Subscriber | None:
-        return next((row for row in self.rows if row.key == address.lower()), None)
+        key = address_key(address)
+        return next((row for row in self.rows if row.key == key), None)
 
     def subscribed(self) -> list[Subscriber]:
         return [row for row in self.rows if row.status == "subscribed"]
@@ -89,16 +105,61 @@ class SubscriberList:
         self.rows.append(subscriber)
 
     def remove(self, address: str) -> None:
-        self.rows = [row for row in self.rows if row.key != address.lower()]
+        key = address_key(address)
+        self.rows = [row for row in self.rows if row.key != key]
 
 
-def checked_address(address: str) -> str:
-    """``address`` if it is a mail address mail can be sent to from here, else ValueError saying why."""
+@functools.lru_cache(maxsize=65536)
+def mailbox(address: str) -> str:
+    """``address`` with its domain in ASCII (IDNA), as SMTP and the ``To:`` header carry it; ValueError if it is none.
+
+    A domain in another script (``bücher.example``) is fine: it is sent in its ASCII form. A local part
+    outside ASCII is not: that needs SMTPUTF8 all the way to the reader, which ``send`` does not rely on.
+    """
     try:
-        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+        return validate_email(address, check_deliverability=False, allow_smtputf8=False).ascii_email or address
     except EmailNotValidError as exc:
-        raise ValueError(f"{address!r} is not a mail address: {exc}") from None
-    return address
+        raise ValueError(f"not a mail address: {exc}") from None
+
+
+def address_key(address: str) -> str:
+    """How rows are matched: the ASCII form in lower case, or the address in lower case if it is no address at all."""
+    try:
+        return mailbox(address).lower()
+    except ValueError:
+        return address.lower()
+
+
+def name_problem(name: str) -> str | None:
+    """What keeps ``name`` out of a ``To:`` header, or None."""
+    for char in name:
+        if unicodedata.category(char) in _LINE_BREAKS:
+            what = unicodedata.name(char, "a control character").lower()
+            return f"the name holds U+{ord(char):04X} ({what}): a mail header cannot carry it"
+    if len(name) > MAX_NAME:
+        return f"the name is {len(name)} characters long; at most {MAX_NAME} fit a mail header"
+    return None
+
+
+def row_problem(address: str, name: str) -> str | None:
+    """Why no message could be addressed to this reader (``address: what is wrong``), or None.
+
+    The same check for every way a row enters the list (the CSV, ``subscribers add``) and for every row
+    again before a send's first message: what passes here, the message builder takes.
+    """
+    if not address:
+        return "no address"
+    try:
+        box = mailbox(address)
+    except ValueError as exc:
+        return f"{address}: {exc}"
+    problem = name_problem(name)
+    if problem is None:
+        try:  # the header exactly as each message will carry it
+            header_lines([("To", formataddr((name, box)))])
+        except ValueError as exc:
+            problem = f"no To: header can be made: {exc}"
+    return f"{address}: {problem}" if problem else None
 
 
 def read_subscribers(path: Path, shown: str) -> SubscriberList:
@@ -163,17 +224,16 @@ def _row(row: list[str], columns: list[str], line: int, shown: str, problems: li
         problems.append(RowProblem(shown, line, message=f"{len(row)} fields, but the header row has {len(columns)}"))
         return None
     cells = dict(zip(columns, row, strict=True))
-    address, status = cells["address"].strip(), cells["status"].strip()
-    try:
-        checked_address(address)
-    except ValueError as exc:
-        problems.append(RowProblem(shown, line, message=str(exc) if address else "no address"))
+    address, name, status = cells["address"].strip(), cells["name"].strip(), cells["status"].strip()
+    problem = row_problem(address, name)
+    if problem is not None:
+        problems.append(RowProblem(shown, line, message=problem))
         return None
     if status not in STATUSES:
         problems.append(RowProblem(shown, line, message=f"status {status!r} is not one of {', '.join(STATUSES)}"))
         return None
     extra = tuple((name, value) for name, value in cells.items() if name not in COLUMNS)
-    return Subscriber(address, cells["name"].strip(), status, line, extra)
+    return Subscriber(address, name, status, line, extra)
 
 
 def write_subscribers(subscribers: SubscriberList) -> None:
