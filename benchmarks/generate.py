@@ -30,7 +30,7 @@ from typing import Any
 
 from slugify import slugify
 
-from site_builder.theme import THEME
+from site_builder.render.theme import THEME
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_N = 1000

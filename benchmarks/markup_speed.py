@@ -35,8 +35,8 @@ import yaml
 if __package__ in (None, ""):  # run as a script: make ``site_builder`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from site_builder import markup, unicodemath
-from site_builder.markup import code, latex
+from site_builder import markup
+from site_builder.markup import code, latex, unicodemath
 from site_builder.markup.reading import Math
 
 

@@ -99,7 +99,7 @@ def changed_lines(diff: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def function_of(mutant: str) -> str:
-    """``site_builder.slugs.x_group_slug__mutmut_3`` -> ``site_builder.slugs.x_group_slug``."""
+    """``site_builder.content.slugs.x_group_slug__mutmut_3`` -> ``site_builder.content.slugs.x_group_slug``."""
     return re.sub(r"__mutmut_\d+$", "", mutant)
 
 

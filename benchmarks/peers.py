@@ -13,7 +13,7 @@ import json
 import shutil
 from pathlib import Path
 
-from site_builder.theme import THEME
+from site_builder.render.theme import THEME
 
 from .generate import Archive, GeneratedIssue
 

@@ -4,7 +4,7 @@
 
 Builds a generated project in process:
 
-1. each stage of ``site_builder.build`` timed (wall clock), with the peak RSS after it;
+1. each stage of ``site_builder.pipeline.build`` timed (wall clock), with the peak RSS after it;
 2. in the same build, the expensive steps inside the stages (YAML, Markdown parsing and
    rendering, MathML, highlighting, Jinja, HTML parsing for the link check) timed by
    wrapping the functions that do them, with their call counts; a step called inside
@@ -39,33 +39,33 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 from benchmarks.generate import DEFAULT_SEED, generate_project
 
 STAGES = (
-    ("site_builder.build", "scan_changes", "scan"),
-    ("site_builder.build", "load_stage", "load"),
-    ("site_builder.build", "compute_stage", "compute"),
-    ("site_builder.build", "model_stage", "model"),
-    ("site_builder.build", "plan_stage", "plan"),
-    ("site_builder.build", "render_stage", "render"),
-    ("site_builder.build", "check_stage", "check"),
-    ("site_builder.build", "write_stage", "write"),
+    ("site_builder.pipeline.build", "scan_changes", "scan"),
+    ("site_builder.pipeline.build", "load_stage", "load"),
+    ("site_builder.pipeline.build", "compute_stage", "compute"),
+    ("site_builder.pipeline.build", "model_stage", "model"),
+    ("site_builder.pipeline.build", "plan_stage", "plan"),
+    ("site_builder.pipeline.build", "render_stage", "render"),
+    ("site_builder.pipeline.build", "check_stage", "check"),
+    ("site_builder.pipeline.build", "write_stage", "write"),
 )
-"""(module, function, label) of the stages ``site_builder.build`` runs, timed where it looks them up."""
+"""(module, function, label) of the stages ``site_builder.pipeline.build`` runs, timed where it looks them up."""
 
 # (module, attribute, label): functions wrapped with a timer where their callers look them up.
 STEPS = (
-    ("site_builder.load", "parse_yaml", "YAML parse (yamlsource.parse_yaml)"),
+    ("site_builder.content.load", "parse_yaml", "YAML parse (yamlsource.parse_yaml)"),
     ("site_builder.markup", "references", "Markdown parse for validation (markup.references)"),
     ("inspect", "getsource", "solution source (inspect.getsource)"),
-    ("site_builder.entries", "render_entry", "entries, one format each (entries.render_entry)"),
+    ("site_builder.render.entries", "render_entry", "entries, one format each (entries.render_entry)"),
     ("site_builder.markup", "to_html", "  Markdown -> HTML (markup.to_html)"),
     ("site_builder.markup", "to_markdown", "  Markdown -> Markdown (markup.to_markdown)"),
     ("site_builder.markup", "latex_to_mathml", "  LaTeX -> MathML, all callers (markup.latex_to_mathml)"),
     ("site_builder.markup", "highlight", "  code highlighting, all callers (markup.highlight)"),
-    ("site_builder.entries", "render_template", "Jinja, directives in entries (entries.render_template)"),
-    ("site_builder.pages", "render_template", "Jinja, pages (pages.render_template)"),
-    ("site_builder.editions", "email_html", "email HTML parts, CSS inlined (email.email_html)"),
-    ("site_builder.editions", "email_text", "email text parts (email.email_text)"),
-    ("site_builder.editions", "email_message", "email messages (email.email_message)"),
-    ("site_builder.render", "page_links", "links and ids of each output (links.page_links)"),
+    ("site_builder.render.entries", "render_template", "Jinja, directives in entries (entries.render_template)"),
+    ("site_builder.outputs.site_jobs", "render_template", "Jinja, pages (pages.render_template)"),
+    ("site_builder.outputs.editions", "email_html", "email HTML parts, CSS inlined (email.email_html)"),
+    ("site_builder.outputs.editions", "email_text", "email text parts (email.email_text)"),
+    ("site_builder.outputs.editions", "email_message", "email messages (email.email_message)"),
+    ("site_builder.render.jobs", "page_links", "links and ids of each output (links.page_links)"),
 )
 
 Stage = tuple[str, float, float]
@@ -80,7 +80,7 @@ def peak_rss_mb() -> float:
 
 def timed_build(root: Path, date: Any) -> tuple[list[Stage], list[Step]]:
     """Build once with the stages and the steps inside them wrapped in timers."""
-    from site_builder import build
+    from site_builder.pipeline import build
 
     stages: list[Stage] = []
     steps: dict[str, list[float]] = {}
@@ -141,7 +141,7 @@ def timed_build(root: Path, date: Any) -> tuple[list[Stage], list[Step]]:
 
 
 def profiled_build(root: Path, date: Any) -> pstats.Stats:
-    from site_builder import build
+    from site_builder.pipeline import build
 
     profile = cProfile.Profile()
     profile.runcall(build.build_site, root, root / "output", build.BuildOptions(date=date))
@@ -163,11 +163,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = workdir / f"n{args.n}" / "site"
         archive = generate_project(root, args.n, args.seed)
         started = time.perf_counter()
-        import site_builder.build  # noqa: F401  (timed: what every build pays before its first stage)
+        import site_builder.pipeline.build  # noqa: F401  (timed: what every build pays before its first stage)
 
         import_seconds = time.perf_counter() - started
         print(f"cold build of N={args.n} issues ({3 * args.n} entries), in process")
-        print(f"importing site_builder.build: {import_seconds:.2f} s; RSS after imports: {peak_rss_mb():.0f} MB")
+        print(
+            f"importing site_builder.pipeline.build: {import_seconds:.2f} s; RSS after imports: {peak_rss_mb():.0f} MB"
+        )
 
         stages, steps = timed_build(root, archive.last_date)
         total = stages[-1][1]

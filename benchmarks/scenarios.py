@@ -64,6 +64,6 @@ def _record():
     with open(os.environ["BENCH_MODULES_FILE"], "w") as handle:
         json.dump(found, handle)
 atexit.register(_record)
-from site_builder.launch import run
+from site_builder.cli.launch import run
 run()
 """

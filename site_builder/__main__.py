@@ -1,5 +1,5 @@
 """``python -m site_builder`` runs the ``build-site`` command."""
 
-from .launch import run
+from .cli.launch import run
 
 run()

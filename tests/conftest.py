@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
-from site_builder.cache import CACHE_FOLDER, Cache
-from site_builder.cli import main
-from site_builder.compute import compute_all
+from site_builder.cli.main import main
+from site_builder.compute.computer import compute_all
+from site_builder.content.load import load_content
 from site_builder.errors import BuildError
-from site_builder.load import load_content
-from site_builder.theme import eject, theme_names
+from site_builder.incremental.cache import CACHE_FOLDER, Cache
+from site_builder.render.theme import eject, theme_names
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("content", "templates", "computed")

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from site_builder import verify
-from site_builder.formulas.compile import bound_words
-from site_builder.formulas.syntax import Binary, Call, Compare, Fraction, Negate, Node, Number, Power, Symbol
+from site_builder.compute import verify
+from site_builder.compute.formulas.compile import bound_words
+from site_builder.compute.formulas.syntax import Binary, Call, Compare, Fraction, Negate, Node, Number, Power, Symbol
 
 _FLIPPED = {"<": ">", ">": "<", "\\leq": "\\geq", "\\geq": "\\leq", "\\le": "\\ge", "\\ge": "\\le", "=": "\\neq"}
 _FLIPPED |= {"\\neq": "=", "\\ne": "=", "\\not=": "="}

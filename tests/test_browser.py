@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder.compute import load_computed
+from site_builder.compute.computer import load_computed
 
 from .conftest import REPO
 

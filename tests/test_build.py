@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from site_builder.links import links_in, resolve
+from site_builder.check.links import links_in, resolve
 
 from .conftest import REPO, run_cli
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import cache as cache_module
-from site_builder.cache import Cache, CodeIndex, Key, explain_change
-from site_builder.compute import compute_all
-from site_builder.load import load_content
+from site_builder.compute.computer import compute_all
+from site_builder.content.load import load_content
+from site_builder.incremental import cache as cache_module
+from site_builder.incremental.cache import Cache, CodeIndex, Key, explain_change
 
 from .conftest import REPO, copy_project, run_cli
 
@@ -103,7 +103,7 @@ _PROBE = textwrap.dedent(
     """
     import datetime, json, sys
     from pathlib import Path
-    from site_builder.build import BuildOptions, build_site
+    from site_builder.pipeline.build import BuildOptions, build_site
     report = build_site(Path(sys.argv[1]), Path(sys.argv[1]) / "output", BuildOptions(date=datetime.date(2026, 11, 26)))
     heavy = sorted({name.split(".")[0] for name in sys.modules} & {"matplotlib", "sympy", "antlr4", "torch"})
     computed = sorted(name for name in sys.modules if name.startswith("_computed_") and "." in name)
@@ -234,19 +234,19 @@ def test_changes_are_explained_in_words() -> None:
         "function": "a.f",
         "inputs": "i",
         "versions": {"numpy": "2.0"},
-        "builder": {"site_builder/compute.py": "x"},
+        "builder": {"site_builder/compute/computer.py": "x"},
     }
     new = {
         "code": {"computed/a.py": "9", "computed/c.py": "3"},
         "function": "a.g",
         "inputs": "j",
         "versions": {"numpy": "2.1"},
-        "builder": {"site_builder/compute.py": "y"},
+        "builder": {"site_builder/compute/computer.py": "y"},
     }
     assert explain_change(old, new) == (
         "source of computed/a.py changed; computed/b.py is no longer used; computed/c.py is new; "
         "function changed from a.f to a.g; inputs changed; numpy 2.0 -> 2.1; "
-        "build-site's site_builder/compute.py changed"
+        "build-site's site_builder/compute/computer.py changed"
     )
 
 

@@ -13,9 +13,9 @@ import html5lib
 import pytest
 from PIL import Image
 
-from site_builder import cards
-from site_builder.build import BuildOptions, build_site
-from site_builder.cards import CardText, draw_card
+from site_builder.outputs import cards
+from site_builder.outputs.cards import CardText, draw_card
+from site_builder.pipeline.build import BuildOptions, build_site
 
 from .conftest import eject_theme, run_cli, tree_digest
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import limits
+from site_builder.compute import limits
 
 from .conftest import run_cli, tree_digest
 

@@ -10,8 +10,18 @@ from typing import Any
 
 import pytest
 
-from site_builder.deps import Fields, Memo, digest, field_facts, note, note_all, tracking, untracked, value_digest
 from site_builder.errors import BuildError, Problem
+from site_builder.incremental.deps import (
+    Fields,
+    Memo,
+    digest,
+    field_facts,
+    note,
+    note_all,
+    tracking,
+    untracked,
+    value_digest,
+)
 
 
 def _sha(*parts: bytes) -> str:

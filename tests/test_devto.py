@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from site_builder import markup
-from site_builder.devto import katex
+from site_builder.outputs.devto import katex
 
 from .conftest import run_cli
 
@@ -117,9 +117,9 @@ def test_an_entry_with_five_tags_is_an_error_at_build_time(project: Path, tmp_pa
 
 def test_the_edition_itself_refuses_tags_dev_to_would_reject(project: Path) -> None:
     """The schema already caps tags; the dev.to edition checks again, so a later schema change cannot slip by."""
-    from site_builder.devto import check_tags
+    from site_builder.content.yamlsource import read_yaml
     from site_builder.errors import ContentError
-    from site_builder.yamlsource import read_yaml
+    from site_builder.outputs.devto import check_tags
 
     path = project / "content/issues/2026-11-26.yaml"
     doc = read_yaml(path, "content/issues/2026-11-26.yaml")

@@ -10,8 +10,10 @@ import click
 import pytest
 from pydantic import Field
 
-from site_builder import docs, schema, site_settings
-from site_builder.cli import main
+from site_builder.authoring import reference as docs
+from site_builder.cli.main import main
+from site_builder.content import schema
+from site_builder.content import settings as site_settings
 
 from .conftest import REPO
 
@@ -21,7 +23,7 @@ README = (REPO / "README.md").read_text()
 def test_authoring_reference_is_up_to_date() -> None:
     current = (REPO / docs.DOC_PATH).read_text()
     assert current == docs.authoring_reference(REPO), (
-        "docs/authoring.md is out of date: run python -m site_builder.docs"
+        "docs/authoring.md is out of date: run python -m site_builder.authoring.reference"
     )
 
 

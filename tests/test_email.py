@@ -13,7 +13,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from site_builder.links import links_in
+from site_builder.check.links import links_in
 
 from .conftest import run_cli
 from .publishing import write_issue

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from site_builder.mathimage import DARK_INK, formula_image
+from site_builder.outputs.email.math_images import DARK_INK, formula_image
 
 BASE = "https://daily-gradient.example.org/"
 ISSUE = "issues/2026-11-26/"

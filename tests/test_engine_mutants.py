@@ -13,9 +13,16 @@ from typing import Any
 
 import pytest
 
-from site_builder.cache import Cache
-from site_builder.email import FormulaImages
-from site_builder.engine import (
+from site_builder.content.load import Content, load_content
+from site_builder.errors import ContentError
+from site_builder.incremental.cache import Cache
+from site_builder.incremental.parts import Part
+from site_builder.incremental.state import BuildState, InputRow, OutputRow, StateUpdate
+from site_builder.model.schedule import Schedule
+from site_builder.model.site_model import build_model
+from site_builder.outputs.email.edition import FormulaImages
+from site_builder.outputs.site_jobs import Site, job_names
+from site_builder.pipeline.rebuild import (
     COMPUTE,
     Changes,
     _dependencies,
@@ -26,14 +33,7 @@ from site_builder.engine import (
     scan_changes,
     stale_paths,
 )
-from site_builder.errors import ContentError
-from site_builder.load import Content, load_content
-from site_builder.model import build_model
-from site_builder.pages import Site, job_names
-from site_builder.parts import Part
-from site_builder.schedule import Schedule
-from site_builder.state import BuildState, InputRow, OutputRow, StateUpdate
-from site_builder.templates import load_templates
+from site_builder.render.templates import load_templates
 
 from .conftest import REPO
 

@@ -29,7 +29,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from site_builder import markup
-from site_builder.mdescape import escape_text
+from site_builder.markup.escape import escape_text
 
 from .conftest import copy_project, run_cli
 

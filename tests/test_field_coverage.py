@@ -1,6 +1,6 @@
 """Every field of every kind of content file, changed: the rebuild equals a clean build, byte for byte.
 
-What an output depends on is what it read while it was made (``site_builder.deps``): nothing lists
+What an output depends on is what it read while it was made (``site_builder.incremental.deps``): nothing lists
 by hand which fields a page shows. This test is the check that no read escapes the tracking: for
 each field of each model (the list comes from the models themselves, so a field added to a schema
 without a case here fails the test), it edits that field in a published project, rebuilds in place,
@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
-from site_builder.build import BuildOptions, build_site
-from site_builder.schema import FeatureEntry, IssueEntry, ProblemEntry, TopicEntry
-from site_builder.site_settings import SiteConfig
+from site_builder.content.schema import FeatureEntry, IssueEntry, ProblemEntry, TopicEntry
+from site_builder.content.settings import SiteConfig
+from site_builder.pipeline.build import BuildOptions, build_site
 
 from .conftest import copy_project, tree_digest
 

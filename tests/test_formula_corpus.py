@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import torch
 
-from site_builder import verify
-from site_builder.compute import to_plain
+from site_builder.compute import verify
+from site_builder.compute.computer import to_plain
 
 from .formula_corpus import (
     CORPUS,

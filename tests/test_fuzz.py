@@ -21,11 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from site_builder import markup, schema, site_settings
-from site_builder.build import BuildOptions, build_site
+from site_builder import markup
+from site_builder.content import schema
+from site_builder.content import settings as site_settings
+from site_builder.content.load import load_content
+from site_builder.content.yamlsource import YamlProblem, parse_yaml
 from site_builder.errors import BuildError, ContentError
-from site_builder.load import load_content
-from site_builder.yamlsource import YamlProblem, parse_yaml
+from site_builder.pipeline.build import BuildOptions, build_site
 
 from .conftest import REPO, copy_project
 

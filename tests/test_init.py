@@ -13,9 +13,11 @@ import lxml.html
 import pytest
 import yaml
 
-from site_builder import __version__, init, project_commands
-from site_builder.schedule import publication_day
-from site_builder.site_settings import SiteConfig
+from site_builder import __version__
+from site_builder.authoring import init
+from site_builder.cli import project as project_commands
+from site_builder.content.settings import SiteConfig
+from site_builder.model.schedule import publication_day
 
 from .conftest import REPO, run_cli, tree_digest
 from .test_deploy import _actionlint
@@ -137,7 +139,7 @@ def test_settings_are_asked_on_a_terminal_with_defaults_and_asked_again_when_wro
     monkeypatch.setenv("TZ", "Europe/Lisbon")
     from click.testing import CliRunner
 
-    from site_builder.cli import main
+    from site_builder.cli.main import main
 
     answers = (
         "\n".join(["", "news.example.org", "https://news.example.org/", "Mars/Olympus", "", "", "nobody", ""]) + "\n"
@@ -257,7 +259,9 @@ def test_the_repository_workflow_is_the_scaffold_filled_for_the_bundled_site() -
         install="pip install .",
         see_also='deploy/README.md and the README\'s "Sending the newsletter"',
     )
-    assert (REPO / init.WORKFLOW).read_text() == expected, "edit site_builder/scaffolds/publish.yml, then regenerate"
+    assert (REPO / init.WORKFLOW).read_text() == expected, (
+        "edit site_builder/authoring/scaffolds/publish.yml, then regenerate"
+    )
 
 
 def test_the_new_projects_workflow_installs_its_pinned_build_site_and_passes_actionlint(started: Path) -> None:

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from site_builder.errors import ContentError
-from site_builder.links import (
+from site_builder.check.links import (
     _SKIPPED,
     PageLinks,
     _scan,
@@ -20,6 +19,7 @@ from site_builder.links import (
     page_links,
     srcset_urls,
 )
+from site_builder.errors import ContentError
 
 BASE_URL = "https://example.org/news/"
 

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
+from site_builder.check.links import check_links, page_links, srcset_urls
 from site_builder.errors import ContentError
-from site_builder.links import check_links, page_links, srcset_urls
 
 BASE_URL = "https://example.org/news/"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.content.load import load_content
 from site_builder.errors import ContentError
-from site_builder.load import load_content
 
 from .conftest import edit_file, line_of, run_cli, tree_digest
 

@@ -12,13 +12,21 @@ from typing import Any
 
 import pytest
 
-import site_builder.load
-from site_builder.deps import tracking
+import site_builder.content.load
+from site_builder.content.kinds import BY_FOLDER
+from site_builder.content.load import (
+    Content,
+    entry_folder,
+    issue_paths,
+    load_changed,
+    load_content,
+    load_site,
+    source_texts,
+)
+from site_builder.content.schema import IssueEntry, ProblemEntry, TopicEntry
+from site_builder.content.yamlsource import YamlProblem
 from site_builder.errors import ContentError
-from site_builder.kinds import BY_FOLDER
-from site_builder.load import Content, entry_folder, issue_paths, load_changed, load_content, load_site, source_texts
-from site_builder.schema import IssueEntry, ProblemEntry, TopicEntry
-from site_builder.yamlsource import YamlProblem
+from site_builder.incremental.deps import tracking
 
 SITE = "content/site.yaml"
 TOPIC = "content/topics/entropy.yaml"
@@ -496,10 +504,10 @@ def test_source_texts_are_read_as_utf8_whatever_the_locale(tmp_path: Path) -> No
     write(tmp_path, {TOPIC: "title: Café – naïve\n"})
     assert source_texts(tmp_path) == {TOPIC: "title: Café – naïve\n"}
     # Under the C locale without UTF-8 mode, Python's default encoding is ASCII.
-    package = Path(site_builder.load.__file__).parent.parent
+    package = Path(site_builder.content.load.__file__).parent.parent
     env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONPATH": str(package), "PYTHONIOENCODING": "utf-8"}
     code = (
-        "import sys; from pathlib import Path; from site_builder.load import source_texts;"
+        "import sys; from pathlib import Path; from site_builder.content.load import source_texts;"
         " print(source_texts(Path(sys.argv[1]))[sys.argv[2]])"
     )
     done = subprocess.run(

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import load
-from site_builder.deps import tracking
-from site_builder.load import load_changed, load_content
+from site_builder.content import load
+from site_builder.content.load import load_changed, load_content
+from site_builder.incremental.deps import tracking
 
 from .conftest import copy_project
 

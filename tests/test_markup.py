@@ -209,7 +209,7 @@ def test_safe_links_survive() -> None:
 def test_blocks_replaced_inside_list_items_and_quotes_stay_inside_them() -> None:
     from markdown_it import MarkdownIt
 
-    from site_builder.devto import katex
+    from site_builder.outputs.devto import katex
 
     text = "1. First:\n\n   $$\n   a = b\n   $$\n\n2. $$\n   c = d\n   $$\n3. Last.\n\n> $$\n> q\n> $$\n"
     out = markup.to_markdown(text, directive=_directive, role=_role, math=katex)

@@ -8,7 +8,7 @@ import pytest
 from wcwidth import wcswidth
 
 from site_builder import markup
-from site_builder.unicodemath import latex_to_unicode
+from site_builder.markup.unicodemath import latex_to_unicode
 
 
 def _directive(name: str, target: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from site_builder.theme import THEME
+from site_builder.render.theme import THEME
 
 from .conftest import REPO
 

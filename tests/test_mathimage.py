@@ -8,9 +8,10 @@ import zlib
 import pytest
 import yaml
 
-from site_builder import markup, mathimage
+from site_builder import markup
 from site_builder.markup import MarkupError
-from site_builder.mathimage import SCALE, formula_image, to_mathtext
+from site_builder.outputs.email import math_images as mathimage
+from site_builder.outputs.email.math_images import SCALE, formula_image, to_mathtext
 
 from .conftest import REPO
 

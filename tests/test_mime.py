@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder.mime import MAX_LINE, InlineImage, compose, fold, inline_site_images
+from site_builder.outputs.email.mime import MAX_LINE, InlineImage, compose, fold, inline_site_images
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 HEADERS = [

@@ -16,12 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder import noop, scan
-from site_builder.build import BuildOptions, build_site, stamp_options
-from site_builder.launch import plain_build
-from site_builder.schedule import publication_day
-from site_builder.site_settings import SiteConfig
-from site_builder.state import NAME, state_folder
+from site_builder.cli.launch import plain_build
+from site_builder.content.settings import SiteConfig
+from site_builder.incremental import scan
+from site_builder.incremental.state import NAME, state_folder
+from site_builder.model.schedule import publication_day
+from site_builder.pipeline import noop
+from site_builder.pipeline.build import BuildOptions, build_site, stamp_options
 
 from .conftest import REPO, copy_project, eject_theme
 
@@ -186,7 +187,7 @@ def test_a_no_op_rebuild_imports_none_of_the_pipeline(tmp_path: Path) -> None:
     script = (
         "import atexit, json, sys\n"
         f"atexit.register(lambda: json.dump(sorted(sys.modules), open({str(modules)!r}, 'w')))\n"
-        "from site_builder.launch import run\n"
+        "from site_builder.cli.launch import run\n"
         "run()\n"
     )
     command = [sys.executable, "-c", script, "--root", str(root), "--date", DATE.isoformat()]
@@ -227,7 +228,7 @@ def test_the_no_op_reports_the_files_the_build_reported(project: Path, before: C
 def test_the_build_after_the_check_starts_from_the_stats_the_check_took(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from site_builder.launch import nothing_to_do
+    from site_builder.cli.launch import nothing_to_do
 
     topic = project / "content/topics/perplexity.yaml"
     topic.write_text(topic.read_text().replace("title: Perplexity", "title: Perplexity, edited", 1))

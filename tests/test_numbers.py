@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder.numbers import format_number
+from site_builder.render.numbers import format_number
 
 from .conftest import edit_file, run_cli
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from site_builder import parallel
-from site_builder.build import BuildOptions, build_site
 from site_builder.errors import ContentError
+from site_builder.pipeline.build import BuildOptions, build_site
 
 from .conftest import copy_project, tree_digest
 

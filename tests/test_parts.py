@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import zlib
 
-from site_builder.deps import note, tracking
-from site_builder.parts import Part, Parts, part_prefix
-from site_builder.state import BuildState, StateUpdate
+from site_builder.incremental.deps import note, tracking
+from site_builder.incremental.parts import Part, Parts, part_prefix
+from site_builder.incremental.state import BuildState, StateUpdate
 
 JOB = "pagefind/2025-q3/pagefind-entry.json"
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from site_builder.load import load_content
-from site_builder.plan import Reuse, plan_schedule
+from site_builder.authoring.calendar import Reuse, plan_schedule
+from site_builder.content.load import load_content
 
 from .conftest import REPO, copy_project, run_cli
 from .publishing import write_issue, write_problem, write_topic

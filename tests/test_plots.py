@@ -14,7 +14,7 @@ import matplotlib.image
 import pytest
 
 from computed import figures
-from site_builder import plots
+from site_builder.compute import plots
 
 from .conftest import run_cli
 

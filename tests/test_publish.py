@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import BuildOptions, build_site
-from site_builder.mathimage import formula_image
+from site_builder.outputs.email.math_images import formula_image
+from site_builder.pipeline.build import BuildOptions, build_site
 
 from .conftest import REPO, copy_project, run_cli, tree_digest
 from .publishing import ensure_bundled_three, write_issue, write_problem, write_topic
@@ -180,7 +180,7 @@ def test_a_day_without_an_issue_is_a_warning(project: Path, tmp_path: Path) -> N
 def test_a_file_two_workers_put_at_once_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A formula image two emails show is put by two workers: the other's file may appear between
     # this one's unlink and its create, and the put must not fail for it.
-    from site_builder import publish
+    from site_builder.publish import publication as publish
 
     target = tmp_path / "math" / "f.png"
     target.parent.mkdir()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder import scaffold
+from site_builder.authoring import scaffold
 
 from .conftest import run_cli, tree_digest
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import scan
-from site_builder.build import BuildOptions, BuildReport, build_site
 from site_builder.errors import ContentError
-from site_builder.state import NAME, state_folder
+from site_builder.incremental import scan
+from site_builder.incremental.state import NAME, state_folder
+from site_builder.pipeline.build import BuildOptions, BuildReport, build_site
 
 TOPIC = "content/topics/perplexity.yaml"
 DATE = dt.date(2026, 11, 28)

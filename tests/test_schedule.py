@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from site_builder.content.schema import IssueEntry
+from site_builder.content.settings import SiteConfig
 from site_builder.errors import ConfigError
-from site_builder.schedule import Schedule, build_time, publication_day, resolve_publication_day
-from site_builder.schema import IssueEntry
-from site_builder.site_settings import SiteConfig
+from site_builder.model.schedule import Schedule, build_time, publication_day, resolve_publication_day
 
 SITE = SiteConfig(
     title="T",

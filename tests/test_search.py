@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import pages
-from site_builder.build import BuildOptions, BuildReport, build_site
 from site_builder.errors import OutputError
-from site_builder.search import SEARCH_SLOTS, pagefind_index, shards
+from site_builder.outputs import site_jobs as pages
+from site_builder.outputs.search import SEARCH_SLOTS, pagefind_index, shards
+from site_builder.pipeline.build import BuildOptions, BuildReport, build_site
+from site_builder.render.theme import THEME
 
 from .conftest import copy_project, run_cli, tree_digest
 from .publishing import write_issue
@@ -269,7 +270,7 @@ def test_a_shard_made_again_renders_only_the_documents_that_changed(
     eject = root / "templates" / "_search.html"
     eject.parent.mkdir(exist_ok=True)
     if not eject.exists():
-        shutil.copyfile(Path(pages.__file__).parent / "theme" / "_search.html", eject)
+        shutil.copyfile(THEME / "_search.html", eject)
         build_site(root, root / "output", BuildOptions(date=DATE))
     edit(root)
     documents: list[str] = []

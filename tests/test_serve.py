@@ -20,9 +20,9 @@ from contextlib import contextmanager, suppress
 from http import HTTPStatus
 from pathlib import Path
 
-from site_builder import preview_server
-from site_builder.preview import Preview, Snapshot
-from site_builder.preview_server import inject_live_reload, respond, start_server
+from site_builder.serve import server as preview_server
+from site_builder.serve.preview import Preview, Snapshot
+from site_builder.serve.server import inject_live_reload, respond, start_server
 
 from .conftest import REPO, edit_file, run_cli
 
@@ -299,8 +299,8 @@ def test_a_save_makes_again_only_what_it_changed_and_serves_what_a_fresh_build_m
     # not a build of the whole archive.
     import datetime as dt
 
-    from site_builder.build import BuildOptions, make_site
-    from site_builder.preview import Session
+    from site_builder.pipeline.build import BuildOptions, make_site
+    from site_builder.serve.preview import Session
 
     options = BuildOptions(date=dt.date(2026, 11, 28))
     session = Session(project, options)
@@ -321,8 +321,8 @@ def test_a_save_reloads_the_pages_before_the_search_index_is_made_again(project:
     # without reloading the pages again.
     import datetime as dt
 
-    from site_builder.build import BuildOptions, make_site
-    from site_builder.preview import Session, rebuild
+    from site_builder.pipeline.build import BuildOptions, make_site
+    from site_builder.serve.preview import Session, rebuild
 
     options = BuildOptions(date=dt.date(2026, 11, 28))
     session = Session(project, options)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from site_builder import parallel
-from site_builder.build import BuildOptions, make_site
-from site_builder.preview import Session
+from site_builder.pipeline.build import BuildOptions, make_site
+from site_builder.serve.preview import Session
 
 from .conftest import copy_project, edit_file
 from .publishing import write_issue, write_topic

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder.slugs import group_slug
+from site_builder.content.slugs import group_slug
 
 SLUG = re.compile(r"([a-z0-9]+(-[a-z0-9]+)*)?")
 # Url segments stay short: at most 80 characters (a fixed promise, not the module's constant).

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.compute import load_computed
-from site_builder.solution_source import standalone_source
+from site_builder.compute.computer import load_computed
+from site_builder.compute.solution_source import standalone_source
 
 from .conftest import REPO
 

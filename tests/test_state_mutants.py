@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import state as state_module
 from site_builder.errors import OutputError
-from site_builder.noop import builder_stats
-from site_builder.state import (
+from site_builder.incremental import state as state_module
+from site_builder.incremental.state import (
     FORMAT,
     BuildState,
     InputRow,
@@ -24,6 +23,7 @@ from site_builder.state import (
     _batches,
     state_folder,
 )
+from site_builder.pipeline.noop import builder_stats
 
 
 def _state() -> BuildState:
@@ -317,7 +317,7 @@ def test_a_file_that_is_not_a_database_is_replaced_by_an_empty_state(tmp_path: P
 
 def test_a_damaged_state_is_logged_and_replaced_where_it_was(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     (tmp_path / "state.sqlite").write_bytes(b"garbage" * 1000)
-    with caplog.at_level(logging.DEBUG, logger="site_builder.state"):
+    with caplog.at_level(logging.DEBUG, logger="site_builder.incremental.state"):
         state = BuildState.open(tmp_path, lambda: "build-site 1")
     assert caplog.messages == ["starting a new build state: file is not a database"]
     assert state.path == tmp_path / "state.sqlite"

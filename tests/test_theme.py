@@ -12,10 +12,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from site_builder import templates
-from site_builder.build import BuildOptions, build_site
 from site_builder.errors import TemplateError
-from site_builder.theme import THEME, theme_names
+from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.render import templates
+from site_builder.render.theme import THEME, theme_names
 
 from .conftest import copy_project, eject_theme, run_cli, tree_digest
 

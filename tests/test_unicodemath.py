@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from site_builder.markup import MarkupError
-from site_builder.unicodemath import latex_to_unicode
+from site_builder.markup.unicodemath import latex_to_unicode
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,10 @@ from typing import Any
 import pydantic
 import pytest
 
-from site_builder.errors import Problem
-from site_builder.kinds import BY_FOLDER
-from site_builder.load import EntrySource, Loaded
-from site_builder.schema import IssueEntry, Model, ProblemEntry, TopicEntry
-from site_builder.validation import (
+from site_builder.content.kinds import BY_FOLDER
+from site_builder.content.load import EntrySource, Loaded
+from site_builder.content.schema import IssueEntry, Model, ProblemEntry, TopicEntry
+from site_builder.content.validation import (
     _examples_hint,
     check_element_ids,
     check_entry,
@@ -20,7 +19,8 @@ from site_builder.validation import (
     dangling,
     validation_problems,
 )
-from site_builder.yamlsource import parse_yaml
+from site_builder.content.yamlsource import parse_yaml
+from site_builder.errors import Problem
 
 TOPIC = """\
 id: entropy

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from computed import batchnorm, perplexity
-from site_builder import verify
-from site_builder.compute import to_plain
-from site_builder.formulas.functions import EvaluationError
+from site_builder.compute import verify
+from site_builder.compute.computer import to_plain
+from site_builder.compute.formulas.functions import EvaluationError
 
 SENTENCE = {"probabilities": [0.25, 0.5, 0.125, 0.5]}
 MINIBATCH = {

@@ -8,8 +8,8 @@ from pathlib import Path
 import html5lib
 import pytest
 
+from site_builder.check.wellformed import check_xml
 from site_builder.errors import TemplateError
-from site_builder.wellformed import check_xml
 
 
 def test_every_html_page_parses_without_errors_in_a_strict_html5_parser(built_site: Path) -> None:

@@ -74,7 +74,7 @@ def test_init_build_check_and_a_template_override(installed: Path, tmp_path: Pat
 
     home = lxml.html.parse(str(site / "output/index.html")).getroot()
     assert home.findtext(".//title").startswith("The Weekly Tensor")
-    theme = _run(installed / "python", "-c", "from site_builder.theme import THEME; print(THEME)", cwd=tmp_path)
+    theme = _run(installed / "python", "-c", "from site_builder.render.theme import THEME; print(THEME)", cwd=tmp_path)
     assert (site / "output/static/style.css").read_bytes() == (
         Path(theme.stdout.strip()) / "static/style.css"
     ).read_bytes()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import atomic
-from site_builder.build import BuildOptions, build_site
 from site_builder.errors import ConfigError, ContentError, OutputError
-from site_builder.write import MARKER, output_lock, safe_join, write_output
+from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.publish import atomic
+from site_builder.publish.folders import MARKER, output_lock, safe_join, write_output
 
 from .conftest import REPO, tree_digest
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from site_builder.check.link_sources import links_written
 from site_builder.markup.where import written_links
-from site_builder.written import links_written
 
 SECTION = """\
 Math is text: $[no](/math/)$ and {value}`a.b`.

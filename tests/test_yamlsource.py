@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder.yamlsource import MAX_BYTES, YamlProblem, parse_yaml
+from site_builder.content.yamlsource import MAX_BYTES, YamlProblem, parse_yaml
 
 
 def _problem(text: str | bytes) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder import yamlsource
-from site_builder.yamlsource import MAX_BYTES, MAX_NODES, YamlDocument, YamlProblem, parse_yaml, read_yaml
+from site_builder.content import yamlsource
+from site_builder.content.yamlsource import MAX_BYTES, MAX_NODES, YamlDocument, YamlProblem, parse_yaml, read_yaml
 
 
 def _problem(raw: bytes) -> str:

@@ -1,4 +1,4 @@
-"""Regenerate the site's math font, ``site_builder/theme/static/fonts/latinmodern-math.woff2``, from Debian's fonts-lmodern.
+"""Regenerate the site's math font, ``site_builder/render/theme/static/fonts/latinmodern-math.woff2``, from Debian's fonts-lmodern.
 
 The woff2 is committed rather than made at build time: converting takes a few
 seconds and needs the Debian package and brotli, which a build should not need.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 SOURCE = Path("/usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf")
 DOCS = Path("/usr/share/doc/fonts-lmodern")
-TARGET = Path(__file__).resolve().parent.parent / "site_builder/theme/static/fonts"
+TARGET = Path(__file__).resolve().parent.parent / "site_builder/render/theme/static/fonts"
 FONT_NAME = "latinmodern-math.woff2"
 LICENCE_NAME = "GUST-FONT-LICENSE.txt"
 SHIPPED_DOCS = ("README-Latin-Modern-Math.txt", "MANIFEST-Latin-Modern-Math.txt")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from ..build import BuildOptions, make_editions
-from ..email import subject
-from ..mime import image_urls
+from ..outputs.email.edition import subject
+from ..outputs.email.mime import image_urls
+from ..pipeline.build import BuildOptions, make_editions
 
 UNSUBSCRIBE_PLACEHOLDER = "{{unsubscribe_url}}"
 """Stands for the reader's unsubscribe link in both parts of an edition; ``send`` puts each recipient's own there."""

@@ -3,7 +3,7 @@
 The part every reader shares is prepared once (``Letter``: images made inline,
 headers that do not change); per reader only the unsubscribe link is put in
 place of the placeholder in both parts and the message is written by
-``site_builder.mime.compose``.
+``site_builder.outputs.email.mime.compose``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import zoneinfo
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr
 
-from ..email import EMAIL_TEMPLATE, TEXT_TEMPLATE
 from ..errors import Problem, TemplateError
-from ..mime import InlineImage, compose, inline_site_images, phrase
+from ..outputs.email.edition import EMAIL_TEMPLATE, TEXT_TEMPLATE
+from ..outputs.email.mime import InlineImage, compose, inline_site_images, phrase
 from .edition import UNSUBSCRIBE_PLACEHOLDER, EmailEdition
 from .settings import DeliveryConfig
 from .subscribers import Subscriber

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import progress
+from ..content.load import Content, load_content
 from ..errors import BuildError, ConfigError, ContentError, Problem
-from ..load import Content, load_content
-from ..schedule import build_time, resolve_publication_day
-from ..state import state_folder
-from ..write import real_path
+from ..incremental.state import state_folder
+from ..model.schedule import build_time, resolve_publication_day
+from ..publish.folders import real_path
 from .ledger import NOT_TAKEN, OLD_LEDGER_FILE, Delivery, Ledger, State, move_ledger
 from .locks import file_lock
 from .messages import Letter, now

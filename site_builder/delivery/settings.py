@@ -18,9 +18,9 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..content.settings import ADDRESS_PATTERN, SiteConfig
+from ..content.slugs import group_slug
 from ..errors import ConfigError, Problem
-from ..site_settings import ADDRESS_PATTERN, SiteConfig
-from ..slugs import group_slug
 
 SITE_FILE = "content/site.yaml"
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from ..errors import ContentError, Problem
-from ..mime import header_lines
+from ..outputs.email.mime import header_lines
 from .locks import file_lock
 
 COLUMNS = ("address", "name", "status")

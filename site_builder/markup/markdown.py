@@ -7,8 +7,8 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from ..mdescape import make_inert, safe_target
 from .base import Directive, MarkupError, MathRenderer, Role, SiteLink, at_line, directive_parts, same_link
+from .escape import make_inert, safe_target
 from .reading import Math, Section
 
 if TYPE_CHECKING:

@@ -60,7 +60,7 @@ def number_links(text: str) -> tuple[str, list[str]]:
 
 def unicode_math(latex: str, display: bool) -> str:
     """The plain text's way to show math: one line of Unicode (displayed formulas are indented by ``to_text``)."""
-    from ..unicodemath import latex_to_unicode
+    from .unicodemath import latex_to_unicode
 
     return latex_to_unicode(latex)
 

@@ -1,0 +1,1 @@
+"""What helps authors: the publishing calendar, ``init``, ``new``, and the authoring reference."""

@@ -1,0 +1,1 @@
+"""Load stage: the author's YAML under ``content/``, read with its positions and validated."""

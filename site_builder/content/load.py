@@ -1,0 +1,340 @@
+"""Load stage: the YAML files under ``content/`` as validated sources; every problem found is reported at once.
+
+A build after an edit reads and validates only the files that changed (``scan``); every
+other file is known by the few values the model is built from (its *skeleton*: an entry's
+id, title and group, an issue's date, draft flag and parts), recorded by the build that
+read it, and its validated model is loaded only if something reads it. Checks across
+files (dangling references, groups sharing a page, parts sharing an element id) run on
+skeletons, or on the files involved in a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import pydantic
+
+from ..errors import ContentError, Problem
+from ..incremental.deps import Fields, field_facts
+from .kinds import BY_FOLDER, ISSUES, KINDS, SITE_FILE, EntryKind
+from .schema import Entry, IssueEntry, Model
+from .settings import SiteConfig
+from .unread import is_read, unread_problems
+from .validation import check_element_ids, check_entry, check_groups, dangling, validation_problems
+from .yamlsource import Loc, YamlDocument, YamlProblem, parse_yaml
+
+T = TypeVar("T", bound=Model)
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[T]):
+    """A validated model together with the document it came from (for later error positions)."""
+
+    model: T
+    doc: YamlDocument
+
+    def problem(self, loc: Loc, message: str, hint: str = "") -> Problem:
+        return self.doc.problem(loc, message, hint=hint)
+
+
+class Source(Generic[T]):
+    """One content file: its path and digest now, and its validated model, loaded on first use."""
+
+    def __init__(
+        self,
+        path: str,
+        digest: str,
+        load: Callable[[], Loaded[T]],
+        model: type[T],
+        known: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.path = path
+        self.digest = digest
+        self._load = load
+        self._loaded: Loaded[T] | None = None
+        self.fields = Fields(path, lambda: self.loaded.model, frozenset(model.model_fields), known)
+        """The model's fields, noting each one read (see ``deps``); ``known``: those the skeleton holds."""
+
+    @property
+    def loaded(self) -> Loaded[T]:
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+
+class EntrySource(Source[Entry]):
+    """A topic, problem or feature."""
+
+    def __init__(
+        self, kind: EntryKind, skeleton: tuple[str, str, str | None], path: str, digest: str, load: Any
+    ) -> None:
+        self.kind = kind
+        self.id, self.title, self.group = skeleton
+        super().__init__(path, digest, load, kind.model, {"id": self.id, "title": self.title})
+
+
+class IssueSource(Source[IssueEntry]):
+    """A daily issue."""
+
+    def __init__(self, skeleton: tuple[str, bool, str, str, str], path: str, digest: str, load: Any) -> None:
+        super().__init__(path, digest, load, IssueEntry)
+        self.date = dt.date.fromisoformat(skeleton[0])
+        self.draft = skeleton[1]
+        self.parts: tuple[str, ...] = skeleton[2:]
+        """The ids of its topic, problem and feature, in the order of ``kinds.KINDS``."""
+
+
+@dataclass
+class Content:
+    """Everything under ``content/``: the site settings, and every valid entry and issue."""
+
+    site: Loaded[SiteConfig]
+    site_source: Source[SiteConfig]
+    entries: dict[tuple[str, str], EntrySource]
+    """(folder, id) -> entry, by kind (in the order of ``kinds.KINDS``) then id."""
+    issues: dict[dt.date, IssueSource]
+    """Issues whose parts all exist, by date."""
+    facts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Display path -> the facts of that file (see ``deps``), for every file this load read."""
+    read: set[str] = field(default_factory=set)
+    """Display paths of the files this load read and validated."""
+    skeletons: dict[str, Any] = field(default_factory=dict)
+    """Display path -> skeleton of every content file."""
+
+    def entry(self, folder: str, entry_id: str) -> EntrySource | None:
+        return self.entries.get((folder, entry_id))
+
+    def of_kind(self, folder: str) -> list[EntrySource]:
+        return [source for (f, _), source in self.entries.items() if f == folder]
+
+
+Recorded = Mapping[str, tuple[str, Any]]
+"""Display path -> (sha256, skeleton) of the content files the last build read."""
+
+
+def load_content(root: Path) -> Content:
+    """Read and validate all of ``root/content``; raise ``ContentError`` listing every problem found."""
+    content, problems = load_changed(root, _all_files(root), {})
+    if problems or content is None:
+        raise ContentError(problems)
+    return content
+
+
+def load_site(root: Path) -> SiteConfig:
+    """The site settings alone (``content/site.yaml``); raise ``ContentError`` if they are invalid."""
+    loader = _Loader(root, {SITE_FILE: None}, {}, {})
+    site = loader._validate(SITE_FILE, SiteConfig)
+    if site is None:
+        raise ContentError(loader.problems)
+    return site.model
+
+
+def _all_files(root: Path) -> dict[str, bytes | None]:
+    from ..incremental.scan import file_stats
+
+    return {path: None for path in file_stats(root) if path.startswith("content/")}
+
+
+def load_changed(
+    root: Path, files: Mapping[str, bytes | None], recorded: Recorded, digests: Mapping[str, str] | None = None
+) -> tuple[Content | None, list[Problem]]:
+    """Every problem of ``root/content``, and the content without the files that have one.
+
+    ``files`` are the content files now (display path -> bytes, or None where not read yet);
+    those in ``recorded`` and not in ``changed`` are taken as the last build left them.
+    The content is None when ``content/site.yaml`` itself is invalid.
+    """
+    return _Loader(root, files, recorded, digests or {}).load()
+
+
+class _Loader:
+    def __init__(self, root: Path, files: Mapping[str, bytes | None], recorded: Recorded, digests: Mapping[str, str]):
+        self.root = root
+        self.files = files
+        self.recorded = recorded
+        self.digests = digests
+        self.problems: list[Problem] = []
+        self.facts: dict[str, dict[str, str]] = {}
+        self.read: set[str] = set()
+        self.skeletons: dict[str, Any] = {}
+
+    def load(self) -> tuple[Content | None, list[Problem]]:
+        self.problems.extend(unread_problems(self.files))
+        site = self._validate(SITE_FILE, SiteConfig)
+        self.skeletons[SITE_FILE] = ()  # always loaded: the model needs the settings
+        entries: dict[tuple[str, str], EntrySource] = {}
+        invalid: set[tuple[str, str]] = set()  # files that exist but failed: references to them are not dangling
+        for kind in KINDS:
+            for path in self._yaml_files(kind.folder):
+                stem = path.rsplit("/", 1)[1][: -len(".yaml")]
+                source = self._entry(kind, path, stem)
+                if source is None:
+                    invalid.add((kind.folder, stem))
+                else:
+                    entries[(kind.folder, source.id)] = source
+        for kind in KINDS:
+            if kind.group_field:
+                members = [s for (folder, _), s in sorted(entries.items()) if folder == kind.folder]
+                self.problems.extend(check_groups(members, kind))
+        issues: dict[dt.date, IssueSource] = {}
+        for path in self._yaml_files(ISSUES):
+            source = self._issue(path, entries, invalid)
+            if source is not None:
+                issues[source.date] = source
+        if site is None:
+            return None, self.problems
+        site_source: Source[SiteConfig] = Source(SITE_FILE, site.doc.digest, lambda: site, SiteConfig)
+        content = Content(
+            site, site_source, entries, dict(sorted(issues.items())), self.facts, self.read, self.skeletons
+        )
+        return content, self.problems
+
+    # --- files -----------------------------------------------------------------------------------
+
+    def _yaml_files(self, folder: str) -> list[str]:
+        prefix = f"content/{folder}/"
+        names = sorted(p for p in self.files if p.startswith(prefix))
+        if not names and not (self.root / prefix).is_dir():
+            self.problems.append(Problem(prefix.rstrip("/"), message="folder is missing"))
+            return []
+        return [path for path in names if is_read(path)]  # the others are problems (``unread``)
+
+    def _fresh(self, path: str) -> bool:
+        """True if ``path`` must be read: it is new, or its bytes changed since the last build read it."""
+        known = self.recorded.get(path)
+        return known is None or known[0] != self.digests.get(path)
+
+    def _parse(self, path: str) -> YamlDocument:
+        raw = self.files.get(path)
+        if raw is None:
+            try:
+                raw = (self.root / path).read_bytes()
+            except OSError as exc:
+                raise YamlProblem(Problem(path, message=f"cannot read file: {exc.strerror}")) from exc
+        return parse_yaml(raw, path)
+
+    def _validate(self, path: str, model: type[T]) -> Loaded[T] | None:
+        """Parse and validate ``path`` now, noting its facts if it changed; None (and problems) if it is invalid."""
+        changed = self._fresh(path)
+        if changed:
+            self.read.add(path)
+        try:
+            doc = self._parse(path)
+        except YamlProblem as exc:
+            self.problems.append(exc.problem)
+            return None
+        if not isinstance(doc.data, dict):
+            self.problems.append(doc.problem((), f"expected a mapping of fields, found {type(doc.data).__name__}"))
+            return None
+        try:
+            loaded = Loaded(model.model_validate(doc.data), doc)
+        except pydantic.ValidationError as exc:
+            self.problems.extend(validation_problems(exc, doc, model))
+            return None
+        if changed:
+            self.facts[path] = field_facts(path, doc.data, model.model_fields)
+        return loaded
+
+    def _later(self, path: str, model: type[T]) -> Callable[[], Loaded[T]]:
+        """Load an unchanged file when first read; it was valid when the last build read it."""
+
+        def load() -> Loaded[T]:
+            doc = self._parse(path)
+            return Loaded(model.model_validate(doc.data), doc)
+
+        return load
+
+    # --- entries and issues --------------------------------------------------------------------
+
+    def _entry(self, kind: EntryKind, path: str, stem: str) -> EntrySource | None:
+        if not self._fresh(path):
+            digest, skeleton = self.recorded[path]
+            self.skeletons[path] = skeleton
+            return EntrySource(kind, tuple(skeleton), path, digest, self._later(path, kind.model))  # type: ignore[arg-type]
+        loaded = self._validate(path, kind.model)
+        if loaded is None:
+            return None
+        entry = loaded.model
+        if entry.id != stem:
+            self.problems.append(
+                loaded.problem(("id",), f"id {entry.id!r} does not match the file name {stem + '.yaml'!r}")
+            )
+            return None
+        self.problems.extend(check_entry(loaded))
+        group = getattr(entry, kind.group_field) if kind.group_field else None
+        skeleton = (entry.id, entry.title, group)
+        self.skeletons[path] = skeleton
+        return EntrySource(kind, skeleton, path, loaded.doc.digest, lambda: loaded)
+
+    def _issue(
+        self, path: str, entries: Mapping[tuple[str, str], EntrySource], invalid: set[tuple[str, str]]
+    ) -> IssueSource | None:
+        stem = path.rsplit("/", 1)[1][: -len(".yaml")]
+        loaded: Loaded[IssueEntry] | None = None
+        if not self._fresh(path):
+            digest, skeleton = self.recorded[path]
+            source = IssueSource(tuple(skeleton), path, digest, self._later(path, IssueEntry))  # type: ignore[arg-type]
+        else:
+            loaded = self._validate(path, IssueEntry)
+            if loaded is None:
+                return None
+            issue = loaded.model
+            if issue.date.isoformat() != stem:
+                self._misdated(loaded, path)
+                return None
+            skeleton = (issue.date.isoformat(), issue.draft, *(getattr(issue, kind.part) for kind in KINDS))
+            captured = loaded
+            source = IssueSource(skeleton, path, loaded.doc.digest, lambda: captured)  # type: ignore[arg-type]
+        self.skeletons[path] = (source.date.isoformat(), source.draft, *source.parts)
+        parts: list[tuple[str, EntrySource]] = []
+        for kind, ref in zip(KINDS, source.parts, strict=True):
+            found = entries.get((kind.folder, ref))
+            if found is not None:
+                parts.append((kind.part, found))
+            elif (kind.folder, ref) not in invalid:
+                known = [i for (folder, i) in entries if folder == kind.folder]
+                self.problems.append(
+                    dangling(source.loaded, (kind.part,), ref, known, f"no content/{kind.folder}/{ref}.yaml")
+                )
+        if len(parts) < len(KINDS):
+            return None
+        if path in self.read or any(part.path in self.read for _, part in parts):
+            self.problems.extend(check_element_ids(source.loaded, [(name, part.loaded) for name, part in parts]))
+        return source
+
+    def _misdated(self, loaded: Loaded[IssueEntry], path: str) -> None:
+        date = loaded.model.date.isoformat()
+        day_file = f"content/{ISSUES}/{date}.yaml"
+        hint = (
+            f"{day_file} is already the issue of that day: one issue per day"
+            if day_file in self.files or os.path.isfile(self.root / day_file)
+            else f"rename the file to {date}.yaml, or correct the date"
+        )
+        name = path.rsplit("/", 1)[1]
+        message = f"date {loaded.model.date} does not match the file name {name!r}"
+        self.problems.append(loaded.problem(("date",), message, hint))
+
+
+def source_texts(root: Path) -> dict[str, str]:
+    """Display path -> text of every content file, to find where something in the output was written."""
+    folder = root / "content"
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(folder.rglob("*.yaml"))
+        if path.is_file()
+    }
+
+
+def entry_folder(path: str) -> EntryKind | None:
+    """The kind of entry a content path holds (``content/topics/x.yaml`` -> topics), if any."""
+    parts = path.split("/")
+    return BY_FOLDER.get(parts[1]) if len(parts) == 3 and parts[0] == "content" else None
+
+
+def issue_paths(paths: Iterable[str]) -> list[str]:
+    return [p for p in paths if p.startswith(f"content/{ISSUES}/")]

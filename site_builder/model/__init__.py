@@ -1,0 +1,1 @@
+"""Model stage: validated content and computed results -> the published issues and entries, with urls and dates."""

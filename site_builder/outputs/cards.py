@@ -1,0 +1,212 @@
+"""Social cards: the 1200 x 630 PNG a link preview shows for an issue (its title, date and three parts), or for the site.
+
+A card is drawn with matplotlib's Agg renderer, as the plots are, in DejaVu Sans loaded from
+matplotlib's own files (no font lookup on the machine that builds), and saved with no
+metadata: the same text gives the same bytes on every build. Drawn cards are kept in the build
+cache, one slot per page, keyed by their text and the versions that draw them, so a rebuild
+does not even import matplotlib; the build's tracking (``deps``) remakes a card's job only
+when something the card shows changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..incremental.cache import Cache, Key, builder_sources, versions
+
+if TYPE_CHECKING:
+    from ..model.pages import IssuePage
+    from ..model.site_model import SiteModel
+
+CARD = "card.png"
+"""A card's file name: ``issues/2026-11-26/card.png`` for an issue, ``card.png`` (the site root) for the site."""
+WIDTH, HEIGHT = 1200, 630
+"""Pixels: the size Open Graph and Twitter show large (1.91:1)."""
+CARD_SLOTS = "cards"
+"""Cache folder of drawn cards (see ``Cache``): one slot per page, replaced when its card changes."""
+
+_DPI = 72
+"""One point is one pixel: sizes below are in pixels."""
+_MARGIN = 72
+_PAPER, _INK, _MUTED, _ACCENT, _RULE = "#15171b", "#e6e7ea", "#a4a9b4", "#c79bf2", "#353a43"
+"""The site's dark scheme (``static/style.css``): a card stands out on light and dark timelines alike."""
+_TITLE_SIZES = (72, 64, 56, 50, 44)
+"""Title sizes, tried largest first until the title fits its box."""
+_LABEL, _PART, _HEAD = 18, 32, 24
+_LEADING = 1.2
+_PNG_COMPRESSION = 3
+"""zlib level: encoding is half a card's drawing time at the default (6), for a file only 10% smaller."""
+
+
+@dataclass(frozen=True)
+class CardText:
+    """What a card shows."""
+
+    masthead: str
+    """The site's title, at the top."""
+    date: str
+    """``Thursday, 26 November 2026`` for an issue; empty for the site's card."""
+    title: str
+    parts: tuple[tuple[str, str], ...] = ()
+    """(label, title) of each part: ``("Topic deep dive", "Perplexity")``."""
+
+
+def issue_card(model: SiteModel, issue: IssuePage) -> CardText:
+    """An issue's card, read through the model: the job that draws it depends on exactly what it shows."""
+    parts = tuple((part.kind_label, part.entry.title) for part in issue.parts)
+    return CardText(model.site.title, issue.date_text, issue.title, parts)
+
+
+def site_card(model: SiteModel) -> CardText:
+    """The card of every page that is not an issue: the site's title and tagline."""
+    return CardText(model.site.title, "", model.site.tagline)
+
+
+def card_png(text: CardText, page: str, cache: Cache | None = None) -> bytes:
+    """``text`` drawn as a PNG, from ``cache`` when it was drawn before for ``page`` (a site path, ``""`` for the site)."""
+    cache = cache or Cache(None)
+    key = Key(
+        {
+            "text": asdict(text),
+            "versions": versions("matplotlib", "pillow"),
+            "builder": builder_sources("outputs/cards"),
+        }
+    )
+    slot = f"{CARD_SLOTS}/{page.strip('/') or 'site'}"
+    hit, _ = cache.lookup(slot, key, files=("png",))
+    if hit is not None:
+        return hit.files["png"]
+    png = draw_card(text)
+    cache.store(slot, key, {}, {"png": png})
+    return png
+
+
+def draw_card(text: CardText) -> bytes:
+    """The card as PNG bytes: masthead and date, the title (wrapped, smaller when long), a rule, then each part."""
+    import matplotlib  # imported only when a card is not in the cache: a slow import
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()  # ignore any matplotlibrc on this machine
+        figure = Figure(figsize=(WIDTH / _DPI, HEIGHT / _DPI), dpi=_DPI, facecolor=_PAPER)
+        canvas = FigureCanvasAgg(figure)
+        card = _Card(figure, canvas.get_renderer())
+        card.draw(text)
+        canvas.draw()
+        image = Image.frombuffer("RGBA", (WIDTH, HEIGHT), canvas.buffer_rgba()).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=_PNG_COMPRESSION)  # Pillow writes no date and no software name
+    return buffer.getvalue()
+
+
+class _Card:
+    """Lays text out on a figure in pixels from the top left corner."""
+
+    def __init__(self, figure: Any, renderer: Any) -> None:
+        self.figure = figure
+        self.renderer = renderer
+        self._widths: dict[tuple[str, float, bool], float] = {}
+
+    def draw(self, text: CardText) -> None:
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Rectangle
+
+        figure = self.figure
+        figure.add_artist(Rectangle((0, 0), 16 / WIDTH, 1, transform=figure.transFigure, color=_ACCENT))
+        usable = WIDTH - 2 * _MARGIN
+        self.put(_MARGIN, 84, text.masthead.upper(), _HEAD, bold=True, colour=_ACCENT)
+        if text.date:
+            self.put(WIDTH - _MARGIN, 84, text.date, _HEAD, colour=_MUTED, ha="right")
+        parts_top = HEIGHT - 64 - 82 * len(text.parts) if text.parts else HEIGHT - 64
+        title_top, title_bottom = 130, parts_top - 40
+        size, lines = self.fit(text.title, usable, title_bottom - title_top)
+        leading = size * _LEADING
+        # Baselines: the block of lines centred in its box (a short title does not leave a hole above the parts).
+        first = title_top + (title_bottom - title_top - leading * len(lines)) / 2 + size
+        for index, line in enumerate(lines):
+            self.put(_MARGIN, first + index * leading, line, size, bold=True)
+        if text.parts:
+            y = 1 - (parts_top - 28) / HEIGHT
+            figure.add_artist(Line2D((_MARGIN / WIDTH, 1 - _MARGIN / WIDTH), (y, y), color=_RULE, linewidth=2))
+            for index, (label, title) in enumerate(text.parts):
+                top = parts_top + 82 * index
+                self.put(_MARGIN, top + _LABEL, label.upper(), _LABEL, bold=True, colour=_ACCENT)
+                self.put(_MARGIN, top + _LABEL + 8 + _PART, self.ellipsis(title, _PART, usable), _PART)
+
+    def put(
+        self, x: float, y: float, line: str, size: float, *, bold: bool = False, colour: str = _INK, ha: str = "left"
+    ) -> None:
+        """One line of text with its baseline at ``y`` pixels from the top."""
+        # parse_math=False: an author's "$5 and $10" is text, not a formula.
+        self.figure.text(
+            x / WIDTH,
+            1 - y / HEIGHT,
+            line,
+            fontproperties=_font(size, bold),
+            color=colour,
+            ha=ha,
+            va="baseline",
+            parse_math=False,
+        )
+
+    def width(self, line: str, size: float, bold: bool = False) -> float:
+        """Pixels ``line`` takes: the sum of its words' and spaces' widths, each measured once (the kerning across
+        a space is nil in DejaVu Sans)."""
+        words = line.split(" ")
+        return sum(self._measure(word, size, bold) for word in words) + (len(words) - 1) * self._measure(
+            " ", size, bold
+        )
+
+    def _measure(self, text: str, size: float, bold: bool) -> float:
+        key = (text, size, bold)
+        if key not in self._widths:
+            self._widths[key] = self.renderer.get_text_width_height_descent(text, _font(size, bold), ismath=False)[0]
+        return self._widths[key]
+
+    def fit(self, title: str, width: float, height: float) -> tuple[float, list[str]]:
+        """The largest title size whose wrapped lines fit the box, and the lines (the last cut short if none does)."""
+        for size in _TITLE_SIZES:
+            lines = _wrap(title, lambda line, size=size: self.width(line, size, bold=True), width)
+            if len(lines) * size * _LEADING <= height:
+                return size, lines
+        size = _TITLE_SIZES[-1]
+        keep = max(1, int(height // (size * _LEADING)))
+        lines = _wrap(title, lambda line: self.width(line, size, bold=True), width)
+        return size, [*lines[: keep - 1], self.ellipsis(" ".join(lines[keep - 1 :]), size, width, bold=True)]
+
+    def ellipsis(self, line: str, size: float, width: float, *, bold: bool = False) -> str:
+        """``line``, cut at a word and ended with an ellipsis if it is wider than ``width``."""
+        if self.width(line, size, bold) <= width:
+            return line
+        words = line.split()
+        while len(words) > 1 and self.width(" ".join(words) + " …", size, bold) > width:
+            words.pop()
+        return " ".join(words) + " …"
+
+
+def _wrap(text: str, width: Callable[[str], float], usable: float) -> list[str]:
+    """Words filled greedily into lines no wider than ``usable`` (a longer word has a line of its own)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and width(f"{lines[-1]} {word}") <= usable:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+@functools.lru_cache(maxsize=16)
+def _font(size: float, bold: bool) -> Any:
+    """DejaVu Sans from matplotlib's own files: the same glyphs whatever fonts the machine has."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return FontProperties(fname=os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name), size=size)

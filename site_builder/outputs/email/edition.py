@@ -1,0 +1,207 @@
+"""The email edition of each issue: inlined-CSS HTML, a plain-text alternative, and a ready-to-send message.
+
+Email clients show neither MathML nor SVG and ignore most ``<style>`` blocks, so
+the email HTML differs from the web page: every formula is a PNG image (its
+LaTeX as alt text), every image a PNG, every URL absolute, and every CSS rule
+inlined into ``style`` attributes, but for the dark colour scheme's: media queries
+cannot be inlined, so they stay in a ``<style>`` block, for the clients that honour
+them (Apple Mail, Outlook for Mac, Thunderbird), and the others keep the light
+scheme, in which every formula is readable. The plain-text part writes formulas in
+Unicode and lists links as numbered footnotes. ``issue.eml`` wraps both, with
+the images attached, into a message any mail tool can send.
+
+Per published issue, beside its web page:
+
+- ``issues/<date>/email.html``: the HTML part, images by absolute URL;
+- ``issues/<date>/email.txt``: the plain-text part;
+- ``issues/<date>/issue.eml``: ``multipart/alternative`` of both, images inline (``cid:``);
+
+and the formula images themselves under ``math/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from ...errors import Problem, TemplateError
+from ...incremental.cache import Cache
+from ...markup import number_links
+from ...markup.unicodemath import latex_to_unicode
+from ...model.pages import IssuePage
+from ...model.site_model import SiteModel
+from ...render.entries import TEXT, EntryFormat
+from ...render.templates import render_template
+from ..portable import image_url, portable_html
+from .math_images import formula_image
+
+EMAIL_TEMPLATE = "email.html"
+"""The HTML part's template."""
+TEXT_TEMPLATE = "email.txt"
+"""The plain-text part's template."""
+
+
+@dataclass
+class FormulaImages:
+    """Draws formulas as PNG files under ``math/`` and gives the markup that shows each, in either colour scheme.
+
+    A formula is shown by two images (see ``mathimage``): the light one, and the dark one, hidden
+    by its inline style until the email's ``prefers-color-scheme: dark`` rules (``email.css``)
+    swap them, in the clients that honour them. Clients that ignore those rules show the light one.
+    """
+
+    model: SiteModel
+    cache: Cache | None = None
+    """Where drawn formulas are kept between builds."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """``math/<key>.png`` -> PNG bytes, for every formula drawn so far."""
+    sources: dict[str, tuple[str, bool, bool]] = field(default_factory=dict)
+    """``math/<key>.png`` -> (LaTeX, display, dark) of every formula image shown so far, drawn or not."""
+
+    def html(self, latex: str, display: bool) -> str:
+        light, dark = (self._img(latex, display, dark=dark) for dark in (False, True))
+        # Outlook's Word engine ignores display:none on its own: mso-hide keeps the dark image out of it.
+        return f'<span class="math-light">{light}</span><span class="math-dark" style="display:none; mso-hide:all;">{dark}</span>'
+
+    def _img(self, latex: str, display: bool, *, dark: bool) -> str:
+        image = formula_image(latex, display=display, cache=self.cache, dark=dark)
+        path = f"math/{image.key}.png"
+        self.files[path] = image.png
+        self.sources[path] = (latex, display, dark)
+        style = "border:0; max-width:100%; height:auto;"
+        style += " display:block; margin:0 auto;" if display else f" vertical-align:-{image.depth}px;"
+        return (
+            f'<img class="math" src="{html.escape(self.model.urls.link(path))}" alt="{html.escape(latex.strip())}" '
+            f'width="{image.width}" height="{image.height}" style="{style}">'
+        )
+
+    def png(self, path: str) -> bytes:
+        """The image at ``path`` (``math/<key>.png``) of a formula shown before, drawn now if need be."""
+        if path not in self.files:
+            latex, display, dark = self.sources[path]
+            self.files[path] = formula_image(latex, display=display, cache=self.cache, dark=dark).png
+        return self.files[path]
+
+
+def unicode_html(latex: str, display: bool) -> str:
+    """A formula as Unicode text, for the plain-text part: displayed ones on their own, indented line."""
+    text = html.escape(latex_to_unicode(latex))
+    return f'<pre class="math">    {text}</pre>' if display else f'<span class="math">{text}</span>'
+
+
+def email_formats(images: FormulaImages) -> dict[str, EntryFormat]:
+    """How the email's HTML part (formulas as images) and its plain-text part (formulas in Unicode) show entries."""
+    return {"email": EntryFormat(math_html=images.html), "text": TEXT}
+
+
+def subject(model: SiteModel, issue: IssuePage) -> str:
+    """``The Daily Gradient: Perplexity · Batch Normalization Forward Pass``."""
+    return f"{model.site.title}: {issue.title}"
+
+
+def email_context(model: SiteModel, issue: IssuePage, unsubscribe_url: str | None = None) -> dict[str, object]:
+    """What the email's template is rendered with, besides the site's globals and the issue."""
+    return {
+        "subject": subject(model, issue),
+        "view_online_url": model.urls.absolute(issue.path),
+        "unsubscribe_url": model.site.email.unsubscribe_url if unsubscribe_url is None else unsubscribe_url,
+    }
+
+
+def email_html(
+    model: SiteModel,
+    env: jinja2.Environment,
+    globals_: Mapping[str, Any],
+    context: Mapping[str, Any],
+    files: Mapping[str, bytes],
+) -> str:
+    """The HTML part: every style inlined, every URL absolute, every image a PNG."""
+    where = f"output/{context['issue'].page.path}email.html"
+    page = render_template(env, EMAIL_TEMPLATE, {**globals_, **context, "edition": "email"})
+    page = portable_html(page, model.urls, files, where)
+    import css_inline  # imported when an email is made: a rebuild that makes none does not load it
+
+    inliner = css_inline.CSSInliner(
+        load_remote_stylesheets=False,
+        keep_style_tags=False,
+        keep_at_rules=True,  # the dark scheme's @media rules cannot be inlined: they stay in a <style> of their own
+        keep_link_tags=False,
+        extra_css=_highlight_css(),
+    )
+    try:
+        inlined = inliner.inline(page)
+    except css_inline.InlineError as exc:
+        raise TemplateError(Problem(f"templates/{EMAIL_TEMPLATE}", message=f"cannot inline its CSS: {exc}")) from exc
+    return "<!DOCTYPE html>\n" + inlined.removeprefix("<!DOCTYPE html>") + "\n"
+
+
+@functools.cache
+def _highlight_css() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(style="friendly").get_style_defs(".highlight")
+
+
+def email_text(
+    model: SiteModel,
+    env: jinja2.Environment,
+    globals_: Mapping[str, Any],
+    context: Mapping[str, Any],
+    files: Mapping[str, bytes],
+) -> str:
+    """The plain-text part: formulas in Unicode, tables in columns, links numbered as footnotes.
+
+    Made from the entries' own plain-text rendering (``markup.to_text``) and the ``email.txt``
+    template, whose links are markers numbered here across the whole text.
+    """
+    where = f"output/{context['issue'].page.path}email.txt"
+    page = render_template(env, TEXT_TEMPLATE, {**globals_, **context})
+    text, urls = number_links(page)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines())).strip("\n")
+    if not urls:
+        return f"{text}\n"
+    # An image shown as SVG on the web is a PNG here too, as in the HTML part.
+    notes = "\n".join(f"[{n}] {_png(url, model, files, where)}" for n, url in enumerate(urls, 1))
+    return f"{text}\n\nLinks\n\n{notes}\n"
+
+
+def _png(url: str, model: SiteModel, files: Mapping[str, bytes], where: str) -> str:
+    return image_url(url, model.urls, files, where) if url.lower().endswith(".svg") else url
+
+
+def email_message(
+    model: SiteModel, issue: IssuePage, html_part: str, text_part: str, files: Mapping[str, bytes]
+) -> bytes:
+    """``multipart/alternative``: the text, then the HTML with its images attached inline; the same bytes every build."""
+    import email.utils
+
+    from .mime import compose, inline_site_images
+
+    site = model.site
+    host = urlsplit(site.base_url).hostname or "localhost"
+    headers = [("Subject", subject(model, issue)), ("From", site.email.sender)]
+    if site.email.recipient:
+        headers.append(("To", site.email.recipient))
+    headers.append(("Date", email.utils.format_datetime(issue.published_at)))
+    message_id = uuid.uuid5(uuid.UUID(site.feed_id), f"email/{issue.date.isoformat()}")
+    headers.append(("Message-ID", f"<{message_id}@{host}>"))
+    if re.match(r"(https?|mailto):", site.email.unsubscribe_url):
+        headers.append(("List-Unsubscribe", f"<{site.email.unsubscribe_url}>"))
+    html, attached = inline_site_images(html_part, files, model.urls.base_url, host)
+    return compose(headers, text_part, html, attached)
+
+
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.IGNORECASE)
+_IMAGE_TYPES = {"png": ("image", "png"), "jpg": ("image", "jpeg"), "jpeg": ("image", "jpeg"), "gif": ("image", "gif")}
+
+
+def _image_type(path: str) -> tuple[str, str]:
+    return _IMAGE_TYPES.get(path.rsplit(".", 1)[-1].lower(), ("application", "octet-stream"))

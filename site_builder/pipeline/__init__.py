@@ -1,0 +1,1 @@
+"""The build: its stages in order, its options, what changed since the last build, and ``check``."""

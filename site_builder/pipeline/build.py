@@ -1,0 +1,246 @@
+"""The build, read top to bottom: scan -> load -> compute -> model -> plan -> render -> check -> write.
+
+Every build runs these stages; what the last build left in the state (``state``) makes each
+of them do only what the changes call for (``engine``). ``build_site`` publishes into an
+output folder; ``run`` is the same pipeline for any output, so ``serve`` keeps a site in
+memory and rebuilds it the same way after every save.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..compute.computer import Computation
+from ..errors import ContentError, Problem
+from ..incremental.cache import Cache
+from ..incremental.state import BuildState, StateUpdate, state_folder
+from ..model.pages import IssuePage
+from ..model.site_model import SiteModel
+from ..outputs.editions import EDITIONS, edition_job
+from ..outputs.email.edition import FormulaImages
+from ..outputs.site_jobs import Site, SiteFiles
+from ..publish.folders import LOCK_TIMEOUT, output_lock, real_path
+from ..publish.publication import MemoryOutput, Publication, intact_outputs, marker_tree, read_output
+from ..render.jobs import render_jobs
+from ..render.templates import load_templates
+from . import noop
+from .rebuild import builder_digest, scan_changes, stale_paths
+from .stages import (
+    Output,
+    check_stage,
+    compute_stage,
+    load_stage,
+    model_stage,
+    plan_stage,
+    render_stage,
+    schedule_for,
+    write_stage,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to publish; the defaults are what the scheduled job uses."""
+
+    date: dt.date | None = None
+    """Publish as of this day; None: today in the site's time zone, once its publish time has passed."""
+    drafts: bool = False
+    future: bool = False
+    cache: bool = True
+    """Reuse and store computed results in ``ROOT/.build-cache``, and what the last build made; off: make everything."""
+    lock_timeout: float = LOCK_TIMEOUT
+    """Seconds to wait for another build of the same output folder to finish."""
+    unfeatured: bool = False
+    """Also give pages to entries no published issue features (previews and checks)."""
+    explain: bool = False
+    """Look at every computation (``--explain`` lists them), not only those of changed entries."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build published."""
+
+    files: int
+    """Number of files in the published site."""
+    issues: int
+    """Number of issues published."""
+    as_of: dt.date
+    """The publication day the build used."""
+    computations: tuple[Computation, ...] = ()
+    """Every computation that ran or came from the cache (``--explain``)."""
+    rendered: tuple[str, ...] = ()
+    """Outputs this build made; the others were unchanged and kept as published."""
+    written: int = 0
+    """Files written afresh (the others are the published files, kept)."""
+    read: tuple[str, ...] = ()
+    """Content files read and validated (the others were as the last build read them)."""
+    later: tuple[str, ...] = ()
+    """Outputs left for the next build to make (``run``'s ``defer``)."""
+    model: SiteModel | None = field(default=None, compare=False, repr=False)
+
+
+def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None = None) -> BuildReport:
+    """Build the project at ``root`` into ``out``; on any error ``out`` is left as it was.
+
+    Builds of one output folder run one after the other: the second starts (and reads
+    the content) only once the first has published, so an older build never wins.
+    """
+    out = real_path(out)
+    with output_lock(out, options.lock_timeout), long_lived_objects():
+        state = open_state(state_folder(out), marker_tree(out), fresh=not options.cache)
+        try:
+            # Without a state, the files published are read once: unchanged ones are kept, not written again.
+            published = state.outputs() if state.meta("tree") else read_output(out)
+            output = Publication(out, state_folder(out), published, intact_outputs(out, published))
+            report = run(root, options, state, output, now)
+            site = report.model.site_source.loaded.model  # type: ignore[union-attr]
+            key = stamp_options(root, out, options)
+            stamp = noop.stamp(key, out, report.as_of, site.timezone, site.publish_time, report.issues)
+            state.commit(StateUpdate(meta=stamp))
+            return report
+        finally:
+            state.close()
+
+
+def stamp_options(root: Path, out: Path, options: BuildOptions) -> noop.Options:
+    """The options a no-op check is valid for (see ``noop``)."""
+    date = options.date.isoformat() if options.date else None
+    return (os.path.abspath(root), str(real_path(out)), date, options.drafts, options.future)
+
+
+def open_state(folder: Path | None, tree: str | None, *, fresh: bool = False) -> BuildState:
+    """The build state in ``folder`` (None: in memory), empty unless it describes the tree ``tree``."""
+    state = BuildState.open(folder, builder_digest)
+    if fresh or state.meta("tree") != tree:
+        state.reset(builder_digest())
+    return state
+
+
+def run(
+    root: Path,
+    options: BuildOptions,
+    state: BuildState,
+    output: Output,
+    now: dt.datetime | None = None,
+    cache: Cache | None = None,
+    *,
+    defer: tuple[str, ...] = (),
+) -> BuildReport:
+    """One build into ``output``, doing what the changes since ``state`` call for; ``state`` is updated.
+
+    ``cache``: where computed results are kept (default: ``ROOT/.build-cache``, unless ``options.cache`` is off).
+    ``defer``: prefixes of outputs that, if they were made before, may stay as they are until the next build.
+    """
+    cache = cache or (Cache.at(root) if options.cache else Cache(None))
+    changes = scan_changes(root, state, getattr(output, "rows", None) or state.outputs())
+    content = load_stage(root, changes, state)
+    computer = compute_stage(root, content, changes, state, cache, every=options.explain)
+    model = model_stage(content, computer, changes, state, schedule_for(content, options, now, log_it=True), options)
+    plan = plan_stage(root, model, changes, state, output, cache, defer)
+    try:
+        if plan.dirty or plan.gone:
+            stale = stale_paths(state, changes.published, set(output.published))
+            output.start(state.meta("previous_tree"), stale, state.meta("previous_folders"))
+        rendered = render_stage(plan, output)
+        tree = check_stage(root, plan, rendered, changes, state, output)
+        return write_stage(plan, rendered, tree, changes, content, computer, state, output)
+    except BaseException:
+        output.abort()
+        raise
+
+
+@contextlib.contextmanager
+def long_lived_objects() -> Iterator[None]:
+    """Keep the garbage collector off what a build keeps to the end (modules, content, the model).
+
+    Python's collector walks every live object now and then; with the content of a
+    thousand issues alive that is a large share of a rebuild's time. Objects frozen
+    here (``gc.freeze``) are skipped until the build ends.
+    """
+    enabled = gc.isenabled()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    """A whole site in memory: what ``check`` inspects."""
+
+    model: SiteModel
+    files: dict[str, bytes]
+    computations: tuple[Computation, ...] = ()
+
+
+def make_site(
+    root: Path, options: BuildOptions, now: dt.datetime | None = None, cache: Cache | None = None
+) -> RenderedSite:
+    """Every stage but the write, into memory, from scratch."""
+    output = MemoryOutput()
+    state = open_state(None, None)
+    try:
+        report = run(root, options, state, output, now, cache)
+    finally:
+        state.close()
+    assert report.model is not None
+    return RenderedSite(report.model, output.files, report.computations)
+
+
+@dataclass(frozen=True)
+class Editions:
+    """The editions of one issue made on demand (``build-site editions``, ``send``)."""
+
+    model: SiteModel
+    issue: IssuePage
+    files: dict[str, bytes]
+    """Site path -> bytes of each edition's files (and the formula images they show)."""
+    images: SiteFiles
+    """The site's images as the editions attach them (plots, formulas, static files)."""
+
+
+def make_editions(
+    root: Path,
+    date: dt.date,
+    options: BuildOptions | None = None,
+    now: dt.datetime | None = None,
+    *,
+    unsubscribe_url: str | None = None,
+) -> Editions:
+    """The email and dev.to editions of the issue of ``date``, which must be published as ``options`` publish.
+
+    Only those editions are made (in memory): the site's pages are not. ``unsubscribe_url`` replaces
+    the one of ``site.yaml`` (``send`` puts a placeholder there, and each reader's own link in it).
+    """
+    options = options or BuildOptions()
+    cache = Cache.at(root, read_only=True) if options.cache else Cache(None)
+    state = open_state(None, None)
+    try:
+        changes = scan_changes(root, state, {})
+        content = load_stage(root, changes, state)
+        computer = compute_stage(root, content, changes, state, cache)
+        model = model_stage(content, computer, changes, state, schedule_for(content, options, now), options)
+    finally:
+        state.close()
+    issue = model.by_date.get(date)
+    if issue is None:
+        why = "it is not published" if date in content.issues else "there is no issue of that day"
+        raise ContentError(Problem(f"content/issues/{date}.yaml", message=f"no editions of {date}: {why}"))
+    site = Site(root, model, load_templates(root), FormulaImages(model, cache), unsubscribe_url=unsubscribe_url)
+    output = MemoryOutput()
+    windowed = [e for e in EDITIONS if e.windowed]
+    jobs = [edition_job(site, issue, e.files[0], windowed) for e in windowed]
+    render_jobs(jobs, output, model.urls.base_path, model.urls.base_url)
+    return Editions(model, issue, output.files, site.files)

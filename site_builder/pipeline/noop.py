@@ -1,0 +1,155 @@
+"""The no-op check: a build whose inputs and output are as the last build left them has nothing to do.
+
+The last successful build recorded, in the build state beside the output (``state``), the
+options it ran with, the day it published as of, the stat of every file it read and of
+every file it published, and the stat of build-site's own modules and of the folders
+Python imports packages from. If all of that is still so, the output is exactly what a
+build would make, and the command ends before the pipeline (pydantic, Jinja, Markdown,
+numpy) is even imported. This module imports only the standard library: it costs
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import marshal
+import os
+import re
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..incremental.scan import Snapshot, take_snapshot, unchanged
+
+Options = tuple[str, str, str | None, bool, bool]
+"""(project root, output folder, --date or None, drafts, future)."""
+
+
+def builder_stats() -> dict[str, Any]:
+    """What build-site runs with: Python, build-site's files, and the folders packages are installed in.
+
+    Python's ``site-packages`` folders change (their mtime) when a package is installed or removed.
+    """
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the site_builder folder
+    files: dict[str, tuple[int, int, int, int]] = {}
+    for folder, _, names in os.walk(here):
+        if "__pycache__" in folder:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            with contextlib.suppress(OSError):
+                info = os.stat(path)
+                files[path] = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    paths = {}
+    for entry in sys.path:  # not the working folder, whose mtime a build itself changes
+        if os.path.basename(entry) in ("site-packages", "dist-packages"):
+            with contextlib.suppress(OSError):
+                paths[entry] = os.stat(entry).st_mtime_ns
+    return {"python": sys.version, "executable": sys.executable, "files": files, "paths": paths}
+
+
+def publication_day(timezone: str, publish_time: str, now_ns: int) -> str:
+    """The day a build without --date publishes as of (as ``schedule.publication_day``, which a test compares)."""
+    import zoneinfo
+
+    local = dt.datetime.fromtimestamp(now_ns / 1e9, dt.UTC).astimezone(zoneinfo.ZoneInfo(timezone))
+    if local.time() >= dt.time.fromisoformat(publish_time):
+        return local.date().isoformat()
+    return (local.date() - dt.timedelta(days=1)).isoformat()
+
+
+def now_for_build(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:
+    """The time a build runs at, as ``schedule.build_time`` reads it; None if ``SOURCE_DATE_EPOCH`` is malformed."""
+    value = environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return time.time_ns()
+    if not re.fullmatch(r"[0-9]{1,12}", value):
+        return None
+    return int(value) * 1_000_000_000
+
+
+def stamp(
+    options: Options, out: Path, as_of: dt.date, timezone: str, publish_time: dt.time, issues: int
+) -> dict[str, Any]:
+    """What a successful build of ``out`` records for the next no-op check."""
+    return {
+        "marker": _marker_stat(out),
+        "options": list(options),
+        "as_of": as_of.isoformat(),
+        "timezone": timezone,
+        "publish_time": publish_time.strftime("%H:%M:%S.%f"),
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH") or None,
+        "builder_stats": builder_stats(),
+        "issues": issues,
+    }
+
+
+def up_to_date(
+    root: Path, out: Path, options: Options, state_file: Path, seen: list[Snapshot] | None = None
+) -> dict[str, Any] | None:
+    """The stamp of the last build, if a build with ``options`` now would change nothing; else None.
+
+    ``seen`` gets the stats of the project's files, if they were taken (for the build that follows).
+    """
+    try:
+        db = sqlite3.connect(f"file:{state_file}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        meta = {key: marshal.loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
+        if meta.get("options") != list(options) or not _same_day(meta, options):
+            return None
+        if meta.get("later") or meta.get("builder_stats") != builder_stats() or _marker_tree(out) != meta.get("tree"):
+            return None
+        if meta.get("marker") != _marker_stat(out):
+            return None
+        inputs = {p: (marshal.loads(s), d) for p, s, d in db.execute("SELECT path, stat, digest FROM inputs")}
+        snapshot = take_snapshot(root)
+        if seen is not None:
+            seen.append(snapshot)
+        if not unchanged(snapshot, inputs, meta.get("recorded_ns", 0)):
+            return None
+        base = str(out)
+        count = 0
+        for path, ino, size, mtime in db.execute("SELECT path, ino, size, mtime FROM outputs"):
+            info = os.lstat(f"{base}/{path}")
+            if (info.st_ino, info.st_size, info.st_mtime_ns) != (ino, size, mtime):
+                return None
+            count += 1
+        meta["files"] = count
+        return meta
+    except (sqlite3.Error, OSError, ValueError, EOFError, TypeError, KeyError):
+        return None
+    finally:
+        db.close()
+
+
+def _same_day(meta: dict[str, Any], options: Options) -> bool:
+    if meta.get("source_date_epoch") != (os.environ.get("SOURCE_DATE_EPOCH") or None):
+        return False
+    if options[2] is not None:
+        return True
+    now = now_for_build()
+    return now is not None and publication_day(meta["timezone"], meta["publish_time"], now) == meta.get("as_of")
+
+
+def _marker_stat(out: Path) -> tuple[int, int, int] | None:
+    try:
+        info = os.lstat(out / ".build-site")
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _marker_tree(out: Path) -> str | None:
+    try:
+        text = (out / ".build-site").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        if line.startswith("tree "):
+            return line[5:].strip()
+    return None

@@ -1,0 +1,152 @@
+"""Filesystem primitives for publishing: an atomic folder exchange, a flush to disk, and a build lock.
+
+Linux has ``renameat2(RENAME_EXCHANGE)``, which swaps two paths in one step: a
+reader resolving ``output/`` sees the old tree or the new one, never neither.
+Python has no binding for it, so it is called through ``ctypes``. Where it is
+missing (other systems, some filesystems, old C libraries) ``exchange_folders``
+says so and the caller falls back to two renames.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import OutputError, Problem
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no fcntl; builds there are not locked
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EPERM}
+
+FAULTS_VARIABLE = "BUILD_SITE_FAULTS"
+"""Test hook: comma-separated fault names. ``kill@POINT`` SIGKILLs the build at that point of the
+write stage; ``no-exchange`` forces the two-rename fallback. Unset in normal use."""
+
+
+@cache
+def _libc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - a Linux without a loadable C library
+        return None
+
+
+def fault_injected(name: str) -> bool:
+    """Whether the test hook asks for fault ``name``."""
+    return name in os.environ.get(FAULTS_VARIABLE, "").split(",")
+
+
+def checkpoint(point: str) -> None:
+    """Die here, as a killed build would, if the test hook asks for ``kill@point``."""
+    if fault_injected(f"kill@{point}"):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def exchange_folders(first: Path, second: Path) -> bool:
+    """Swap two existing paths atomically; False (nothing changed) if this system or filesystem cannot."""
+    libc = _libc()
+    renameat2 = getattr(libc, "renameat2", None) if libc is not None else None
+    if renameat2 is None or fault_injected("no-exchange"):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _UNSUPPORTED:
+        log.debug("renameat2(RENAME_EXCHANGE) is not supported here (%s); using two renames", os.strerror(code))
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+def flush_to_disk(folder: Path) -> None:
+    """Make what was written under ``folder`` durable before it is published (a power cut cannot empty files)."""
+    libc = _libc()
+    syncfs = getattr(libc, "syncfs", None) if libc is not None else None
+    if syncfs is None:
+        if hasattr(os, "sync"):
+            os.sync()
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        syncfs(fd)
+    finally:
+        os.close(fd)
+
+
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def exclusive_lock(lock_file: Path, *, timeout: float, what: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file``; wait at most ``timeout`` seconds for another holder.
+
+    Re-entrant within a thread, so the orchestrator can hold the lock for a whole
+    build while the write stage takes it too. The kernel drops the lock when the
+    holder dies, even by SIGKILL, so a killed build never blocks the next one.
+    """
+    key = str(lock_file.absolute())
+    held: dict[str, int] = _held.__dict__.setdefault("counts", {})
+    if held.get(key) or fcntl is None:
+        held[key] = held.get(key, 0) + 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        _acquire(fd, lock_file, timeout, what)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        held[key] = 1
+        try:
+            yield
+        finally:
+            held[key] = 0
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _acquire(fd: int, lock_file: Path, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            if time.monotonic() >= deadline:
+                raise OutputError(
+                    Problem(
+                        str(lock_file),
+                        message=f"another build (pid {holder}) is still writing {what}; gave up after {timeout:g} s",
+                        hint="wait for it to finish, or stop it",
+                    )
+                ) from None
+            if not told:
+                log.info("waiting for another build (pid %s) to finish writing %s", holder, what)
+                told = True
+            time.sleep(0.05)

@@ -1,0 +1,1 @@
+"""``build-site serve``: the live preview, rebuilt in memory on every save."""
