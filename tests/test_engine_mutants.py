@@ -15,6 +15,7 @@ import pytest
 
 from site_builder.content.load import Content, load_content
 from site_builder.errors import ContentError
+from site_builder.incremental.builder import _dependencies
 from site_builder.incremental.cache import Cache
 from site_builder.incremental.parts import Part
 from site_builder.incremental.state import BuildState, InputRow, OutputRow, StateUpdate
@@ -25,7 +26,6 @@ from site_builder.outputs.site_jobs import Site, job_names
 from site_builder.pipeline.rebuild import (
     COMPUTE,
     Changes,
-    _dependencies,
     _plain,
     entries_to_compute,
     load_project,

@@ -12,6 +12,7 @@ import pytest
 
 from site_builder.errors import OutputError
 from site_builder.incremental import state as state_module
+from site_builder.incremental.builder import builder_stats
 from site_builder.incremental.state import (
     FORMAT,
     BuildState,
@@ -23,7 +24,6 @@ from site_builder.incremental.state import (
     _batches,
     state_folder,
 )
-from site_builder.pipeline.noop import builder_stats
 
 
 def _state() -> BuildState:

@@ -14,9 +14,10 @@ from ..content.load import Content, EntrySource, Loaded
 from ..content.schema import Entry, Example, Formula, Plot, ProblemEntry
 from ..content.yamlsource import Loc
 from ..errors import ComputeError, Problem
-from ..incremental.cache import Cache, CodeIndex, Key, builder_sources, canonical, digest, versions
+from ..incremental.builder import module_digests
+from ..incremental.cache import Cache, CodeIndex, Key, canonical, digest, versions
 from ..parallel import map_chunks
-from . import limits, plots, verify
+from . import limits, plots, solution_source, verify
 from .project_code import ComputedModules, brief, call, close, last_computed_frame, load_computed, to_plain
 from .results import Computation, EntryKey, EntryResults, ExampleResult, PlotResult, Solution, TestCaseResult
 from .solution_source import standalone_source
@@ -170,7 +171,7 @@ class _Run:
             "function": ref,
             "inputs": digest(canonical(inputs).encode()),
             "versions": versions(*packages),
-            "builder": builder_sources(*builder),
+            "builder": module_digests(*builder),
         }
         if spec:
             components["spec_name"] = next(iter(spec))
@@ -193,7 +194,7 @@ class _Run:
         loc: Loc = ("examples", index)
         if not self._module_exists(example.function, loaded, (*loc, "function")):
             return None
-        key = self._key(example.function, example.inputs, ("numpy",), ("compute/computer",))
+        key = self._key(example.function, example.inputs, ("numpy",), (__name__,))
         slot = f"{where}/example-{example.id}"
         hit, reason = self.cache.lookup(slot, key)
         if hit is None and self.defer:
@@ -230,7 +231,7 @@ class _Run:
             ref,
             example.inputs,
             ("numpy",),
-            ("compute/computer", "compute/verify", *verify.SOURCES),
+            (__name__, verify.__name__, *verify.SOURCES),
             formula={"latex": formula.latex, "verify": spec.model_dump()},
         )
         slot = f"{where}/formula-{formula.id}"
@@ -273,7 +274,7 @@ class _Run:
         loc: Loc = ("plots", index)
         if not self._module_exists(plot.function, loaded, (*loc, "function")):
             return None
-        key = self._key(plot.function, plot.inputs, ("numpy", "matplotlib"), ("compute/computer", "compute/plots"))
+        key = self._key(plot.function, plot.inputs, ("numpy", "matplotlib"), (__name__, plots.__name__))
         slot = f"{where}/plot-{plot.id}"
         hit, reason = self.cache.lookup(slot, key, files=("svg", "png"))
         if hit is None and self.defer:
@@ -322,7 +323,7 @@ class _Run:
             entry.solution,
             [case.inputs for case in entry.tests],
             ("numpy",),
-            ("compute/computer", "compute/solution_source"),
+            (__name__, solution_source.__name__),
         )
         slot = f"{where}/solution"
         hit, reason = self.cache.lookup(slot, key)

@@ -80,17 +80,6 @@ def _version(package: str) -> str:
         return "missing"
 
 
-def builder_sources(*modules: str) -> dict[str, str]:
-    """sha256 of site_builder modules (``outputs/cards``), by path: changing how results are made invalidates them."""
-    return {f"site_builder/{name}.py": _module_digest(name) for name in modules}
-
-
-@functools.cache
-def _module_digest(name: str) -> str:
-    # The code that runs is the code imported when the process started: read each module once.
-    return digest((Path(__file__).resolve().parent.parent / f"{name}.py").read_bytes())
-
-
 @dataclass
 class CodeIndex:
     """Which files of ``computed/`` each module depends on, with their hashes; computed once per build."""

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError, Problem
+from .builder import builder_stats
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +131,8 @@ class BuildState:
         """The state in ``folder`` (None: a new one in memory), emptied unless the build-site ``builder()`` names wrote it.
 
         ``builder()`` is called only if build-site's files or installed packages changed since (their stats,
-        ``noop.builder_stats``): hashing the code takes a tenth of a second.
+        ``builder.builder_stats``): hashing the code takes a tenth of a second.
         """
-        from ..pipeline.noop import builder_stats
 
         path = folder / NAME if folder is not None else None
         try:

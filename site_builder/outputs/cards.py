@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..incremental.cache import Cache, Key, builder_sources, versions
+from ..incremental.builder import module_digests
+from ..incremental.cache import Cache, Key, versions
 
 if TYPE_CHECKING:
     from ..model.pages import IssuePage
@@ -74,7 +75,7 @@ def card_png(text: CardText, page: str, cache: Cache | None = None) -> bytes:
         {
             "text": asdict(text),
             "versions": versions("matplotlib", "pillow"),
-            "builder": builder_sources("outputs/cards"),
+            "builder": module_digests(__name__),
         }
     )
     slot = f"{CARD_SLOTS}/{page.strip('/') or 'site'}"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..compute.computer import Computation
 from ..errors import ContentError, Problem
+from ..incremental.builder import builder_digest
 from ..incremental.cache import Cache
 from ..incremental.state import BuildState, StateUpdate, state_folder
 from ..model.pages import IssuePage
@@ -31,7 +32,7 @@ from ..publish.publication import MemoryOutput, Publication, intact_outputs, mar
 from ..render.jobs import render_jobs
 from ..render.templates import load_templates
 from . import noop
-from .rebuild import builder_digest, scan_changes, stale_paths
+from .rebuild import scan_changes, stale_paths
 from .stages import (
     Output,
     check_stage,

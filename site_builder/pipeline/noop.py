@@ -11,44 +11,20 @@ milliseconds.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import marshal
 import os
 import re
 import sqlite3
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from ..incremental.builder import builder_stats
 from ..incremental.scan import Snapshot, take_snapshot, unchanged
 
 Options = tuple[str, str, str | None, bool, bool]
 """(project root, output folder, --date or None, drafts, future)."""
-
-
-def builder_stats() -> dict[str, Any]:
-    """What build-site runs with: Python, build-site's files, and the folders packages are installed in.
-
-    Python's ``site-packages`` folders change (their mtime) when a package is installed or removed.
-    """
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the site_builder folder
-    files: dict[str, tuple[int, int, int, int]] = {}
-    for folder, _, names in os.walk(here):
-        if "__pycache__" in folder:
-            continue
-        for name in names:
-            path = os.path.join(folder, name)
-            with contextlib.suppress(OSError):
-                info = os.stat(path)
-                files[path] = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-    paths = {}
-    for entry in sys.path:  # not the working folder, whose mtime a build itself changes
-        if os.path.basename(entry) in ("site-packages", "dist-packages"):
-            with contextlib.suppress(OSError):
-                paths[entry] = os.stat(entry).st_mtime_ns
-    return {"python": sys.version, "executable": sys.executable, "files": files, "paths": paths}
 
 
 def publication_day(timezone: str, publish_time: str, now_ns: int) -> str:

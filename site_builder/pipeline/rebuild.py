@@ -11,17 +11,12 @@ A first build, or one after the state was lost, finds everything changed: it is 
 
 from __future__ import annotations
 
-import functools
-import platform
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from ..content.load import Content, load_changed
 from ..errors import ContentError
-from ..incremental.deps import digest
 from ..incremental.parts import PART, Part, part_prefix
 from ..incremental.scan import Scan, scan
 from ..incremental.state import BuildState, InputRow, OutputRow
@@ -29,50 +24,6 @@ from ..outputs.site_jobs import Job, Site, job_names, site_jobs
 
 COMPUTE = "compute:"
 """Prefix of the compute jobs' names in the state: one per entry, reading its file and its ``computed/`` code."""
-
-
-@functools.cache
-def builder_digest() -> str:
-    """build-site's code and the versions of Python and the libraries it depends on: any change makes everything again."""
-    here = Path(__file__).resolve().parent.parent  # the site_builder folder
-    parts = [f"python={platform.python_version()}"]
-    for path in sorted(here.rglob("*")):
-        if (
-            path.is_file()
-            and "__pycache__" not in path.parts
-            # Every file of the default theme (``theme.THEME``) counts, whatever its kind: an image too.
-            and (
-                path.suffix in (".py", ".yaml", ".html", ".md", ".xml", ".css", ".js")
-                or path.relative_to(here).parts[0] == "theme"
-            )
-        ):
-            parts.append(f"{path.relative_to(here).as_posix()}={digest(path.read_bytes())}")
-    for package in sorted(_dependencies()):
-        try:
-            parts.append(f"{package}={metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{package}=missing")
-    return digest(*parts)
-
-
-def _dependencies() -> set[str]:
-    """The distributions build-site requires (its own metadata says which), and theirs."""
-    found: set[str] = set()
-    pending = ["build-site"]
-    while pending:
-        try:
-            requires = metadata.requires(pending.pop()) or []
-        except metadata.PackageNotFoundError:
-            continue
-        for requirement in requires:
-            if "extra ==" in requirement:
-                continue
-            name = re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0].lower()
-            if name and name not in found:
-                found.add(name)
-                if len(found) < 200:
-                    pending.append(name)
-    return found
 
 
 @dataclass

@@ -4,7 +4,7 @@ A project's ``templates/`` folder overrides the theme file by file, by name (``e
 ``static/style.css``): a name is looked up in the project first, then in the theme. Either way
 a rendering notes the name as ``templates/NAME`` (see ``templates``), the file a project would
 override it with, so adding, changing or removing an override remakes exactly the outputs that
-used that name; the theme itself is part of build-site's code (``engine.builder_digest``).
+used that name; the theme itself is part of build-site's code (``incremental.builder.builder_digest``).
 """
 
 from __future__ import annotations

@@ -45,5 +45,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SOURCES = tuple(f"compute/formulas/{path.stem}" for path in sorted(Path(__file__).parent.glob("*.py")))
-"""This package's modules, as ``cache.builder_sources`` names them: a change to any re-runs the checks."""
+SOURCES = tuple(
+    __name__ if path.stem == "__init__" else f"{__name__}.{path.stem}"
+    for path in sorted(Path(__file__).parent.glob("*.py"))
+)
+"""This package's modules, as ``builder.module_digests`` names them: a change to any re-runs the checks."""

@@ -28,7 +28,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from ...incremental.cache import Cache, Key, builder_sources, digest, versions
+from ...incremental.builder import module_digests
+from ...incremental.cache import Cache, Key, digest, versions
 from ...markup import MarkupError
 
 FONT_SIZE_PT = 13.0
@@ -132,7 +133,7 @@ def formula_image(latex: str, *, display: bool, cache: Cache | None = None, dark
             "display": display,
             "dark": dark,
             "versions": versions("matplotlib"),
-            "builder": builder_sources("outputs/email/math_images"),
+            "builder": module_digests(__name__),
         }
     )
     hit, _ = cache.lookup(slot, key, files=("png",))
