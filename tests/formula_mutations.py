@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from site_builder.compute import verify
+from site_builder.compute import formulas as verify
 from site_builder.compute.formulas.compile import bound_words
 from site_builder.compute.formulas.syntax import Binary, Call, Compare, Fraction, Negate, Node, Number, Power, Symbol
 

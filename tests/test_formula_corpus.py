@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from site_builder.compute import verify
+from site_builder.compute import formulas as verify
 from site_builder.compute.computer import to_plain
 
 from .formula_corpus import (

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from site_builder.compute import verify
+from site_builder.compute import formulas as verify
 
 from .formula_corpus import CORPUS, FAMILIES, Bound, statements
 from .formula_mutations import equivalent, mutants, symbols_used

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from computed import batchnorm, perplexity
-from site_builder.compute import verify
+from site_builder.compute import formulas as verify
 from site_builder.compute.computer import to_plain
 from site_builder.compute.formulas.functions import EvaluationError
 

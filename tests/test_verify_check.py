@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from site_builder.compute import verify
+from site_builder.compute import formulas as verify
 
 
 def _double(x: Any, scale: float = 2.0, **others: Any) -> dict[str, Any]:

@@ -17,11 +17,11 @@ from ..errors import ComputeError, Problem
 from ..incremental.builder import module_digests
 from ..incremental.cache import Cache, CodeIndex, Key, canonical, digest, versions
 from ..parallel import map_chunks
-from . import limits, plots, solution_source, verify
+from . import formulas, limits, plots, solution_source
+from .formulas import FormulaCheck
 from .project_code import ComputedModules, brief, call, close, last_computed_frame, load_computed, to_plain
 from .results import Computation, EntryKey, EntryResults, ExampleResult, PlotResult, Solution, TestCaseResult
 from .solution_source import standalone_source
-from .verify import FormulaCheck
 
 __all__ = ["Computation", "Computer", "EntryResults", "compute_all", "load_computed", "to_plain"]
 
@@ -231,7 +231,7 @@ class _Run:
             ref,
             example.inputs,
             ("numpy",),
-            (__name__, verify.__name__, *verify.SOURCES),
+            (__name__, *formulas.SOURCES),
             formula={"latex": formula.latex, "verify": spec.model_dump()},
         )
         slot = f"{where}/formula-{formula.id}"
@@ -244,7 +244,7 @@ class _Run:
             if function is None:
                 return None
             sampler = getattr(self.computed.module(ref), f"sample_{ref.partition('.')[2]}", None)
-            reference = verify.Reference(
+            reference = formulas.Reference(
                 function,
                 ref,
                 spec.example,
@@ -256,10 +256,10 @@ class _Run:
             seed = int(digest(f"{where}/{formula.id}".encode())[:8], 16)
             try:
                 with limits.time_limit():
-                    verify.check_formula(
+                    formulas.check_formula(
                         formula.id, formula.latex, spec.symbols, spec.output, spec.rtol, spec.trials, reference, seed
                     )
-            except verify.FormulaError as exc:
+            except formulas.FormulaError as exc:
                 message = f"formula {formula.id!r} `{formula.latex.strip()}` {exc}"
                 self.problems.append(loaded.problem((*loc, *exc.field), message, exc.hint))
                 return None

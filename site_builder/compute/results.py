@@ -14,7 +14,7 @@ from typing import Any
 
 from ..incremental.cache import digest
 from ..incremental.deps import value_digest
-from .verify import FormulaCheck
+from .formulas import FormulaCheck
 
 EntryKey = tuple[str, str]
 """(folder, id) of an entry, e.g. ``("topics", "perplexity")``."""

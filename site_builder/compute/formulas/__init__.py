@@ -38,15 +38,40 @@ inputs come from ``sample_FUNCTION(rng)`` in the function's module when it
 exists, else from the worked example's inputs with every float multiplied by
 a factor drawn uniformly from [0.5, 1.5] (ints, booleans and text kept).
 
-numpy is imported only when a formula is actually checked.
+numpy is imported only when a formula is actually checked. Below: what the build uses of the checker.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .check import FormulaCheck, Reference, agrees, bind, check_formula, function_defaults, perturbed_inputs
+from .compile import CompiledFormula, compile_formula
+from .notation import GUIDE
+from .read import read_formula, right_hand_side
+from .syntax import FormulaError, Unverifiable, symbol_name
+
 SOURCES = tuple(
     __name__ if path.stem == "__init__" else f"{__name__}.{path.stem}"
     for path in sorted(Path(__file__).parent.glob("*.py"))
 )
 """This package's modules, as ``builder.module_digests`` names them: a change to any re-runs the checks."""
+
+__all__ = [
+    "GUIDE",
+    "SOURCES",
+    "CompiledFormula",
+    "FormulaCheck",
+    "FormulaError",
+    "Reference",
+    "Unverifiable",
+    "agrees",
+    "bind",
+    "check_formula",
+    "compile_formula",
+    "function_defaults",
+    "perturbed_inputs",
+    "read_formula",
+    "right_hand_side",
+    "symbol_name",
+]
