@@ -103,7 +103,8 @@ _PROBE = textwrap.dedent(
     """
     import datetime, json, sys
     from pathlib import Path
-    from site_builder.pipeline.build import BuildOptions, build_site
+    from site_builder.pipeline.build import build_site
+    from site_builder.pipeline.options import BuildOptions
     report = build_site(Path(sys.argv[1]), Path(sys.argv[1]) / "output", BuildOptions(date=datetime.date(2026, 11, 26)))
     heavy = sorted({name.split(".")[0] for name in sys.modules} & {"matplotlib", "sympy", "antlr4", "torch"})
     computed = sorted(name for name in sys.modules if name.startswith("_computed_") and "." in name)

@@ -15,7 +15,8 @@ from PIL import Image
 
 from site_builder.outputs import cards
 from site_builder.outputs.cards import CardText, draw_card
-from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
 
 from .conftest import eject_theme, run_cli, tree_digest
 

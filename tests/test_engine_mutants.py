@@ -22,7 +22,8 @@ from site_builder.incremental.state import BuildState, InputRow, OutputRow, Stat
 from site_builder.model.schedule import Schedule
 from site_builder.model.site_model import build_model
 from site_builder.outputs.email.edition import FormulaImages
-from site_builder.outputs.site_jobs import Site, job_names
+from site_builder.outputs.site import Site
+from site_builder.outputs.site_jobs import job_names
 from site_builder.pipeline.rebuild import (
     COMPUTE,
     Changes,

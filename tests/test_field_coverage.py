@@ -21,7 +21,8 @@ import yaml
 
 from site_builder.content.schema import FeatureEntry, IssueEntry, ProblemEntry, TopicEntry
 from site_builder.content.settings import SiteConfig
-from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
 
 from .conftest import copy_project, tree_digest
 

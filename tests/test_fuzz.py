@@ -27,7 +27,8 @@ from site_builder.content import settings as site_settings
 from site_builder.content.load import load_content
 from site_builder.content.yamlsource import YamlProblem, parse_yaml
 from site_builder.errors import BuildError, ContentError
-from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
 
 from .conftest import REPO, copy_project
 

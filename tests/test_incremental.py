@@ -19,7 +19,9 @@ import pytest
 
 from site_builder.errors import ContentError
 from site_builder.incremental.state import NAME, BuildState, state_folder
-from site_builder.pipeline.build import BuildOptions, BuildReport, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
+from site_builder.pipeline.stages import BuildReport
 
 from .conftest import copy_project, eject_theme, run_cli, tree_digest
 from .publishing import write_issue

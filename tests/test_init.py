@@ -15,7 +15,7 @@ import yaml
 
 from site_builder import __version__
 from site_builder.authoring import init
-from site_builder.cli import project as project_commands
+from site_builder.cli import authoring as project_commands
 from site_builder.content.settings import SiteConfig
 from site_builder.model.schedule import publication_day
 
@@ -96,8 +96,8 @@ def test_the_example_issue_is_out_on_the_day_init_ran_and_the_project_builds_and
     # Its date is the publication day when init ran: a build right after it publishes the issue.
     now = dt.datetime.now(dt.UTC)
     assert issue_file.stem in {
-        publication_day(site, now).isoformat(),
-        publication_day(site, now - dt.timedelta(minutes=5)).isoformat(),
+        publication_day(site.timezone, site.publish_time, now).isoformat(),
+        publication_day(site.timezone, site.publish_time, now - dt.timedelta(minutes=5)).isoformat(),
     }
 
     result = run_cli("check", "--root", started)

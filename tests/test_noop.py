@@ -13,16 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from site_builder.cli.launch import plain_build
-from site_builder.content.settings import SiteConfig
 from site_builder.incremental import scan
 from site_builder.incremental.state import NAME, state_folder
-from site_builder.model.schedule import publication_day
 from site_builder.pipeline import noop
-from site_builder.pipeline.build import BuildOptions, build_site, stamp_options
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions, options_key
 
 from .conftest import REPO, copy_project, eject_theme
 
@@ -51,7 +48,7 @@ def project(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 def _up_to_date(root: Path, **options: object) -> bool:
     out = Path(str(options.pop("out", root / "output")))
     build = BuildOptions(**{"date": DATE, **options})  # type: ignore[arg-type]
-    return noop.up_to_date(root, out, stamp_options(root, out, build), state_folder(out) / NAME) is not None
+    return noop.up_to_date(root, out, options_key(root, out, build), state_folder(out) / NAME) is not None
 
 
 def test_nothing_changed_means_up_to_date(project: Path) -> None:
@@ -131,27 +128,6 @@ def test_without_a_date_the_stamp_holds_until_the_publication_day_changes(
     assert not _up_to_date(project, date=None)
 
 
-@given(
-    moment=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC))
-)
-def test_the_check_finds_the_same_publication_day_as_the_build(moment: dt.datetime) -> None:
-    site = SiteConfig.model_validate(
-        {
-            "title": "T",
-            "tagline": "T",
-            "base_url": "https://example.org/",
-            "author": "A",
-            "timezone": "Europe/Berlin",
-            "publish_time": "07:00",
-            "feed_id": "e877c43b-2724-4295-9a81-d436c47564a7",
-            "email": {"sender": "a@example.org", "unsubscribe_url": "https://example.org/u"},
-        }
-    )
-    ns = int(moment.timestamp()) * 1_000_000_000
-    expected = publication_day(site, dt.datetime.fromtimestamp(ns / 1e9, dt.UTC)).isoformat()
-    assert noop.publication_day("Europe/Berlin", "07:00:00.000000", ns) == expected
-
-
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
@@ -218,9 +194,7 @@ def test_the_no_op_reports_the_files_the_build_reported(project: Path, before: C
     before(project)
     out = project / "output"
     report = build_site(project, out, BuildOptions(date=DATE))
-    stamp = noop.up_to_date(
-        project, out, stamp_options(project, out, BuildOptions(date=DATE)), state_folder(out) / NAME
-    )
+    stamp = noop.up_to_date(project, out, options_key(project, out, BuildOptions(date=DATE)), state_folder(out) / NAME)
     assert stamp is not None
     assert stamp["files"] == report.files == _published_files(out)
 

@@ -11,7 +11,8 @@ import pytest
 
 from site_builder import parallel
 from site_builder.errors import ContentError
-from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
 
 from .conftest import copy_project, tree_digest
 

@@ -11,7 +11,8 @@ import pytest
 from rich.console import Console
 
 from site_builder import progress
-from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
 
 from .conftest import run_cli
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from site_builder.outputs.email.math_images import formula_image
-from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
 
 from .conftest import REPO, copy_project, run_cli, tree_digest
 from .publishing import ensure_bundled_three, write_issue, write_problem, write_topic

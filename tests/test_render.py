@@ -10,8 +10,7 @@ import pytest
 
 from site_builder.errors import OutputError, Problem
 from site_builder.outputs.search import pagefind_index
-from site_builder.outputs.site_jobs import Job, Pending
-from site_builder.render.jobs import MemorySink, render_jobs
+from site_builder.render.jobs import Job, MemorySink, Pending, render_jobs
 
 
 def _jobs(log: list[str], fail_later: bool = False) -> list[Job]:

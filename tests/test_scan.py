@@ -11,7 +11,9 @@ import pytest
 from site_builder.errors import ContentError
 from site_builder.incremental import scan
 from site_builder.incremental.state import NAME, state_folder
-from site_builder.pipeline.build import BuildOptions, BuildReport, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
+from site_builder.pipeline.stages import BuildReport
 
 TOPIC = "content/topics/perplexity.yaml"
 DATE = dt.date(2026, 11, 28)

@@ -40,7 +40,7 @@ UTC = dt.UTC
     ],
 )
 def test_publication_day_turns_at_the_local_publish_time(now: dt.datetime, day: dt.date) -> None:
-    assert publication_day(SITE, now) == day
+    assert publication_day(SITE.timezone, SITE.publish_time, now) == day
 
 
 def test_resolve_says_why() -> None:

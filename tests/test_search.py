@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import OutputError
-from site_builder.outputs import site_jobs as pages
+from site_builder.outputs import site as pages
 from site_builder.outputs.search import SEARCH_SLOTS, pagefind_index, shards
-from site_builder.pipeline.build import BuildOptions, BuildReport, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
+from site_builder.pipeline.stages import BuildReport
 from site_builder.render.theme import THEME
 
 from .conftest import copy_project, run_cli, tree_digest

@@ -299,7 +299,8 @@ def test_a_save_makes_again_only_what_it_changed_and_serves_what_a_fresh_build_m
     # not a build of the whole archive.
     import datetime as dt
 
-    from site_builder.pipeline.build import BuildOptions, make_site
+    from site_builder.pipeline.build import make_site
+    from site_builder.pipeline.options import BuildOptions
     from site_builder.serve.preview import Session
 
     options = BuildOptions(date=dt.date(2026, 11, 28))
@@ -321,7 +322,8 @@ def test_a_save_reloads_the_pages_before_the_search_index_is_made_again(project:
     # without reloading the pages again.
     import datetime as dt
 
-    from site_builder.pipeline.build import BuildOptions, make_site
+    from site_builder.pipeline.build import make_site
+    from site_builder.pipeline.options import BuildOptions
     from site_builder.serve.preview import Session, rebuild
 
     options = BuildOptions(date=dt.date(2026, 11, 28))

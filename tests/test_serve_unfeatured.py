@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from site_builder import parallel
-from site_builder.pipeline.build import BuildOptions, make_site
+from site_builder.pipeline.build import make_site
+from site_builder.pipeline.options import BuildOptions
 from site_builder.serve.preview import Session
 
 from .conftest import copy_project, edit_file

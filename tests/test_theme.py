@@ -13,7 +13,8 @@ import lxml.html
 import pytest
 
 from site_builder.errors import TemplateError
-from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
 from site_builder.render import templates
 from site_builder.render.theme import THEME, theme_names
 

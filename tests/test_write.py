@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import ConfigError, ContentError, OutputError
-from site_builder.pipeline.build import BuildOptions, build_site
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
 from site_builder.publish import atomic
 from site_builder.publish.folders import MARKER, output_lock, safe_join, write_output
 

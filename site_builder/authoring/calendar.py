@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..content.load import Content
 from ..content.schema import IssueEntry
-from ..pipeline.build import BuildOptions, make_site
+from ..pipeline.build import make_site
+from ..pipeline.options import BuildOptions
 
 log = logging.getLogger(__name__)
 

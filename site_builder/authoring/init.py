@@ -198,7 +198,7 @@ def project_files(settings: Settings, now: dt.datetime, feed_id: str | None = No
     )
     files |= scaffold.issue_files(
         examples,
-        publication_day(site, now),
+        publication_day(site.timezone, site.publish_time, now),
         EXAMPLE_TOPIC,
         EXAMPLE_PROBLEM,
         EXAMPLE_FEATURE,

@@ -53,7 +53,7 @@ class ExistingContent:
     def first_day_not_out(self, now: dt.datetime) -> dt.date:
         """The first issue date whose issue has not gone out at ``now``: today until the publish time, then tomorrow."""
         site = SiteConfig.model_construct(timezone=self.timezone, publish_time=self.publish_time)
-        return publication_day(site, now) + dt.timedelta(days=1)
+        return publication_day(site.timezone, site.publish_time, now) + dt.timedelta(days=1)
 
 
 def read_existing(root: Path) -> ExistingContent:

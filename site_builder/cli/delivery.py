@@ -17,35 +17,29 @@ import click
 
 from ..content.settings import SiteConfig
 from ..errors import ConfigError, Problem
-from .main import EXIT_FAILURE, EXIT_OK, _common_options, _reporting
+from ..pipeline.options import DATE, OUT
+from .common import EXIT_FAILURE, EXIT_IN_DOUBT, EXIT_OK, common_options, option, reporting
 
 if TYPE_CHECKING:
     from ..delivery.subscribers import Subscriber, SubscriberList
 
 log = logging.getLogger("site_builder")
 
-EXIT_IN_DOUBT = 4
-"""``send``: nothing failed, but a message is in doubt (the connection was lost after its final ``.``)."""
-
 Change = Callable[["SubscriberList", "Subscriber | None"], "str | None"]
 """Changes the list, given the row of the address if there is one; says what it did (None: the address is not there)."""
 
 
 @click.command()
-@_common_options
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
+@common_options
+@option(
+    OUT,
     help=(
         "Output folder the site is published to: the subscriber list and the ledger may not be inside it, and a "
         "ledger an older build-site kept beside it is moved to delivery.ledger.  [default: ROOT/output]"
     ),
 )
-@click.option(
-    "--date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
+@option(
+    DATE,
     help="Send the issue of this day (YYYY-MM-DD).  [default: the publication day: today in the site's time zone, after its publish time]",
 )
 @click.option("--dry-run", is_flag=True, help="List who would get the issue and who not, and why; send nothing.")
@@ -58,11 +52,11 @@ Change = Callable[["SubscriberList", "Subscriber | None"], "str | None"]
     metavar="ADDRESS",
     help="Send only to this subscriber (repeatable), e.g. with --resend to one reader.",
 )
-@_reporting
+@reporting
 def send(
     root: Path,
     out: Path | None,
-    date: dt.datetime | None,
+    date: dt.date | None,
     dry_run: bool,
     resend: bool,
     yes: bool,
@@ -78,7 +72,7 @@ def send(
 
     if resend and not only and not dry_run:
         _confirm_resend_to_everyone(yes)
-    options = SendOptions(date=date.date() if date else None, dry_run=dry_run, resend=resend, only=only)
+    options = SendOptions(date=date, dry_run=dry_run, resend=resend, only=only)
     report = send_issue(root, out if out is not None else root / "output", options)
     if dry_run:
         for address in report.sent:
@@ -129,11 +123,11 @@ def subscribers() -> None:
 
 
 @subscribers.command("list")
-@_common_options
+@common_options
 @click.option(
     "--status", type=click.Choice(["subscribed", "unsubscribed", "bounced"]), help="Only rows with this status."
 )
-@_reporting
+@reporting
 def list_subscribers(root: Path, status: str | None) -> int:
     """Print the subscribers: address, status and name, one per line."""
     from ..delivery.subscribers import list_lock, read_subscribers
@@ -151,8 +145,8 @@ def list_subscribers(root: Path, status: str | None) -> int:
 @subscribers.command("add")
 @click.argument("address")
 @click.option("--name", default="", help="The reader's name, for the To: header.")
-@_common_options
-@_reporting
+@common_options
+@reporting
 def add_subscriber(root: Path, address: str, name: str) -> int:
     """Subscribe ADDRESS (again, if it had unsubscribed or bounced)."""
     from ..delivery.subscribers import Subscriber, row_problem
@@ -172,8 +166,8 @@ def add_subscriber(root: Path, address: str, name: str) -> int:
 @subscribers.command("remove")
 @click.argument("address", metavar="ADDRESS|TOKEN")
 @click.option("--forget", is_flag=True, help="Delete the row instead of marking it unsubscribed.")
-@_common_options
-@_reporting
+@common_options
+@reporting
 def remove_subscriber(root: Path, address: str, forget: bool) -> int:
     """Unsubscribe ADDRESS, or the reader of an unsubscribe TOKEN (checked with BUILD_SITE_UNSUBSCRIBE_SECRET).
 

@@ -1,7 +1,7 @@
 """The ``build-site`` process: a plain rebuild with nothing to do answers at once, anything else runs the CLI.
 
 ``build-site [build]`` with any of ``--root DIR --out DIR --date D --drafts --future -q -v --debug``
-(before or after ``build``) is first checked against the build state the last build left (``noop``), importing only
+(``options.NO_OP``; before or after ``build``) is first checked against the build state the last build left (``noop``), importing only
 the standard library; if nothing changed, that is reported and the process ends
 in milliseconds. Every other command line, and every build with something to do,
 goes to ``cli.main`` unchanged.
@@ -16,38 +16,52 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_FLAGS = {"--drafts": "drafts", "--future": "future", "-q": "quiet", "--quiet": "quiet"}
-_FLAGS |= {"-v": "verbose", "--verbose": "verbose", "--debug": "debug"}
-_VALUES = {"--root": "root", "--out": "out", "--date": "date"}
+from ..pipeline.options import (
+    DATE,
+    DRAFTS,
+    FUTURE,
+    NO_OP,
+    OUT,
+    QUIET,
+    ROOT,
+    BuildOptions,
+    options_key,
+    output_folder,
+    parse_date,
+)
 
 
 def plain_build(argv: list[str]) -> dict[str, str | bool] | None:
     """The options of a plain ``build-site [build]`` command line, or None for anything else.
 
-    The options may come before ``build`` as well as after it, as the CLI takes them (``cli._pass_down``).
+    The options are those of ``options.NO_OP``, the table click reads too; they may come before
+    ``build`` as well as after it, as the CLI takes them (``cli.main``).
     """
+    by_flag = {flag: option for option in NO_OP for flag in option.flags}
     args = list(argv)
     found: dict[str, str | bool] = {}
     command = False
     while args:
         arg = args.pop(0)
-        name, equals, value = arg.partition("=")
+        flag, equals, value = arg.partition("=")
+        option = by_flag.get(flag)
         if arg == "build" and not command:
             command = True
-        elif arg in _FLAGS:
-            found[_FLAGS[arg]] = True
-        elif name in _VALUES and (equals or args):
-            found[_VALUES[name]] = value if equals else args.pop(0)
+        elif option is not None and not option.takes_value and not equals:
+            found[option.name] = True
+        elif option is not None and option.takes_value and (equals or args):
+            found[option.name] = value if equals else args.pop(0)
         else:
             return None
-    date = found.get("date")
-    if date is not None and not (isinstance(date, str) and _DATE.fullmatch(date)):
-        return None
+    date = found.get(DATE.name)
+    if date is not None:
+        try:
+            parse_date(str(date))
+        except ValueError:
+            return None  # click says what is wrong with it
     return found
 
 
@@ -63,25 +77,22 @@ def nothing_to_do(argv: list[str]) -> bool:
     from ..incremental.state import NAME, state_folder
     from ..pipeline.noop import up_to_date
 
-    root = Path(str(options.get("root", ".")))
-    out = Path(str(options["out"])) if "out" in options else root / "output"
-    out = Path(os.path.abspath(out))
-    out = out.resolve() if out.is_symlink() else out
-    date = options.get("date")
-    key = (
-        os.path.abspath(root),
-        str(out),
-        str(date) if date else None,
-        bool(options.get("drafts")),
-        bool(options.get("future")),
+    root = Path(str(options.get(ROOT.name, ".")))
+    out = output_folder(root, Path(str(options[OUT.name])) if OUT.name in options else None)
+    date = options.get(DATE.name)
+    asked = BuildOptions(
+        date=parse_date(str(date)) if date else None,
+        drafts=bool(options.get(DRAFTS.name)),
+        future=bool(options.get(FUTURE.name)),
     )
+    key = options_key(root, out, asked)
     seen: list[Snapshot] = []
     stamp = up_to_date(root, out, key, state_folder(out) / NAME, seen)
     if stamp is None:
         if seen:  # the build that follows does not stat every file again
             hand_over(seen[0])
         return False
-    if not options.get("quiet"):
+    if not options.get(QUIET.name):
         plural = "" if stamp["issues"] == 1 else "s"
         sys.stderr.write(
             f"nothing to build: content, templates and code are as the last build found them\n"

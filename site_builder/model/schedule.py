@@ -1,4 +1,8 @@
-"""Which issues are published: the publication day, drafts and future issues."""
+"""Which issues are published: the publication day, drafts and future issues.
+
+The standard library only (the site's settings are a type here, not an import): the no-op check
+reads the publication day from this module too, before anything else of a build is imported.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..content.settings import SiteConfig
 from ..errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from ..content.settings import SiteConfig
 
 
 @dataclass(frozen=True)
@@ -43,15 +50,15 @@ def resolve_publication_day(site: SiteConfig, date: dt.date | None, now: dt.date
     if date is not None:
         return date, "given with --date"
     local = now.astimezone(zoneinfo.ZoneInfo(site.timezone))
-    day = publication_day(site, now)
+    day = publication_day(site.timezone, site.publish_time, now)
     side = "after" if day == local.date() else "before"
     return day, f"it is {local:%Y-%m-%d %H:%M} in {site.timezone}, {side} the {site.publish_time:%H:%M} publish time"
 
 
-def publication_day(site: SiteConfig, now: dt.datetime) -> dt.date:
-    """The newest issue date that is out at ``now``: today once the site's publish time has passed, else yesterday."""
-    local = now.astimezone(zoneinfo.ZoneInfo(site.timezone))
-    if local.time() >= site.publish_time:
+def publication_day(timezone: str, publish_time: dt.time, now: dt.datetime) -> dt.date:
+    """The newest issue date that is out at ``now``: today in ``timezone`` once ``publish_time`` has passed, else yesterday."""
+    local = now.astimezone(zoneinfo.ZoneInfo(timezone))
+    if local.time() >= publish_time:
         return local.date()
     return local.date() - dt.timedelta(days=1)
 

@@ -21,15 +21,18 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..check.links import links_in
+from ..errors import ContentError, Problem
+from ..render.jobs import Job
 from .devto import check_tags, devto_markdown
 from .email.edition import email_context, email_html, email_message, email_text
 from .portable import site_path
+from .site import Site
 
 if TYPE_CHECKING:
     from ..model.pages import IssuePage
     from ..model.site_model import SiteModel
     from ..model.urls import Urls
-    from .site_jobs import Job, Site
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,6 @@ def edition_names(model: SiteModel, date: dt.date) -> list[str]:
 
 def edition_job(site: Site, issue: IssuePage, file: str, editions: Iterable[Edition] | None = None) -> Job | None:
     """The job of ``issue``'s edition whose first file is ``file``, if it is one of ``editions`` (default: a build's)."""
-    from .site_jobs import Job
 
     for edition in editions_of(site.model, issue.date) if editions is None else editions:
         if edition.files[0] == file:
@@ -140,8 +142,6 @@ def window_days(model: SiteModel) -> tuple[dt.date, dt.date]:
 
 def check_edition_links(editions: Mapping[str, bytes], urls: Urls, site: Collection[str]) -> None:
     """Every link of an HTML edition that points into the site must reach a file of it."""
-    from ..check.links import links_in
-    from ..errors import ContentError, Problem
 
     problems = []
     for path in sorted(p for p in editions if p.endswith(".html")):

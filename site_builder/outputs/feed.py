@@ -13,10 +13,10 @@ import re
 from typing import TYPE_CHECKING
 
 from .portable import portable_html
+from .site import Site
 
 if TYPE_CHECKING:
     from ..model.pages import IssuePage
-    from .site_jobs import Site
 
 _FRAGMENT_LINK = re.compile(r'(\shref=")#', re.IGNORECASE)
 

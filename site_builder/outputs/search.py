@@ -50,10 +50,11 @@ from ..errors import OutputError, Problem
 from ..incremental.cache import Cache, Key, digest, versions
 from ..incremental.deps import note
 from ..model.urls import issue_path
+from ..render.jobs import Job, Pending
+from .site import Site
 
 if TYPE_CHECKING:
     from ..model.site_model import SiteModel
-    from .site_jobs import Job, Pending, Site
 
 SEARCH_PAGE = "search/index.html"
 BUNDLE = "pagefind/"
@@ -118,7 +119,6 @@ def search_bundles(model: SiteModel) -> SearchBundles | None:
 
 def shard_job(site: Site, name: str) -> Job | None:
     """The job of the shard named ``name`` (``pagefind/pagefind-entry.json`` is the newest), if the site has it."""
-    from .site_jobs import Job, Pending
 
     folder = name.removesuffix(ENTRY)
     found = shards(site.model.dates)
@@ -189,8 +189,6 @@ def start_pagefind(documents: Mapping[str, str]) -> Pending:
     decides what it makes.
     """
     from pagefind_bin import get_executable
-
-    from .site_jobs import Pending
 
     folder = Path(tempfile.mkdtemp(prefix="build-site-search-"))
     try:

@@ -13,168 +13,24 @@ entry once; of several errors, the one of the first job in this order is reporte
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import jinja2
-from markupsafe import Markup
 
 from .. import markup
 from ..content.kinds import BY_FOLDER, BY_GROUP_FOLDER, ISSUES, KINDS
-from ..incremental.deps import Memo, note
-from ..incremental.parts import Parts
-from ..model.pages import EntryPage, IssuePage
-from ..model.site_model import SiteModel
-from ..render.entries import WEB, EntryRenderings, RenderedEntry
-from ..render.templates import render_template
-from ..render.theme import STATIC, find, static_files
+from ..incremental.deps import note
+from ..model.pages import EntryPage
+from ..render.jobs import Job
+from ..render.theme import find, static_files
 from . import search
 from .cards import CARD, CardText, card_png, issue_card, site_card
-from .devto import DEVTO_FORMAT
-from .email.edition import FormulaImages, email_formats
-
-
-@dataclass
-class Job:
-    """One output, or a few made together (an issue's email), and how to make them."""
-
-    name: str
-    """Unique: the path of its first file (``issues/2026-11-26/index.html``)."""
-    make: Callable[[], dict[str, bytes] | Pending]
-    """Makes its files (site path -> bytes); what it reads while doing so is what it depends on."""
-    away: bool = False
-    """Its files are read away from the site (email, dev.to): their links must reach a file, not an element."""
-    parts: Parts | None = None
-    """Where it keeps parts of its work between builds (``parts``), if it does."""
-    early: bool = False
-    """``make`` may start a program and return its files ``Pending``: the job is made first in its run
-    of jobs and finished last, so that the program runs while the others are made (Pagefind)."""
-
-
-class Pending:
-    """Files a program is still making; ``result()`` waits for them."""
-
-    def __init__(self, wait: Callable[[], dict[str, bytes]]) -> None:
-        self._wait = wait
-
-    def then(self, step: Callable[[dict[str, bytes]], dict[str, bytes]]) -> Pending:
-        """The files ``step`` makes of these, once they are there."""
-        return Pending(lambda: step(self._wait()))
-
-    def result(self) -> dict[str, bytes]:
-        return self._wait()
-
-
-@dataclass(frozen=True)
-class IssueView:
-    """An issue with its three parts rendered in one format."""
-
-    page: IssuePage
-    topic: RenderedEntry
-    problem: RenderedEntry
-    feature: RenderedEntry
-
-    @property
-    def parts(self) -> tuple[RenderedEntry, RenderedEntry, RenderedEntry]:
-        return (self.topic, self.problem, self.feature)
-
-
-class SiteFiles(Mapping[str, bytes]):
-    """The files of the site an edition can look up (images to attach, a PNG beside an SVG), without reading output.
-
-    A plot image comes from its entry's results, a static file from the project's
-    ``templates/static`` or the theme's, a formula image from the formulas drawn for the
-    email; each lookup notes what it read.
-    """
-
-    def __init__(self, root: Path, model: SiteModel, images: FormulaImages) -> None:
-        self.root = root
-        self.model = model
-        self.images = images
-
-    def _find(self, path: str) -> Callable[[], bytes] | None:
-        if path in self.images.sources:
-            return functools.partial(self.images.png, path)
-        if path.startswith(STATIC):
-            note(f"templates/{path}")
-            found = find(self.root, path)
-            return found.path.read_bytes if found is not None else None
-        folder, _, rest = path.partition("/")
-        entry_id, _, name = rest.partition("/")
-        stem, _, extension = name.rpartition(".")
-        page = self.model.entry_page(folder, entry_id)
-        if page is None or extension not in ("svg", "png") or "/" in name:
-            return None
-        plot = page.results.plots.get(stem)
-        return (lambda: getattr(plot, extension)) if plot is not None else None
-
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and self._find(path) is not None
-
-    def __getitem__(self, path: str) -> bytes:
-        found = self._find(path)
-        if found is None:
-            raise KeyError(path)
-        return found()
-
-    def __iter__(self) -> Iterator[str]:
-        raise TypeError("the site's files are looked up, never listed: a listing would depend on every file")
-
-    def __len__(self) -> int:
-        raise TypeError("the site's files are looked up, never counted")
-
-
-class Site:
-    """What every job of one build renders with: the model, the templates, and each entry rendered once."""
-
-    def __init__(
-        self,
-        root: Path,
-        model: SiteModel,
-        env: jinja2.Environment,
-        images: FormulaImages,
-        *,
-        unsubscribe_url: str | None = None,
-    ) -> None:
-        self.root = root
-        self.unsubscribe_url = unsubscribe_url
-        """Replaces ``site.yaml``'s in the email editions (``send`` puts a placeholder there)."""
-        self.model = model
-        self.env = env
-        self.images = images
-        self.files = SiteFiles(root, model, images)
-        self.entries = EntryRenderings(env, model, {"web": WEB, **email_formats(images), "devto": DEVTO_FORMAT})
-        self.globals: dict[str, Any] = {"site": model.site, "urls": model.urls, "model": model}
-        self.parts = Parts()
-        """Parts of jobs kept from the last build (the plan gives them) and those made now."""
-        self._memo = Memo()
-
-    def forget(self) -> None:
-        """Let go of what was rendered so far (a run of jobs is done: the next renders other issues)."""
-        self._memo.clear()
-        self.entries.forget()
-
-    def render(self, template: str, **values: Any) -> str:
-        """``template`` with the site's globals and ``values``."""
-        return render_template(self.env, template, {**self.globals, **values})
-
-    def view(self, issue: IssuePage, form: str) -> IssueView:
-        """``issue`` with its parts in format ``form``."""
-        return IssueView(issue, *(self.entries(part, form) for part in issue.parts))
-
-    def issue_html(self, issue: IssuePage) -> Markup:
-        """An issue's three parts as HTML, shared by its page, the home page and the feed."""
-        return self._memo.get(
-            ("issue", issue.date), lambda: Markup(self.render("_issue_content.html", issue=self.view(issue, "web")))
-        )
+from .editions import edition_job, edition_names
+from .feed import feed_html
+from .site import Site
 
 
 def job_names(site: Site) -> list[str]:
     """The name of every output job, in the order described above, from the model's skeleton: no page is made."""
-    from .editions import edition_names
 
     model = site.model
     names = ["index.html", "archive/index.html", search.SEARCH_PAGE, "404.html", CARD]
@@ -209,7 +65,6 @@ def site_jobs(site: Site, names: Iterable[str] | None = None) -> list[Job]:
 
 def job_named(site: Site, name: str) -> Job | None:
     """The job of that name, if the site has it."""
-    from .editions import edition_job
 
     model = site.model
     fixed = {
@@ -313,8 +168,6 @@ class _Contents(Mapping[Any, Any]):
     def __getitem__(self, date: Any) -> Any:
         issue = self.site.model.by_date[date]
         if self.feed:
-            from .feed import feed_html
-
             return feed_html(self.site, issue)  # str: the feed escapes it
         return self.site.issue_html(issue)
 

@@ -12,9 +12,8 @@ import contextlib
 import datetime as dt
 import gc
 import logging
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..compute.computer import Computation
@@ -26,14 +25,16 @@ from ..model.pages import IssuePage
 from ..model.site_model import SiteModel
 from ..outputs.editions import EDITIONS, edition_job
 from ..outputs.email.edition import FormulaImages
-from ..outputs.site_jobs import Site, SiteFiles
-from ..publish.folders import LOCK_TIMEOUT, output_lock, real_path
+from ..outputs.site import Site, SiteFiles
+from ..publish.folders import output_lock, real_path
 from ..publish.publication import MemoryOutput, Publication, intact_outputs, marker_tree, read_output
 from ..render.jobs import render_jobs
 from ..render.templates import load_templates
 from . import noop
+from .options import BuildOptions, options_key
 from .rebuild import scan_changes, stale_paths
 from .stages import (
+    BuildReport,
     Output,
     check_stage,
     compute_stage,
@@ -46,47 +47,6 @@ from .stages import (
 )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What to publish; the defaults are what the scheduled job uses."""
-
-    date: dt.date | None = None
-    """Publish as of this day; None: today in the site's time zone, once its publish time has passed."""
-    drafts: bool = False
-    future: bool = False
-    cache: bool = True
-    """Reuse and store computed results in ``ROOT/.build-cache``, and what the last build made; off: make everything."""
-    lock_timeout: float = LOCK_TIMEOUT
-    """Seconds to wait for another build of the same output folder to finish."""
-    unfeatured: bool = False
-    """Also give pages to entries no published issue features (previews and checks)."""
-    explain: bool = False
-    """Look at every computation (``--explain`` lists them), not only those of changed entries."""
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build published."""
-
-    files: int
-    """Number of files in the published site."""
-    issues: int
-    """Number of issues published."""
-    as_of: dt.date
-    """The publication day the build used."""
-    computations: tuple[Computation, ...] = ()
-    """Every computation that ran or came from the cache (``--explain``)."""
-    rendered: tuple[str, ...] = ()
-    """Outputs this build made; the others were unchanged and kept as published."""
-    written: int = 0
-    """Files written afresh (the others are the published files, kept)."""
-    read: tuple[str, ...] = ()
-    """Content files read and validated (the others were as the last build read them)."""
-    later: tuple[str, ...] = ()
-    """Outputs left for the next build to make (``run``'s ``defer``)."""
-    model: SiteModel | None = field(default=None, compare=False, repr=False)
 
 
 def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | None = None) -> BuildReport:
@@ -104,18 +64,12 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
             output = Publication(out, state_folder(out), published, intact_outputs(out, published))
             report = run(root, options, state, output, now)
             site = report.model.site_source.loaded.model  # type: ignore[union-attr]
-            key = stamp_options(root, out, options)
+            key = options_key(root, out, options)
             stamp = noop.stamp(key, out, report.as_of, site.timezone, site.publish_time, report.issues)
             state.commit(StateUpdate(meta=stamp))
             return report
         finally:
             state.close()
-
-
-def stamp_options(root: Path, out: Path, options: BuildOptions) -> noop.Options:
-    """The options a no-op check is valid for (see ``noop``)."""
-    date = options.date.isoformat() if options.date else None
-    return (os.path.abspath(root), str(real_path(out)), date, options.drafts, options.future)
 
 
 def open_state(folder: Path | None, tree: str | None, *, fresh: bool = False) -> BuildState:

@@ -18,7 +18,8 @@ from ..compute.computer import Computer
 from ..content.load import load_changed, load_content
 from ..errors import BuildError, ContentError, Problem
 from ..incremental.cache import Cache
-from .build import BuildOptions, RenderedSite, make_site, schedule_for
+from .build import RenderedSite, make_site, schedule_for
+from .options import BuildOptions
 
 log = logging.getLogger(__name__)
 

@@ -14,42 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import os
-import re
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
 from ..incremental.builder import builder_stats
 from ..incremental.scan import Snapshot, take_snapshot, unchanged
-
-Options = tuple[str, str, str | None, bool, bool]
-"""(project root, output folder, --date or None, drafts, future)."""
-
-
-def publication_day(timezone: str, publish_time: str, now_ns: int) -> str:
-    """The day a build without --date publishes as of (as ``schedule.publication_day``, which a test compares)."""
-    import zoneinfo
-
-    local = dt.datetime.fromtimestamp(now_ns / 1e9, dt.UTC).astimezone(zoneinfo.ZoneInfo(timezone))
-    if local.time() >= dt.time.fromisoformat(publish_time):
-        return local.date().isoformat()
-    return (local.date() - dt.timedelta(days=1)).isoformat()
+from ..model.schedule import build_time, publication_day
+from ..publish.folders import MARKER
+from ..publish.publication import marker_tree
+from .options import Key
 
 
-def now_for_build(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:
-    """The time a build runs at, as ``schedule.build_time`` reads it; None if ``SOURCE_DATE_EPOCH`` is malformed."""
-    value = environ.get("SOURCE_DATE_EPOCH")
-    if value is None or value == "":
-        return time.time_ns()
-    if not re.fullmatch(r"[0-9]{1,12}", value):
-        return None
-    return int(value) * 1_000_000_000
-
-
-def stamp(
-    options: Options, out: Path, as_of: dt.date, timezone: str, publish_time: dt.time, issues: int
-) -> dict[str, Any]:
+def stamp(options: Key, out: Path, as_of: dt.date, timezone: str, publish_time: dt.time, issues: int) -> dict[str, Any]:
     """What a successful build of ``out`` records for the next no-op check."""
     return {
         "marker": _marker_stat(out),
@@ -64,7 +42,7 @@ def stamp(
 
 
 def up_to_date(
-    root: Path, out: Path, options: Options, state_file: Path, seen: list[Snapshot] | None = None
+    root: Path, out: Path, options: Key, state_file: Path, seen: list[Snapshot] | None = None
 ) -> dict[str, Any] | None:
     """The stamp of the last build, if a build with ``options`` now would change nothing; else None.
 
@@ -78,7 +56,7 @@ def up_to_date(
         meta = {key: marshal.loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
         if meta.get("options") != list(options) or not _same_day(meta, options):
             return None
-        if meta.get("later") or meta.get("builder_stats") != builder_stats() or _marker_tree(out) != meta.get("tree"):
+        if meta.get("later") or meta.get("builder_stats") != builder_stats() or marker_tree(out) != meta.get("tree"):
             return None
         if meta.get("marker") != _marker_stat(out):
             return None
@@ -103,29 +81,22 @@ def up_to_date(
         db.close()
 
 
-def _same_day(meta: dict[str, Any], options: Options) -> bool:
+def _same_day(meta: dict[str, Any], options: Key) -> bool:
     if meta.get("source_date_epoch") != (os.environ.get("SOURCE_DATE_EPOCH") or None):
         return False
     if options[2] is not None:
         return True
-    now = now_for_build()
-    return now is not None and publication_day(meta["timezone"], meta["publish_time"], now) == meta.get("as_of")
+    try:
+        now = build_time()
+    except ConfigError:  # a malformed SOURCE_DATE_EPOCH: the build says what is wrong
+        return False
+    publish_time = dt.time.fromisoformat(meta["publish_time"])
+    return publication_day(meta["timezone"], publish_time, now).isoformat() == meta.get("as_of")
 
 
 def _marker_stat(out: Path) -> tuple[int, int, int] | None:
     try:
-        info = os.lstat(out / ".build-site")
+        info = os.lstat(out / MARKER)
     except OSError:
         return None
     return (info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def _marker_tree(out: Path) -> str | None:
-    try:
-        text = (out / ".build-site").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    for line in text.splitlines():
-        if line.startswith("tree "):
-            return line[5:].strip()
-    return None

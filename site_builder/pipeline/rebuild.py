@@ -20,7 +20,9 @@ from ..errors import ContentError
 from ..incremental.parts import PART, Part, part_prefix
 from ..incremental.scan import Scan, scan
 from ..incremental.state import BuildState, InputRow, OutputRow
-from ..outputs.site_jobs import Job, Site, job_names, site_jobs
+from ..outputs.site import Site
+from ..outputs.site_jobs import job_names, site_jobs
+from ..render.jobs import Job
 
 COMPUTE = "compute:"
 """Prefix of the compute jobs' names in the state: one per entry, reading its file and its ``computed/`` code."""

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from .. import progress
 from ..check.links import PageLinks, check_links, check_site
-from ..compute.computer import Computer
+from ..compute.computer import Computation, Computer
 from ..content.load import Content, entry_folder, source_texts
 from ..errors import Problem, TemplateError
 from ..incremental.cache import Cache
@@ -25,16 +25,38 @@ from ..incremental.state import BuildState, InputRow, LinkRow, OutputRow, StateU
 from ..model.schedule import Schedule, build_time, resolve_publication_day
 from ..model.site_model import SiteModel, build_model
 from ..outputs.email.edition import FormulaImages
-from ..outputs.site_jobs import Site, site_jobs
+from ..outputs.site import Site
+from ..outputs.site_jobs import site_jobs
 from ..publish.publication import MemoryOutput, Publication
 from ..render.jobs import Rendered, render_jobs
 from ..render.templates import load_templates
+from .options import BuildOptions
 from .rebuild import COMPUTE, Changes, Plan, entries_to_compute, load_project, plan_outputs
 
-if TYPE_CHECKING:
-    from .build import BuildOptions, BuildReport
-
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build published."""
+
+    files: int
+    """Number of files in the published site."""
+    issues: int
+    """Number of issues published."""
+    as_of: dt.date
+    """The publication day the build used."""
+    computations: tuple[Computation, ...] = ()
+    """Every computation that ran or came from the cache (``--explain``)."""
+    rendered: tuple[str, ...] = ()
+    """Outputs this build made; the others were unchanged and kept as published."""
+    written: int = 0
+    """Files written afresh (the others are the published files, kept)."""
+    read: tuple[str, ...] = ()
+    """Content files read and validated (the others were as the last build read them)."""
+    later: tuple[str, ...] = ()
+    """Outputs left for the next build to make (``run``'s ``defer``)."""
+    model: SiteModel | None = field(default=None, compare=False, repr=False)
 
 
 class Output(Protocol):
@@ -295,8 +317,6 @@ def write_stage(
                 update.meta["changed"] = []
             # else the previous tree is still the one before output/, and ``changed`` still what tells them apart
             state.commit(update)
-    from .build import BuildReport
-
     model = plan.site.model
     return BuildReport(
         files=len(tree),

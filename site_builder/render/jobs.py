@@ -21,14 +21,44 @@ from ..check.links import PageLinks, page_links
 from ..check.wellformed import XML_SUFFIXES, check_xml
 from ..errors import BuildError, Problem, TemplateError
 from ..incremental.deps import digest, tracking
-from ..incremental.parts import Part
-from ..outputs.site_jobs import Job, Pending
+from ..incremental.parts import Part, Parts
 from ..parallel import map_chunks
 
 log = logging.getLogger(__name__)
 
 CHUNK = 16
 """Jobs a worker makes in one go: next to each other in the list, they share entries."""
+
+
+@dataclass
+class Job:
+    """One output, or a few made together (an issue's email), and how to make them."""
+
+    name: str
+    """Unique: the path of its first file (``issues/2026-11-26/index.html``)."""
+    make: Callable[[], dict[str, bytes] | Pending]
+    """Makes its files (site path -> bytes); what it reads while doing so is what it depends on."""
+    away: bool = False
+    """Its files are read away from the site (email, dev.to): their links must reach a file, not an element."""
+    parts: Parts | None = None
+    """Where it keeps parts of its work between builds (``parts``), if it does."""
+    early: bool = False
+    """``make`` may start a program and return its files ``Pending``: the job is made first in its run
+    of jobs and finished last, so that the program runs while the others are made (Pagefind)."""
+
+
+class Pending:
+    """Files a program is still making; ``result()`` waits for them."""
+
+    def __init__(self, wait: Callable[[], dict[str, bytes]]) -> None:
+        self._wait = wait
+
+    def then(self, step: Callable[[dict[str, bytes]], dict[str, bytes]]) -> Pending:
+        """The files ``step`` makes of these, once they are there."""
+        return Pending(lambda: step(self._wait()))
+
+    def result(self) -> dict[str, bytes]:
+        return self._wait()
 
 
 class Sink(Protocol):

@@ -18,7 +18,7 @@ from typing import Any
 
 import watchfiles
 
-from ..pipeline.build import BuildOptions
+from ..pipeline.options import BuildOptions
 from .preview import Preview, Session, rebuild
 from .server import start_server
 

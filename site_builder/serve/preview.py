@@ -21,7 +21,8 @@ from pathlib import Path
 from .. import parallel
 from ..errors import BuildError
 from ..outputs.search import BUNDLE
-from ..pipeline.build import BuildOptions, long_lived_objects, open_state, run
+from ..pipeline.build import long_lived_objects, open_state, run
+from ..pipeline.options import BuildOptions
 from ..publish.publication import MemoryOutput
 
 log = logging.getLogger(__name__)

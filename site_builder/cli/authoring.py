@@ -1,7 +1,8 @@
-"""The ``build-site init`` and ``build-site theme`` commands (registered in ``site_builder.cli.main``): start a project, change its look."""
+"""The commands that help authors: ``new``, ``plan``, ``init`` (a new project) and ``theme`` (its look)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -9,8 +10,13 @@ from pathlib import Path
 import click
 
 from ..authoring import init as starting
+from ..authoring import scaffold
+from ..authoring.calendar import PLAN_DAYS, check_plan_builds, format_plan, plan_schedule
+from ..content.load import load_content
+from ..model.schedule import build_time, resolve_publication_day
+from ..pipeline.options import DATE, parse_date
 from ..render import theme
-from .main import EXIT_OK, _common_options, _output_options, _reporting
+from .common import EXIT_GAP_TOMORROW, EXIT_OK, common_options, option, output_options, reporting
 
 log = logging.getLogger("site_builder")
 
@@ -45,8 +51,8 @@ def _setting_options(command: click.Command) -> click.Command:
     "--force", is_flag=True, help="Also start the project in a folder that is not empty; no file is ever overwritten."
 )
 @click.option("--defaults", is_flag=True, help="Take the default of each setting not given, without asking.")
-@_output_options
-@_reporting
+@output_options
+@reporting
 def init(folder: Path, force: bool, defaults: bool, **given: str | None) -> int:
     """Start a new newsletter in FOLDER: settings, an example issue, the daily publish workflow and a README.
 
@@ -99,8 +105,8 @@ def theme_group() -> None:
 
 
 @theme_group.command("list")
-@_common_options
-@_reporting
+@common_options
+@reporting
 def list_theme(root: Path) -> int:
     """Print every template and static file a build uses, and where it comes from (theme or templates/)."""
     for file in theme.used_files(root):
@@ -113,8 +119,8 @@ def list_theme(root: Path) -> int:
 
 @theme_group.command("eject")
 @click.argument("names", metavar="NAME...", nargs=-1, required=True)
-@_common_options
-@_reporting
+@common_options
+@reporting
 def eject(root: Path, names: tuple[str, ...]) -> int:
     """Copy the theme's NAME (e.g. base.html, static/style.css) into ROOT/templates/ to change it; never overwrites.
 
@@ -123,3 +129,65 @@ def eject(root: Path, names: tuple[str, ...]) -> int:
     for path in theme.eject(root, names):
         log.info("created %s: edit it to change the site", path)
     return EXIT_OK
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(list(scaffold.KINDS)))
+@click.argument("entry_id", metavar="[ID]", required=False)
+@click.option("--topic", metavar="ID", help="For an issue: its topic.  [default: the first topic in no issue yet]")
+@click.option("--problem", metavar="ID", help="For an issue: its problem.  [default: likewise]")
+@click.option("--feature", metavar="ID", help="For an issue: its feature.  [default: likewise]")
+@common_options
+@reporting
+def new(
+    root: Path, kind: str, entry_id: str | None, topic: str | None, problem: str | None, feature: str | None
+) -> int:
+    """Start a new topic, problem, feature or issue from a template; never overwrites.
+
+    ID is the entry's id (a lower-case slug) or the issue's date (YYYY-MM-DD; default: the day after the newest
+    issue, or the first day whose issue has not gone out yet if that is later).
+    A problem also gets its solution module in computed/. An issue starts as a draft.
+    """
+    existing = scaffold.read_existing(root)
+    if kind == "issue":
+        try:
+            date = parse_date(entry_id) if entry_id else None
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="ID") from None
+        files = scaffold.issue_files(existing, date, topic=topic, problem=problem, feature=feature)
+    else:
+        if entry_id is None:
+            raise click.UsageError(f"a new {kind} needs an ID, e.g. build-site new {kind} softmax-temperature")
+        if topic or problem or feature:
+            raise click.UsageError("--topic, --problem and --feature are for `build-site new issue`")
+        files = scaffold.entry_files(kind, entry_id, existing)
+    for path in scaffold.create_files(root, files):
+        log.info("created %s", path)
+    log.info(
+        "edit %s, then preview it with `build-site serve` or check it with `build-site check`", next(reversed(files))
+    )
+    return EXIT_OK
+
+
+@click.command()
+@common_options
+@option(DATE, help="Plan the days after this publication day (YYYY-MM-DD).  [default: as a build would publish now]")
+@click.option(
+    "--days", type=click.IntRange(1, 366), default=PLAN_DAYS, show_default=True, help="How many days to look ahead."
+)
+@reporting
+def plan(root: Path, date: dt.date | None, days: int) -> int:
+    """List the issue going out on each of the next days, gaps, reused entries and drafts that are due.
+
+    The issues due in that time are built in a scratch folder, so content that would
+    fail on its day fails now. Exit status: 0 if the next publication day has an issue,
+    3 if it has none (a gap to fill), 2 if the content is invalid, 1 on any other failure.
+    """
+    content = load_content(root)
+    site = content.site.model
+    as_of, why = resolve_publication_day(site, date, build_time())
+    log.info("planning after %s (%s)", as_of, why)
+    schedule = plan_schedule(content, as_of, days)
+    check_plan_builds(root, schedule)
+    click.echo(format_plan(schedule, site.timezone, site.publish_time, site.delivery.window), nl=False)
+    return EXIT_GAP_TOMORROW if schedule.gap_tomorrow else EXIT_OK
