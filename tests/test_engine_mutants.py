@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from site_builder.content.load import Content, load_content
+from site_builder.content.load import load_content
+from site_builder.content.sources import Content
 from site_builder.errors import ContentError
 from site_builder.incremental.builder import _dependencies
 from site_builder.incremental.cache import Cache

@@ -14,16 +14,9 @@ import pytest
 
 import site_builder.content.load
 from site_builder.content.kinds import BY_FOLDER
-from site_builder.content.load import (
-    Content,
-    entry_folder,
-    issue_paths,
-    load_changed,
-    load_content,
-    load_site,
-    source_texts,
-)
+from site_builder.content.load import entry_folder, issue_paths, load_changed, load_content, load_site, source_texts
 from site_builder.content.schema import IssueEntry, ProblemEntry, TopicEntry
+from site_builder.content.sources import Content
 from site_builder.content.yamlsource import YamlProblem
 from site_builder.errors import ContentError
 from site_builder.incremental.deps import tracking

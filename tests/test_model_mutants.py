@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from site_builder.content.kinds import BY_FOLDER
-from site_builder.content.load import Content, EntrySource, IssueSource, Loaded, Source
 from site_builder.content.settings import SiteConfig
+from site_builder.content.sources import Content, EntrySource, IssueSource, Loaded, Source
 from site_builder.incremental.deps import tracking
 from site_builder.model.schedule import Schedule
 from site_builder.model.site_model import SiteModel, build_model

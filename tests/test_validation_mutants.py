@@ -9,8 +9,8 @@ import pydantic
 import pytest
 
 from site_builder.content.kinds import BY_FOLDER
-from site_builder.content.load import EntrySource, Loaded
 from site_builder.content.schema import IssueEntry, Model, ProblemEntry, TopicEntry
+from site_builder.content.sources import EntrySource, Loaded
 from site_builder.content.validation import (
     _examples_hint,
     check_element_ids,

@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..content.load import Content
 from ..content.schema import IssueEntry
+from ..content.sources import Content
 from ..pipeline.build import make_site
 from ..pipeline.options import BuildOptions
 

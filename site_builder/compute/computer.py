@@ -10,8 +10,8 @@ from typing import Any
 
 from .. import progress
 from ..content.kinds import BY_FOLDER
-from ..content.load import Content, EntrySource, Loaded
 from ..content.schema import Entry, Example, Formula, Plot, ProblemEntry
+from ..content.sources import Content, EntrySource, Loaded
 from ..content.yamlsource import Loc
 from ..errors import ComputeError, Problem
 from ..incremental.builder import module_digests

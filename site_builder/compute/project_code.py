@@ -26,8 +26,8 @@ from ..errors import ContentError, Problem
 from . import limits
 
 if TYPE_CHECKING:
-    from ..content.load import Loaded
     from ..content.schema import Entry
+    from ..content.sources import Loaded
 
 
 def call(

@@ -19,7 +19,7 @@ from .yamlsource import Loc, YamlDocument, dotted
 
 if TYPE_CHECKING:
     from .kinds import EntryKind
-    from .load import EntrySource, Loaded
+    from .sources import EntrySource, Loaded
 
 
 def check_groups(entries: list[EntrySource], kind: EntryKind) -> list[Problem]:

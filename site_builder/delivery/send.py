@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import progress
-from ..content.load import Content, load_content
+from ..content.load import load_content
+from ..content.sources import Content
 from ..errors import BuildError, ConfigError, ContentError, Problem
 from ..incremental.state import state_folder
 from ..model.schedule import build_time, resolve_publication_day

@@ -15,17 +15,15 @@ import uuid
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..content.kinds import KINDS, EntryKind
-from ..content.load import EntrySource, IssueSource
 from ..content.schema import CallToAction
+from ..content.settings import SiteConfig
 from ..content.slugs import group_slug
+from ..content.sources import EntrySource, IssueSource
 from ..incremental.deps import Fields, note
 from .urls import issue_path
-
-if TYPE_CHECKING:
-    from .site_model import SiteModel
 
 WORDS_PER_MINUTE = 200
 """Reading speed for reading times: slower than for prose (about 250), as the text is technical."""
@@ -149,10 +147,18 @@ class EntryPage:
         )
 
 
+class Issues(Protocol):
+    """What an issue page asks of the site's model (``site_model.SiteModel``): the settings, and its neighbours."""
+
+    site: SiteConfig
+
+    def neighbours(self, date: dt.date) -> tuple[IssueLink | None, IssueLink | None]: ...
+
+
 class IssuePage:
     """A published daily issue."""
 
-    def __init__(self, source: IssueSource, parts: tuple[EntryPage, ...], model: SiteModel) -> None:
+    def __init__(self, source: IssueSource, parts: tuple[EntryPage, ...], model: Issues) -> None:
         self.source = source
         self._parts = parts
         self._model = model

@@ -18,8 +18,8 @@ from functools import cached_property
 from typing import Any
 
 from ..content.kinds import BY_GROUP_FOLDER, KINDS
-from ..content.load import Content, EntrySource
 from ..content.slugs import group_slug
+from ..content.sources import Content, EntrySource
 from ..incremental.deps import digest, note
 from .pages import EntryPage, IssueLink, IssuePage
 from .schedule import Schedule

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content.load import Content, load_changed
+from ..content.load import load_changed
+from ..content.sources import Content
 from ..errors import ContentError
 from ..incremental.parts import PART, Part, part_prefix
 from ..incremental.scan import Scan, scan

@@ -17,7 +17,8 @@ from typing import Any, Protocol
 from .. import progress
 from ..check.links import PageLinks, check_links, check_site
 from ..compute.computer import Computation, Computer
-from ..content.load import Content, entry_folder, source_texts
+from ..content.load import entry_folder, source_texts
+from ..content.sources import Content
 from ..errors import Problem, TemplateError
 from ..incremental.cache import Cache
 from ..incremental.deps import digest
