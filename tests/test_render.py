@@ -10,7 +10,8 @@ import pytest
 
 from site_builder.errors import OutputError, Problem
 from site_builder.outputs.search import pagefind_index
-from site_builder.render.jobs import Job, MemorySink, Pending, render_jobs
+from site_builder.publish.publication import MemoryOutput
+from site_builder.render.jobs import Job, Pending, render_jobs
 
 
 def _jobs(log: list[str], fail_later: bool = False) -> list[Job]:
@@ -33,7 +34,7 @@ def _jobs(log: list[str], fail_later: bool = False) -> list[Job]:
 
 def test_a_job_that_starts_a_program_is_made_first_and_finished_after_the_others() -> None:
     log: list[str] = []
-    sink = MemorySink()
+    sink = MemoryOutput()
     rendered = render_jobs(_jobs(log), sink, "/", "https://example.org/")
     assert log == ["start b.txt", "make a.txt", "make c.txt", "wait b.txt"]
     assert list(rendered.made) == ["a.txt", "b.txt", "c.txt"]
@@ -43,7 +44,7 @@ def test_a_job_that_starts_a_program_is_made_first_and_finished_after_the_others
 def test_a_program_that_fails_is_the_run_s_error() -> None:
     log: list[str] = []
     with pytest.raises(OutputError, match="the program failed"):
-        render_jobs(_jobs(log, fail_later=True), MemorySink(), "/", "https://example.org/")
+        render_jobs(_jobs(log, fail_later=True), MemoryOutput(), "/", "https://example.org/")
     assert log == ["start b.txt", "make a.txt", "make c.txt", "wait b.txt"]
 
 
@@ -67,5 +68,5 @@ def test_a_started_program_is_waited_for_even_when_a_job_raises_something_else()
     jobs = _jobs(log)
     jobs[2] = Job("c.txt", lambda: log.append("make c.txt") or 1 / 0)  # a bug, not a build error
     with pytest.raises(ZeroDivisionError):
-        render_jobs(jobs, MemorySink(), "/", "https://example.org/")
+        render_jobs(jobs, MemoryOutput(), "/", "https://example.org/")
     assert log == ["start b.txt", "make a.txt", "make c.txt", "wait b.txt"]

@@ -62,25 +62,13 @@ class Pending:
 
 
 class Sink(Protocol):
-    """Where rendered files go."""
+    """Where rendered files go: a staging folder or memory (``publish.Publication``, ``publish.MemoryOutput``)."""
 
     shared: bool
     """True if worker processes can put files themselves (a folder); False: they send the bytes back."""
 
     def put(self, path: str, data: bytes, digest: str) -> None:
         """Place ``data`` (whose digest is ``digest``) at ``path``."""
-
-
-class MemorySink:
-    """A site in memory (``check``, ``serve``, editions on demand)."""
-
-    shared = False
-
-    def __init__(self, files: dict[str, bytes] | None = None) -> None:
-        self.files: dict[str, bytes] = files if files is not None else {}
-
-    def put(self, path: str, data: bytes, digest: str) -> None:
-        self.files[path] = data
 
 
 @dataclass
