@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import signal
 import subprocess
@@ -16,8 +17,9 @@ import pytest
 from site_builder.errors import ConfigError, ContentError, OutputError
 from site_builder.pipeline.build import build_site
 from site_builder.pipeline.options import BuildOptions
-from site_builder.publish import atomic
-from site_builder.publish.folders import MARKER, output_lock, safe_join, write_output
+from site_builder.publish import atomic, publication
+from site_builder.publish.folders import MARKER, output_lock, safe_join
+from site_builder.publish.publication import write_output
 
 from .conftest import REPO, tree_digest
 
@@ -84,15 +86,31 @@ def test_folders_are_exchanged_in_one_step_on_linux(tmp_path: Path) -> None:
     assert os.listdir(tmp_path / "a") == ["from-b"] and os.listdir(tmp_path / "b") == ["from-a"]
 
 
-def test_a_failure_while_staging_leaves_output_untouched(tmp_path: Path) -> None:
+def test_a_failure_while_staging_leaves_output_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    write_output(_files(), out)
+    before = tree_digest(out)
+
+    def disk_full(fd: int, data: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(publication.os, "write", disk_full)
+    with pytest.raises(OutputError) as info:
+        write_output({"index.html": b"<p>new home</p>", "more.html": b"more"}, out)
+    monkeypatch.undo()
+    assert str(info.value).startswith(f"{out}: cannot write output: [Errno 28] No space left on device")
+    assert tree_digest(out) == before
+    assert _siblings(out) == [".site-build.lock"]
+
+
+def test_a_path_that_is_both_a_file_and_a_folder_is_refused_before_writing(tmp_path: Path) -> None:
     out = tmp_path / "site"
     write_output(_files(), out)
     before = tree_digest(out)
     with pytest.raises(OutputError) as info:
         write_output({"x": b"a file", "x/y.html": b"needs x to be a folder"}, out)
-    assert str(info.value).startswith(f"{out}: cannot write output: [Errno 17] File exists: ")
+    assert str(info.value).startswith("x: output path is both a file and a folder")
     assert tree_digest(out) == before
-    assert _siblings(out) == [".site-build.lock"]
 
 
 @pytest.mark.parametrize(

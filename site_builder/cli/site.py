@@ -115,7 +115,7 @@ def editions(root: Path, date: dt.date, out: Path | None) -> int:
     this makes them for any published day, into their own folder (replaced as a whole).
     """
     from ..pipeline.build import make_editions
-    from ..publish.folders import write_output
+    from ..publish.publication import write_output
 
     out = out if out is not None else root / "editions"
     made = make_editions(root, date, BuildOptions())

@@ -1,13 +1,11 @@
-"""Write stage: publish the rendered files atomically; the only stage that touches the output folder.
+"""The output folder: where it is, its lock, what interrupted builds left beside it, and the atomic swap.
 
 A build never changes ``output/`` in place. Under a lock (``.output-build.lock``
-beside it) it writes the whole new tree into ``.output.staging-PID`` beside it,
-flushes it to disk, and swaps it in with one atomic exchange, so a web server
-serving ``output/`` sees the old site or the new one, never a mix and never
-nothing. A build that fails or is killed before the swap leaves ``output/``
-untouched; leftovers are removed by the next build. Files whose bytes did not
-change are hard-linked from the previous tree, so they keep their modification
-time (HTTP caches and rsync see only what changed).
+beside it) it writes the whole new tree into ``.output.staging-PID`` beside it
+(``publication``), flushes it to disk, and swaps it in with one atomic exchange
+(``swap``), so a web server serving ``output/`` sees the old site or the new one,
+never a mix and never nothing. A build that fails or is killed before the swap
+leaves ``output/`` untouched; leftovers are removed by the next build.
 
 ``output/`` stays a real folder, not a symlink, so every tool that reads it
 works unchanged. A process that has ``cd``-ed *into* ``output/`` keeps seeing the
@@ -25,8 +23,7 @@ import logging
 import os
 import re
 import shutil
-import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ConfigError, OutputError, Problem
@@ -79,26 +76,6 @@ def output_lock(out: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         yield
 
 
-def write_output(files: Mapping[str, bytes], out: Path) -> None:
-    """Replace the folder ``out`` with exactly ``files``, atomically; on any failure ``out`` is left as it was."""
-    for relative in files:
-        safe_join(Path("."), relative)  # refuse a bad path before touching the disk
-    out = real_path(out)
-    with output_lock(out):
-        staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-        try:
-            _stage(files, staging, out)
-            atomic.flush_to_disk(staging)
-            atomic.checkpoint("staged")
-            replaced = swap(staging, out)
-        except OSError as exc:
-            raise OutputError(Problem(str(out), message=f"cannot write output: {exc}")) from exc
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        if replaced is not None:
-            shutil.rmtree(replaced, ignore_errors=True)
-
-
 def real_path(out: Path) -> Path:
     """``out`` as an absolute path; a symlinked output folder is published where the link points."""
     out = Path(os.path.abspath(out))
@@ -145,37 +122,6 @@ def remove_leftovers(out: Path) -> None:
             shutil.rmtree(path)
         else:
             path.unlink()
-
-
-def _stage(files: Mapping[str, bytes], staging: Path, previous: Path) -> None:
-    """Write every file into ``staging``; a file identical to the previous tree's is hard-linked from it."""
-    staging.mkdir()
-    with contextlib.suppress(OSError):
-        os.chmod(staging, stat.S_IMODE(os.stat(previous).st_mode))
-    (staging / MARKER).write_bytes(MARKER_TEXT)
-    made: set[Path] = {staging}
-    ordered = sorted(files)
-    for index, relative in enumerate(ordered):
-        if index == len(ordered) // 2:
-            atomic.checkpoint("staging")
-        target = safe_join(staging, relative)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.update(target.parents)
-        data = files[relative]
-        if not _link_unchanged(safe_join(previous, relative), target, data):
-            target.write_bytes(data)
-
-
-def _link_unchanged(old: Path, target: Path, data: bytes) -> bool:
-    try:
-        info = os.lstat(old)
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) or old.read_bytes() != data:
-            return False
-        os.link(old, target)
-    except OSError:  # no previous file, or no hard links on this filesystem: write it
-        return False
-    return True
 
 
 def swap(staging: Path, out: Path) -> Path | None:

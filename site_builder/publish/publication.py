@@ -29,7 +29,7 @@ from pathlib import Path
 from ..errors import OutputError, Problem
 from ..incremental.state import OutputRow
 from . import atomic
-from .folders import MARKER, MARKER_TEXT, safe_join, swap
+from .folders import MARKER, MARKER_TEXT, output_lock, real_path, safe_join, swap
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +95,10 @@ class Publication:
     shared = True
     """Worker processes put files into the staging folder themselves."""
 
-    def __init__(self, out: Path, state: Path, published: Mapping[str, OutputRow], intact: set[str]) -> None:
+    def __init__(self, out: Path, state: Path | None, published: Mapping[str, OutputRow], intact: set[str]) -> None:
         self.out = out
         self.state = state
+        """The state folder, where the tree this one replaces is kept for the next build; None: it is deleted."""
         self.rows = dict(published)
         """Every file of ``output/`` as published."""
         self.paths = frozenset(self.rows)
@@ -121,9 +122,14 @@ class Publication:
         then swapped out with it) is swept of what ``output/`` lacks.
         """
         self.started = True
-        previous = self.state / PREVIOUS
+        previous = self.state / PREVIOUS if self.state is not None else None
         try:
-            if previous_tree and marker_tree(previous) == previous_tree and os.path.isdir(self.out):
+            if (
+                previous is not None
+                and previous_tree
+                and marker_tree(previous) == previous_tree
+                and os.path.isdir(self.out)
+            ):
                 os.rename(previous, self.staging)  # renaming a tree leaves the times of the folders in it
                 for folder in folders or {}:
                     found = _mtime(self.staging, folder)
@@ -139,7 +145,7 @@ class Publication:
                     self._changed.add(f"{folder}/")
                 log.debug("staging from the previous tree")
             else:
-                if previous.exists():
+                if previous is not None and previous.exists():
                     shutil.rmtree(previous)
                 self._link_tree()
             with contextlib.suppress(OSError):
@@ -247,7 +253,7 @@ class Publication:
             self.abort()
             raise OutputError(Problem(str(self.out), message=f"cannot write output: {exc}")) from exc
         try:
-            if replaced is not None and marker_tree(replaced) is not None:
+            if replaced is not None and self.state is not None and marker_tree(replaced) is not None:
                 os.rename(replaced, self.state / PREVIOUS)  # the next build starts from it
             elif replaced is not None:
                 shutil.rmtree(replaced, ignore_errors=True)
@@ -269,6 +275,8 @@ class Publication:
         if not self.started:
             return
         try:
+            if self.state is None:
+                raise OSError("no state folder keeps it")
             os.rename(self.staging, self.state / PREVIOUS)
         except OSError:
             shutil.rmtree(self.staging, ignore_errors=True)
@@ -350,6 +358,39 @@ def _prune_empty(root: Path, path: str) -> None:
         with contextlib.suppress(OSError):
             os.rmdir(root.joinpath(*parts))
         parts.pop()
+
+
+def write_output(files: Mapping[str, bytes], out: Path) -> None:
+    """Replace the folder ``out`` with exactly ``files``, atomically, as a build publishes (``build-site editions``).
+
+    One ``Publication`` without a state folder: a file whose bytes did not change stays the file published
+    before (a hard link, with its modification time); the tree it replaces is deleted. On any failure
+    ``out`` is left as it was.
+    """
+    from ..incremental.deps import digest
+
+    folders = set()
+    for relative in files:
+        safe_join(Path("."), relative)  # refuse a bad path before touching the disk
+        folders.update(_folders_of(frozenset([relative])) - {""})
+    for relative in sorted(folders & set(files)):
+        raise OutputError(Problem(relative, message="output path is both a file and a folder"))
+    out = real_path(out)
+    with output_lock(out):
+        published = read_output(out)
+        output = Publication(out, None, published, intact_outputs(out, published))
+        digests = {path: digest(data) for path, data in files.items()}
+        output.start(None, ())
+        try:
+            for path, data in files.items():
+                output.put(path, data, digests[path])
+            tree = digest(*(f"{path}={digests[path]}" for path in sorted(digests)))
+            written = [path for path in digests if output.published.get(path) != digests[path]]
+            output.seal(tree, set(published) - set(files), digests, written)
+        except BaseException:
+            output.abort()
+            raise
+        output.finish()
 
 
 class MemoryOutput:
