@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import edit_file, eject_theme
+from .conftest import REPO, edit_file, eject_theme
 from .delivering import (
     ISSUE,
     READERS,
@@ -292,14 +294,29 @@ def test_a_template_that_drops_the_unsubscribe_link_sends_nothing(
 
 
 def test_a_second_send_while_one_runs_sends_nothing(tmp_path: Path, server: MailServer, env: dict[str, str]) -> None:
-    from site_builder.delivery.locks import file_lock
-
     root = delivery_project(tmp_path / "project", server.port)
-    with file_lock(root / ".delivery.sqlite.lock", timeout=0, what="the ledger"):
+    holder = subprocess.Popen(  # another send, holding the ledger's lock
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from site_builder.locks import file_lock\n"
+            "with file_lock(Path(sys.argv[1]), timeout=0, what='the ledger'):\n"
+            "    print('held', flush=True); time.sleep(60)",
+            str(root / ".delivery.sqlite.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         result = send(root, "--date", ISSUE)
+    finally:
+        holder.kill()
+        holder.wait()
     assert result.exit_code == 1
     assert (
-        f"another build-site command (pid {os.getpid()}) is using the delivery ledger {root}/delivery.sqlite"
+        f"another build-site command (pid {holder.pid}) is using the delivery ledger {root}/delivery.sqlite"
         in result.stderr
     )
     assert server.commands == []

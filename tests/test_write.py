@@ -207,7 +207,7 @@ def test_a_second_build_gives_up_with_a_clear_message(project: Path) -> None:
         thread.join()
     assert len(errors) == 1 and isinstance(errors[0], OutputError)
     assert str(errors[0]).splitlines()[0] == (
-        f"{project}/.output-build.lock: another build (pid {os.getpid()}) is still writing {out}; "
+        f"{project}/.output-build.lock: another build-site command (pid {os.getpid()}) is using the output folder {out}; "
         "gave up after 0.3 s (wait for it to finish, or stop it)"
     )
     assert not out.exists()
@@ -247,7 +247,9 @@ def _build_process(project: Path, faults: str = "") -> subprocess.Popen[bytes]:
 
 def test_a_build_process_waits_for_the_lock_held_by_another(project: Path, tmp_path: Path) -> None:
     log = tmp_path / "stderr.txt"
-    waiting = f"waiting for another build (pid {os.getpid()}) to finish writing {project}/output"
+    waiting = (
+        f"waiting for another build-site command (pid {os.getpid()}) to finish with the output folder {project}/output"
+    )
     with output_lock(project / "output"), log.open("wb") as stderr:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         command = [sys.executable, "-m", "site_builder", "--root", str(project), "--date", DATE.isoformat()]

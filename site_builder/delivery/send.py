@@ -27,10 +27,10 @@ from ..content.load import load_content
 from ..content.sources import Content
 from ..errors import BuildError, ConfigError, ContentError, Problem
 from ..incremental.state import state_folder
+from ..locks import file_lock
 from ..model.schedule import build_time, resolve_publication_day
 from ..publish.folders import real_path
 from .ledger import NOT_TAKEN, OLD_LEDGER_FILE, Delivery, Ledger, State, move_ledger
-from .locks import file_lock
 from .messages import Letter, now
 from .settings import DeliveryConfig, delivery_config
 from .smtp import Outcome, Result, SmtpSession

@@ -26,8 +26,8 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from ..errors import ContentError, Problem
+from ..locks import file_lock
 from ..outputs.email.mime import header_lines
-from .locks import file_lock
 
 COLUMNS = ("address", "name", "status")
 STATUSES = ("subscribed", "unsubscribed", "bounced")

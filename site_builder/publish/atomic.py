@@ -1,4 +1,4 @@
-"""Filesystem primitives for publishing: an atomic folder exchange, a flush to disk, and a build lock.
+"""Filesystem primitives for publishing: an atomic folder exchange, a flush to disk, and the test hook that kills a build.
 
 Linux has ``renameat2(RENAME_EXCHANGE)``, which swaps two paths in one step: a
 reader resolving ``output/`` sees the old tree or the new one, never neither.
@@ -9,26 +9,15 @@ says so and the caller falls back to two renames.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import logging
 import os
 import signal
 import sys
-import threading
-import time
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-from ..errors import OutputError, Problem
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows has no fcntl; builds there are not locked
-    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -91,62 +80,3 @@ def flush_to_disk(folder: Path) -> None:
         syncfs(fd)
     finally:
         os.close(fd)
-
-
-_held = threading.local()
-
-
-@contextlib.contextmanager
-def exclusive_lock(lock_file: Path, *, timeout: float, what: str) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``lock_file``; wait at most ``timeout`` seconds for another holder.
-
-    Re-entrant within a thread, so the orchestrator can hold the lock for a whole
-    build while the write stage takes it too. The kernel drops the lock when the
-    holder dies, even by SIGKILL, so a killed build never blocks the next one.
-    """
-    key = str(lock_file.absolute())
-    held: dict[str, int] = _held.__dict__.setdefault("counts", {})
-    if held.get(key) or fcntl is None:
-        held[key] = held.get(key, 0) + 1
-        try:
-            yield
-        finally:
-            held[key] -= 1
-        return
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
-    try:
-        _acquire(fd, lock_file, timeout, what)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        held[key] = 1
-        try:
-            yield
-        finally:
-            held[key] = 0
-            os.ftruncate(fd, 0)
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-def _acquire(fd: int, lock_file: Path, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    told = False
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-            if time.monotonic() >= deadline:
-                raise OutputError(
-                    Problem(
-                        str(lock_file),
-                        message=f"another build (pid {holder}) is still writing {what}; gave up after {timeout:g} s",
-                        hint="wait for it to finish, or stop it",
-                    )
-                ) from None
-            if not told:
-                log.info("waiting for another build (pid %s) to finish writing %s", holder, what)
-                told = True
-            time.sleep(0.05)

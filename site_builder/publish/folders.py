@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ConfigError, OutputError, Problem
+from ..locks import file_lock
 from . import atomic
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def output_lock(out: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     build-site did not write is refused before any work is done.
     """
     out = real_path(out)
-    with atomic.exclusive_lock(lock_path(out), timeout=timeout, what=str(out)):
+    with file_lock(lock_path(out), timeout=timeout, what=f"the output folder {out}"):
         try:
             restore_interrupted(out)
             remove_leftovers(out)
