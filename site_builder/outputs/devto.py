@@ -12,14 +12,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import jinja2
-
 from ..errors import ContentError, Problem
 from ..model.pages import IssuePage
-from ..model.site_model import SiteModel
 from ..render.entries import EntryFormat
-from ..render.templates import render_template
-from .portable import portable_markdown
+from .portable import SiteRendering, portable_markdown
 
 DEVTO_TEMPLATE = "devto.md"
 MAX_TAGS = 4
@@ -37,17 +33,11 @@ DEVTO_FORMAT = EntryFormat(html=False, markdown=True, math_md=katex)
 """dev.to reads Markdown, with math as KaTeX tags."""
 
 
-def devto_markdown(
-    model: SiteModel,
-    env: jinja2.Environment,
-    globals_: Mapping[str, Any],
-    context: Mapping[str, Any],
-    files: Mapping[str, bytes],
-) -> str:
+def devto_markdown(site: SiteRendering, context: Mapping[str, Any]) -> str:
     """One issue's dev.to post; ``files`` is the site it links into (an SVG image needs a PNG beside it)."""
-    text = render_template(env, DEVTO_TEMPLATE, {**globals_, **context})
+    text = site.render(DEVTO_TEMPLATE, **context)
     path = f"{context['issue'].page.path}devto.md"
-    return liquid_safe(portable_markdown(text, model.urls, files, f"output/{path}"))
+    return liquid_safe(portable_markdown(text, site.model.urls, site.files, f"output/{path}"))
 
 
 _OUR_TAGS = re.compile(r"\{% (?:katex(?: inline)?|endkatex|details [^%{}\n]*|enddetails) %\}")

@@ -69,18 +69,17 @@ def _page(site: Site, issue: IssuePage, edition: Edition) -> dict[str, str | byt
 
 
 def _email(site: Site, issue: IssuePage, edition: Edition) -> dict[str, str | bytes]:
-    model = site.model
     context = edition.context(site, issue)
-    html_part = email_html(model, site.env, site.globals, context, site.files)
-    text_part = email_text(model, site.env, site.globals, {**context, "issue": site.view(issue, "text")}, site.files)
-    message = email_message(model, issue, html_part, text_part, site.files)
-    images: dict[str, str | bytes] = {path: site.images.png(path) for path in _math_images(html_part, model)}
+    html_part = email_html(site, context)
+    text_part = email_text(site, {**context, "issue": site.view(issue, "text")})
+    message = email_message(site, issue, html_part, text_part)
+    images: dict[str, str | bytes] = {path: site.images.png(path) for path in _math_images(html_part, site.model)}
     return {**dict(zip(edition.files, (html_part, text_part, message), strict=True)), **images}
 
 
 def _devto(site: Site, issue: IssuePage, edition: Edition) -> dict[str, str | bytes]:
     check_tags(issue)
-    text = devto_markdown(site.model, site.env, site.globals, edition.context(site, issue), site.files)
+    text = devto_markdown(site, edition.context(site, issue))
     return {edition.files[0]: text}
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..errors import Problem, TemplateError
+from ..model.site_model import SiteModel
 from ..model.urls import Urls
 from ..render.templates import absolute_links
 
@@ -23,6 +25,16 @@ _IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.IGNORECASE)
 _MD_LINK = re.compile(r'(!?)(\[(?:\\.|[^\]\\])*\]\()(\S+?)((?:\s+"[^"]*")?\))')
 # [label]: url, a reference-style link definition.
 _MD_DEFINITION = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S+)", re.MULTILINE)
+
+
+class SiteRendering(Protocol):
+    """What an edition read away from the site is made with (``site.Site`` is one): the model, the
+    templates with the site's globals, and the site's files it may point at."""
+
+    model: SiteModel
+    files: Mapping[str, bytes]
+
+    def render(self, template: str, **values: Any) -> str: ...
 
 
 def origin(base_url: str) -> str:

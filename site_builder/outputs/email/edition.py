@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import jinja2
-
 from ...errors import Problem, TemplateError
 from ...incremental.cache import Cache
 from ...markup import number_links
@@ -39,8 +37,7 @@ from ...markup.unicodemath import latex_to_unicode
 from ...model.pages import IssuePage
 from ...model.site_model import SiteModel
 from ...render.entries import TEXT, EntryFormat
-from ...render.templates import render_template
-from ..portable import image_url, portable_html
+from ..portable import SiteRendering, image_url, portable_html
 from .math_images import formula_image
 
 EMAIL_TEMPLATE = "email.html"
@@ -116,17 +113,11 @@ def email_context(model: SiteModel, issue: IssuePage, unsubscribe_url: str | Non
     }
 
 
-def email_html(
-    model: SiteModel,
-    env: jinja2.Environment,
-    globals_: Mapping[str, Any],
-    context: Mapping[str, Any],
-    files: Mapping[str, bytes],
-) -> str:
+def email_html(site: SiteRendering, context: Mapping[str, Any]) -> str:
     """The HTML part: every style inlined, every URL absolute, every image a PNG."""
     where = f"output/{context['issue'].page.path}email.html"
-    page = render_template(env, EMAIL_TEMPLATE, {**globals_, **context, "edition": "email"})
-    page = portable_html(page, model.urls, files, where)
+    page = site.render(EMAIL_TEMPLATE, **{**context, "edition": "email"})
+    page = portable_html(page, site.model.urls, site.files, where)
     import css_inline  # imported when an email is made: a rebuild that makes none does not load it
 
     inliner = css_inline.CSSInliner(
@@ -150,58 +141,43 @@ def _highlight_css() -> str:
     return HtmlFormatter(style="friendly").get_style_defs(".highlight")
 
 
-def email_text(
-    model: SiteModel,
-    env: jinja2.Environment,
-    globals_: Mapping[str, Any],
-    context: Mapping[str, Any],
-    files: Mapping[str, bytes],
-) -> str:
+def email_text(site: SiteRendering, context: Mapping[str, Any]) -> str:
     """The plain-text part: formulas in Unicode, tables in columns, links numbered as footnotes.
 
     Made from the entries' own plain-text rendering (``markup.to_text``) and the ``email.txt``
     template, whose links are markers numbered here across the whole text.
     """
     where = f"output/{context['issue'].page.path}email.txt"
-    page = render_template(env, TEXT_TEMPLATE, {**globals_, **context})
+    page = site.render(TEXT_TEMPLATE, **context)
     text, urls = number_links(page)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines())).strip("\n")
     if not urls:
         return f"{text}\n"
     # An image shown as SVG on the web is a PNG here too, as in the HTML part.
-    notes = "\n".join(f"[{n}] {_png(url, model, files, where)}" for n, url in enumerate(urls, 1))
+    notes = "\n".join(f"[{n}] {_png(url, site, where)}" for n, url in enumerate(urls, 1))
     return f"{text}\n\nLinks\n\n{notes}\n"
 
 
-def _png(url: str, model: SiteModel, files: Mapping[str, bytes], where: str) -> str:
-    return image_url(url, model.urls, files, where) if url.lower().endswith(".svg") else url
+def _png(url: str, site: SiteRendering, where: str) -> str:
+    return image_url(url, site.model.urls, site.files, where) if url.lower().endswith(".svg") else url
 
 
-def email_message(
-    model: SiteModel, issue: IssuePage, html_part: str, text_part: str, files: Mapping[str, bytes]
-) -> bytes:
+def email_message(site: SiteRendering, issue: IssuePage, html_part: str, text_part: str) -> bytes:
     """``multipart/alternative``: the text, then the HTML with its images attached inline; the same bytes every build."""
     import email.utils
 
     from .mime import compose, inline_site_images
 
-    site = model.site
-    host = urlsplit(site.base_url).hostname or "localhost"
-    headers = [("Subject", subject(model, issue)), ("From", site.email.sender)]
-    if site.email.recipient:
-        headers.append(("To", site.email.recipient))
+    model, files = site.model, site.files
+    settings = model.site
+    host = urlsplit(settings.base_url).hostname or "localhost"
+    headers = [("Subject", subject(model, issue)), ("From", settings.email.sender)]
+    if settings.email.recipient:
+        headers.append(("To", settings.email.recipient))
     headers.append(("Date", email.utils.format_datetime(issue.published_at)))
-    message_id = uuid.uuid5(uuid.UUID(site.feed_id), f"email/{issue.date.isoformat()}")
+    message_id = uuid.uuid5(uuid.UUID(settings.feed_id), f"email/{issue.date.isoformat()}")
     headers.append(("Message-ID", f"<{message_id}@{host}>"))
-    if re.match(r"(https?|mailto):", site.email.unsubscribe_url):
-        headers.append(("List-Unsubscribe", f"<{site.email.unsubscribe_url}>"))
+    if re.match(r"(https?|mailto):", settings.email.unsubscribe_url):
+        headers.append(("List-Unsubscribe", f"<{settings.email.unsubscribe_url}>"))
     html, attached = inline_site_images(html_part, files, model.urls.base_url, host)
     return compose(headers, text_part, html, attached)
-
-
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\ssrc=")([^"]*)(")', re.IGNORECASE)
-_IMAGE_TYPES = {"png": ("image", "png"), "jpg": ("image", "jpeg"), "jpeg": ("image", "jpeg"), "gif": ("image", "gif")}
-
-
-def _image_type(path: str) -> tuple[str, str]:
-    return _IMAGE_TYPES.get(path.rsplit(".", 1)[-1].lower(), ("application", "octet-stream"))
