@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from ..pipeline.build import build_site
-from ..pipeline.check_all import check_project
 from ..pipeline.options import BUILD, DATE, OUT, OUTPUT, PUBLISH, ROOT, BuildOptions, output_folder
+from ..pipeline.project_check import check_project
 from .common import EXIT_OK, common_options, option, options, reporting
 
 log = logging.getLogger("site_builder")

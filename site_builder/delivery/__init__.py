@@ -2,7 +2,7 @@
 
 The pieces, each in its own module:
 
-- ``edition``: the one way in from the build: the email edition of a day (``email_edition``);
+- ``issue``: the one way in from the build: the email edition of a day (``email_edition``);
 - ``settings``: the server, the list and the unsubscribe secret, from ``site.yaml`` and the environment;
 - ``subscribers``: the CSV subscriber list, read strictly and rewritten atomically under a lock;
 - ``unsubscribe``: per-recipient signed unsubscribe links and the ``List-Unsubscribe`` headers;

@@ -18,7 +18,7 @@ from email.utils import format_datetime, formataddr
 from ..errors import Problem, TemplateError
 from ..outputs.email.edition import EMAIL_TEMPLATE, TEXT_TEMPLATE
 from ..outputs.email.mime import InlineImage, compose, inline_site_images, phrase
-from .edition import UNSUBSCRIBE_PLACEHOLDER, EmailEdition
+from .issue import UNSUBSCRIBE_PLACEHOLDER, EmailEdition
 from .settings import DeliveryConfig
 from .subscribers import Subscriber
 from .unsubscribe import ONE_CLICK, unsubscribe_links

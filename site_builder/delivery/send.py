@@ -147,7 +147,7 @@ def send_issue(
                 return report
             if not deliveries:
                 return report
-            from .edition import email_edition  # loads the build: only when there is something to send
+            from .issue import email_edition  # loads the build: only when there is something to send
 
             letter = Letter.of(email_edition(root, day), config)
             assert ledger is not None
