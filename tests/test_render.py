@@ -10,7 +10,7 @@ import pytest
 
 from site_builder.errors import OutputError, Problem
 from site_builder.outputs.search import pagefind_index
-from site_builder.publish.publication import MemoryOutput
+from site_builder.publish.memory import MemoryOutput
 from site_builder.render.jobs import Job, Pending, render_jobs
 
 

@@ -26,8 +26,9 @@ from ..model.site_model import SiteModel
 from ..outputs.editions import EDITIONS, edition_job
 from ..outputs.email.edition import FormulaImages
 from ..outputs.site import Site, SiteFiles
-from ..publish.folders import output_lock, real_path
-from ..publish.publication import MemoryOutput, Publication, intact_outputs, marker_tree, read_output
+from ..publish.folders import intact_outputs, marker_tree, output_lock, read_output, real_path
+from ..publish.memory import MemoryOutput
+from ..publish.publication import Publication
 from ..render.jobs import render_jobs
 from ..render.templates import load_templates
 from . import noop

@@ -22,8 +22,7 @@ from ..errors import ConfigError
 from ..incremental.builder import builder_stats
 from ..incremental.scan import Snapshot, take_snapshot, unchanged
 from ..model.schedule import build_time, publication_day
-from ..publish.folders import MARKER
-from ..publish.publication import marker_tree
+from ..publish.folders import MARKER, marker_tree
 from .options import Key
 
 

@@ -28,7 +28,8 @@ from ..model.site_model import SiteModel, build_model
 from ..outputs.email.edition import FormulaImages
 from ..outputs.site import Site
 from ..outputs.site_jobs import site_jobs
-from ..publish.publication import MemoryOutput, Publication
+from ..publish.memory import MemoryOutput
+from ..publish.publication import Publication
 from ..render.jobs import Rendered, render_jobs
 from ..render.templates import load_templates
 from .options import BuildOptions

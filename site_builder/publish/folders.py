@@ -23,10 +23,12 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ..errors import ConfigError, OutputError, Problem
+from ..incremental.deps import digest
+from ..incremental.state import OutputRow
 from ..locks import file_lock
 from . import atomic
 
@@ -142,3 +144,55 @@ def swap(staging: Path, out: Path) -> Path | None:
         os.rename(old, out)
         raise
     return old
+
+
+TREE_LINE = "tree "
+
+
+def marker_bytes(tree: str) -> bytes:
+    """The marker of a published tree: it says build-site wrote the folder, and which tree it is."""
+    return MARKER_TEXT + f"{TREE_LINE}{tree}\n".encode()
+
+
+def marker_tree(folder: Path) -> str | None:
+    """The tree digest written in a published tree's marker, if there is one."""
+    try:
+        text = (folder / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        if line.startswith(TREE_LINE):
+            return line[len(TREE_LINE) :].strip()
+    return None
+
+
+def read_output(out: Path) -> dict[str, OutputRow]:
+    """Every file of a published tree with its digest, read from disk (when no state describes it)."""
+    found = {}
+    if marker_tree(out) is None:
+        return found
+    for folder, _, names in os.walk(out):
+        for name in names:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, out).replace(os.sep, "/")
+            if relative == MARKER or os.path.islink(path):
+                continue
+            info = os.lstat(path)
+            with open(path, "rb") as stream:
+                # No job is known to make it (owners 0): kept only if a job of this build makes it again.
+                found[relative] = OutputRow(digest(stream.read()), info.st_ino, info.st_size, info.st_mtime_ns, 0)
+    return found
+
+
+def intact_outputs(out: Path, published: Mapping[str, OutputRow]) -> set[str]:
+    """The published files that are still as published (same inode, size and modification time)."""
+    intact = set()
+    base = str(out)
+    for path, row in published.items():
+        try:
+            info = os.lstat(f"{base}/{path}")
+        except OSError:
+            continue
+        if (info.st_ino, info.st_size, info.st_mtime_ns) == (row.ino, row.size, row.mtime):
+            intact.add(path)
+    return intact

@@ -27,66 +27,25 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..errors import OutputError, Problem
+from ..incremental.deps import digest
 from ..incremental.state import OutputRow
 from . import atomic
-from .folders import MARKER, MARKER_TEXT, output_lock, real_path, safe_join, swap
+from .folders import (
+    MARKER,
+    intact_outputs,
+    marker_bytes,
+    marker_tree,
+    output_lock,
+    read_output,
+    real_path,
+    safe_join,
+    swap,
+)
 
 log = logging.getLogger(__name__)
 
 PREVIOUS = "previous"
 """Name of the previous tree inside the state folder."""
-TREE_LINE = "tree "
-
-
-def marker_bytes(tree: str) -> bytes:
-    """The marker of a published tree: it says build-site wrote the folder, and which tree it is."""
-    return MARKER_TEXT + f"{TREE_LINE}{tree}\n".encode()
-
-
-def marker_tree(folder: Path) -> str | None:
-    """The tree digest written in a published tree's marker, if there is one."""
-    try:
-        text = (folder / MARKER).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    for line in text.splitlines():
-        if line.startswith(TREE_LINE):
-            return line[len(TREE_LINE) :].strip()
-    return None
-
-
-def read_output(out: Path) -> dict[str, OutputRow]:
-    """Every file of a published tree with its digest, read from disk (when no state describes it)."""
-    from ..incremental.deps import digest
-
-    found = {}
-    if marker_tree(out) is None:
-        return found
-    for folder, _, names in os.walk(out):
-        for name in names:
-            path = os.path.join(folder, name)
-            relative = os.path.relpath(path, out).replace(os.sep, "/")
-            if relative == MARKER or os.path.islink(path):
-                continue
-            info = os.lstat(path)
-            with open(path, "rb") as stream:
-                # No job is known to make it (owners 0): kept only if a job of this build makes it again.
-                found[relative] = OutputRow(digest(stream.read()), info.st_ino, info.st_size, info.st_mtime_ns, 0)
-    return found
-
-
-def intact_outputs(out: Path, published: Mapping[str, OutputRow]) -> set[str]:
-    """The published files that are still as published (same inode, size and modification time)."""
-    intact = set()
-    base = str(out)
-    for path, row in published.items():
-        try:
-            info = os.lstat(f"{base}/{path}")
-        except OSError:
-            continue
-        if (info.st_ino, info.st_size, info.st_mtime_ns) == (row.ino, row.size, row.mtime):
-            intact.add(path)
-    return intact
 
 
 class Publication:
@@ -367,8 +326,6 @@ def write_output(files: Mapping[str, bytes], out: Path) -> None:
     before (a hard link, with its modification time); the tree it replaces is deleted. On any failure
     ``out`` is left as it was.
     """
-    from ..incremental.deps import digest
-
     folders = set()
     for relative in files:
         safe_join(Path("."), relative)  # refuse a bad path before touching the disk
@@ -391,43 +348,3 @@ def write_output(files: Mapping[str, bytes], out: Path) -> None:
             output.abort()
             raise
         output.finish()
-
-
-class MemoryOutput:
-    """A site kept in memory (``serve``, ``check``, editions on demand): the same stages, no folder."""
-
-    shared = False
-    """Worker processes send the bytes back; the parent puts them here."""
-
-    def __init__(self, files: dict[str, bytes] | None = None) -> None:
-        self.files: dict[str, bytes] = files if files is not None else {}
-        self.published: dict[str, str] = {}
-        """The digest of each file a finished build left here: nothing changes memory by hand, so all are intact."""
-        self._made: dict[str, str] = {}
-        self.started = False
-
-    def put(self, path: str, data: bytes, digest: str) -> None:
-        self.files[path] = data
-        self._made[path] = digest
-
-    def start(self, previous_tree: str | None, stale: Iterable[str], folders: Mapping[str, int] | None = None) -> None:
-        self.started = True
-
-    def seal(self, tree: str, gone: Iterable[str], paths: Iterable[str], written: Iterable[str]) -> dict[str, int]:
-        for path in gone:
-            self.files.pop(path, None)
-            self.published.pop(path, None)
-        return {}
-
-    def finish(self) -> None:
-        self.keep_previous()
-
-    def stats(self, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-        return {path: (0, len(self.files[path]), 0) for path in paths}
-
-    def keep_previous(self) -> None:
-        self.published.update(self._made)
-        self._made = {}
-
-    def abort(self) -> None:
-        self._made = {}  # the caller puts back the files of the last good build (``preview.Session``)

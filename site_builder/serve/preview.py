@@ -23,7 +23,7 @@ from ..errors import BuildError
 from ..outputs.search import BUNDLE
 from ..pipeline.build import long_lived_objects, open_state, run
 from ..pipeline.options import BuildOptions
-from ..publish.publication import MemoryOutput
+from ..publish.memory import MemoryOutput
 
 log = logging.getLogger(__name__)
 
