@@ -189,7 +189,7 @@ def test_a_changed_field_rebuilds_exactly_what_a_clean_build_gives(
     after, after_ids = tree_digest(root / "output"), _identity(root / "output")
 
     clean = tmp_path / "clean"
-    for part in ("content", "computed", ".build-cache"):
+    for part in ("content", "computed", "templates", ".build-cache"):
         shutil.copytree(root / part, clean / part)
     build_site(clean, clean / "output", BuildOptions(date=DATE))
     assert after == tree_digest(clean / "output"), f"{kind}.{field}: the rebuild differs from a clean build"

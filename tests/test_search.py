@@ -198,7 +198,7 @@ def test_a_rebuild_makes_only_the_shards_of_what_changed_and_equals_a_clean_buil
     root, report = _rebuild(published, tmp_path, edit, date)
     if "new year" in case:  # publish as of that day in the clean build too
         clean = tmp_path / "clean"
-        for part in ("content", "computed"):
+        for part in ("content", "computed", "templates"):
             shutil.copytree(root / part, clean / part)
         build_site(clean, clean / "output", BuildOptions(date=date))
         assert tree_digest(root / "output") == tree_digest(clean / "output")
@@ -227,7 +227,7 @@ def test_a_build_with_the_cache_of_the_last_one_indexes_nothing_again(
 ) -> None:
     # A CI job restoring .build-cache: no output, no state, every shard's documents as before.
     root = tmp_path / "project"
-    for part in ("content", "computed", ".build-cache"):
+    for part in ("content", "computed", "templates", ".build-cache"):
         shutil.copytree(published / part, root / part)
     monkeypatch.setattr("pagefind_bin.get_executable", lambda: tmp_path / "no-pagefind-here")
     monkeypatch.setenv("BUILD_SITE_WORKERS", "1")

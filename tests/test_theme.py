@@ -81,9 +81,10 @@ def _identity(folder: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled project (no templates/ of its own) built as of the day before and the day; cases copy it."""
+    """The bundled project on the theme alone (its own overrides removed) built as of the day before and the day;
+    cases copy it and make their own overrides."""
     root = copy_project(tmp_path_factory.mktemp("theme") / "project")
-    assert not (root / "templates").exists()
+    shutil.rmtree(root / "templates")
     for date in (DATE - dt.timedelta(days=1), DATE):
         build_site(root, root / "output", BuildOptions(date=date))
     return root
