@@ -1,9 +1,10 @@
-"""Generate ``docs/authoring.md``, the content reference, from the validation models (``schema``, ``site_settings``).
+"""The authoring reference, generated from the validation models (``schema``, ``settings``): ``docs/authoring.md``
+in the repository, and ``build-site docs`` wherever build-site is installed.
 
-Run ``python -m site_builder.authoring.reference`` to rewrite it, ``python -m site_builder.authoring.reference --check``
-to fail if it is out of date. Every field's type, default and description come
-from the models, and each example is a bundled content file validated against
-its model, so the reference cannot drift from what the build accepts.
+Run ``python -m site_builder.authoring.reference`` to rewrite ``docs/authoring.md``, with ``--check`` to fail
+if it is out of date. Every field's type, default and description come from the models, and each
+example is a content file of the project (the bundled one's, in the repository) validated against its
+model, so the reference cannot drift from what the build accepts.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def authoring_reference(root: Path) -> str:
     lines += [
         "## Examples",
         "",
-        "Each example is a bundled file, validated against its model when this page is generated.",
+        "Each example is a file of the project, validated against its model when this page is generated.",
         "",
     ]
     for file_type in FILE_TYPES:
@@ -308,11 +309,20 @@ def _cell(text: str) -> str:
 
 
 def _example(root: Path, file_type: FileType) -> list[str]:
-    doc = read_yaml(root / file_type.example, file_type.example)
-    file_type.model.model_validate(doc.data)  # an example that fails validation must not be shown
-    text = (root / file_type.example).read_text(encoding="utf-8").rstrip("\n")
-    fence = "````" if "```" in text else "```"
-    return [f"### {file_type.title}: `{file_type.example}`", "", f"{fence}yaml", text, fence, ""]
+    """The project's file of this type as an example: the bundled one's, else the first there is, if it is valid."""
+    found = [file_type.example] if (root / file_type.example).is_file() else []
+    pattern = file_type.location.replace("ID", "*").replace("YYYY-MM-DD", "*")
+    found += sorted(path.relative_to(root).as_posix() for path in root.glob(pattern))
+    for example in found:
+        try:
+            doc = read_yaml(root / example, example)
+            file_type.model.model_validate(doc.data)  # an example that fails validation must not be shown
+        except (pydantic.ValidationError, ValueError, OSError):
+            continue
+        text = (root / example).read_text(encoding="utf-8").rstrip("\n")
+        fence = "````" if "```" in text else "```"
+        return [f"### {file_type.title}: `{example}`", "", f"{fence}yaml", text, fence, ""]
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from ..authoring import scaffold
 from ..authoring.calendar import PLAN_DAYS, check_plan_builds, format_plan, plan_schedule
 from ..content.load import load_content
 from ..model.schedule import build_time, resolve_publication_day
-from ..pipeline.options import DATE, parse_date
+from ..pipeline.options import DATE, OUT, parse_date
 from ..render import theme
 from .common import EXIT_GAP_TOMORROW, EXIT_OK, common_options, option, output_options, reporting
 
@@ -191,3 +191,27 @@ def plan(root: Path, date: dt.date | None, days: int) -> int:
     check_plan_builds(root, schedule)
     click.echo(format_plan(schedule, site.timezone, site.publish_time, site.delivery.window), nl=False)
     return EXIT_GAP_TOMORROW if schedule.gap_tomorrow else EXIT_OK
+
+
+@click.command()
+@common_options
+@option(OUT, help="Write the reference into this file instead of printing it.")
+@reporting
+def docs(root: Path, out: Path | None) -> int:
+    """Print the authoring reference: every field of every content file, the notation formulas are checked in.
+
+    It is generated from the installed build-site's own models, with the project's own files (ROOT) as
+    examples, so it always matches the build-site that checks the content. On a terminal it opens in a pager.
+    """
+    from ..authoring.reference import authoring_reference
+
+    text = authoring_reference(root)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        log.info("wrote the authoring reference to %s", out)
+    elif sys.stdout.isatty():
+        click.echo_via_pager(text)
+    else:
+        click.echo(text, nl=False)
+    return EXIT_OK

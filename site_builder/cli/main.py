@@ -9,7 +9,7 @@ from click.core import ParameterSource
 
 from .. import __version__
 from ..pipeline.options import BUILD
-from .authoring import init, new, plan, theme_group
+from .authoring import docs, init, new, plan, theme_group
 from .common import options
 from .delivery import send, subscribers
 from .site import build, check, editions, serve
@@ -68,5 +68,5 @@ def _defaults(command: click.Command, given: dict[str, Any]) -> dict[str, Any]:
     return dict(given)
 
 
-for command in (build, check, serve, editions, new, plan, init, theme_group, send, subscribers):
+for command in (build, check, serve, editions, new, plan, init, theme_group, docs, send, subscribers):
     main.add_command(command)
