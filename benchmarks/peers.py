@@ -15,7 +15,7 @@ from pathlib import Path
 
 from site_builder.render.theme import THEME
 
-from .generate import Archive, GeneratedIssue
+from .archive import Archive, GeneratedIssue
 
 KIND_LABELS = {"topics": "Topic deep dive", "problems": "Problem of the day", "features": "Feature spotlight"}
 SITE_TITLE = "The Daily Gradient"

@@ -45,16 +45,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.archive import Project
 from benchmarks.generate import (
     DEFAULT_SEED,
-    Archive,
-    GeneratedIssue,
     append_to_last_section,
     entry_path,
     generate_archive,
@@ -85,19 +84,6 @@ from benchmarks.scenarios import (
 from benchmarks.serve import ServeSession
 
 __all__ = ["main", "marginal_costs"]
-
-
-@dataclass
-class Project:
-    """The generated projects for one N."""
-
-    n: int
-    archive: Archive
-    ours: Path
-    pelican: Path
-    hugo: Path
-    tomorrow: GeneratedIssue
-    """The issue of the day after the archive's last: what the next-day scenario adds (and removes again)."""
 
 
 class Bench:

@@ -16,7 +16,7 @@ from benchmarks.generate import append_to_last_section, entry_path
 from benchmarks.measure import Measurement, _peak_rss_kb, _PssSampler
 
 if TYPE_CHECKING:
-    from benchmarks.run import Project
+    from benchmarks.archive import Project
 
 
 class ServeSession:
