@@ -1,4 +1,5 @@
-"""The documentation cannot drift: the authoring reference is generated from the models, the CLI is in the README."""
+"""The documentation cannot drift: the authoring reference is generated from the models, every command and option is
+in docs/command-line.md."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from site_builder.content import settings as site_settings
 
 from .conftest import REPO
 
-README = (REPO / "README.md").read_text()
+COMMAND_LINE = (REPO / "docs/command-line.md").read_text()
 
 
 def test_authoring_reference_is_up_to_date() -> None:
@@ -94,16 +95,16 @@ def test_an_undocumented_field_stops_the_generator(monkeypatch: pytest.MonkeyPat
         docs.authoring_reference(REPO)
 
 
-# --- the command line in README.md (like sqlite-utils' tests/test_docs.py) ------------------------------------------
+# --- the command line in docs/command-line.md (like sqlite-utils' tests/test_docs.py) -------------------------------
 
 
-def _readme_section(command: str) -> str:
-    match = re.search(rf"^### `build-site {command}.*?$(.*?)(?=^##)", README, flags=re.MULTILINE | re.DOTALL)
-    assert match is not None, f"README.md has no '### `build-site {command}`' section"
+def _section(command: str) -> str:
+    match = re.search(rf"^## `build-site {command}`$(.*?)(?=^## |\Z)", COMMAND_LINE, flags=re.MULTILINE | re.DOTALL)
+    assert match is not None, f"docs/command-line.md has no '## `build-site {command}`' section"
     return match.group(1)
 
 
-COMMON = re.search(r"Options of every command:(.*?)^###", README, flags=re.MULTILINE | re.DOTALL)
+COMMON = re.search(r"Options of every command:(.*?)^## `build-site", COMMAND_LINE, flags=re.MULTILINE | re.DOTALL)
 
 
 def _commands(command: click.Command, name: str) -> list[tuple[str, click.Command]]:
@@ -116,13 +117,15 @@ def _commands(command: click.Command, name: str) -> list[tuple[str, click.Comman
 
 
 @pytest.mark.parametrize("command", sorted(main.commands))
-def test_every_command_and_option_is_in_the_readme(command: str) -> None:
-    section = _readme_section(command)
-    assert COMMON is not None, "README.md lists the options every command takes"
+def test_every_command_and_option_is_documented(command: str) -> None:
+    section = _section(command)
+    assert COMMON is not None, "docs/command-line.md lists the options every command takes"
     common = COMMON.group(1)
     for name, cli_command in _commands(main.commands[command], command):
         if name != command:
-            assert f"`{name.rsplit(' ', 1)[1]}" in section, f"subcommand build-site {name} is not in README.md"
+            assert f"`{name.rsplit(' ', 1)[1]}" in section, (
+                f"subcommand build-site {name} is not in docs/command-line.md"
+            )
         for param in cli_command.params:
             if isinstance(param, click.Argument):
                 argument = param.human_readable_name.strip("[]")
@@ -132,24 +135,26 @@ def test_every_command_and_option_is_in_the_readme(command: str) -> None:
                 if option in ("-h", "--help"):
                     continue
                 assert f"`{option}" in section or f"`{option}" in common, (
-                    f"build-site {name} {option} is not in README.md"
+                    f"build-site {name} {option} is not in docs/command-line.md"
                 )
 
 
-def test_the_options_of_build_site_itself_are_in_the_readme() -> None:
+def test_the_options_of_build_site_itself_are_documented() -> None:
     """``build-site`` alone builds: its options are the build's, and ``--version``."""
-    build = _readme_section("build")
-    intro = re.search(r"^## Command line$(.*?)^###", README, flags=re.MULTILINE | re.DOTALL)
+    build = _section("build")
+    intro = re.search(
+        r"^## Options and exit statuses$(.*?)^## `build-site", COMMAND_LINE, flags=re.MULTILINE | re.DOTALL
+    )
     assert intro is not None
     for param in main.params:
         for option in param.opts:
             if option not in ("-h", "--help"):
                 documented = (f"`{option}", f"`build-site {option}")
                 assert any(text in build or text in intro.group(1) for text in documented), (
-                    f"build-site {option} is not in README.md"
+                    f"build-site {option} is not in docs/command-line.md"
                 )
 
 
-def test_the_readme_documents_no_command_that_does_not_exist() -> None:
-    documented = set(re.findall(r"^### `build-site (\w+)", README, flags=re.MULTILINE))
+def test_the_command_line_documents_no_command_that_does_not_exist() -> None:
+    documented = set(re.findall(r"^## `build-site (\w+)`", COMMAND_LINE, flags=re.MULTILINE))
     assert documented == set(main.commands)
