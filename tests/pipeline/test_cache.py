@@ -1,0 +1,263 @@
+"""The build cache: unchanged computations are reused exactly, changed ones rerun and say why."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from site_builder.compute.computer import compute_all
+from site_builder.content.load import load_content
+from site_builder.incremental import cache as cache_module
+from site_builder.incremental.cache import Cache, CodeIndex, Key, explain_change
+
+from ..conftest import REPO, copy_project, run_cli
+
+BUILD = ("--date", "2026-11-26", "--explain")
+PERPLEXITY = [
+    "topics/perplexity: example sentence (perplexity.perplexity_steps)",
+    "topics/perplexity: formula cross-entropy (perplexity.perplexity_steps)",
+    "topics/perplexity: formula perplexity (perplexity.perplexity_steps)",
+    "topics/perplexity: formula perplexity-nats (perplexity.perplexity_steps)",
+]
+PP_PLOT = "topics/perplexity: plot pp-vs-ce (figures.perplexity_vs_cross_entropy)"
+BATCH_NORM = [
+    "problems/batch-norm-forward: example minibatch (batchnorm.batch_norm_steps)",
+    *(
+        f"problems/batch-norm-forward: formula {f} (batchnorm.batch_norm_steps)"
+        for f in ("batch-mean", "batch-variance", "output", "running-mean", "running-var")
+    ),
+]
+BN_PLOT = "problems/batch-norm-forward: plot distributions (figures.batch_norm_distributions)"
+BN_SOLUTION = "problems/batch-norm-forward: solution (batchnorm.batch_norm_forward)"
+ALL = [*PERPLEXITY, PP_PLOT, *BATCH_NORM, BN_PLOT, BN_SOLUTION]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the bundled project with no build cache yet."""
+    return copy_project(tmp_path / "project", warm_cache=False)
+
+
+def _explain(project: Path, *extra: str) -> dict[str, str]:
+    """computation -> 'ran, why' or 'reused, why', for the bundled entries (other content may add more)."""
+    result = run_cli("--root", project, *BUILD, *extra)
+    assert result.exit_code == 0, result.stderr
+    lines = dict(line.rsplit("): ", 1) for line in result.stdout.splitlines())
+    return {f"{name})": how for name, how in lines.items() if f"{name})" in ALL}
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def test_a_second_build_reuses_everything_and_edits_rerun_only_what_depends_on_them(project: Path) -> None:
+    assert _explain(project) == dict.fromkeys(ALL, "ran, not computed before")
+    assert _explain(project) == dict.fromkeys(ALL, "reused, unchanged")
+
+    _append(project / "computed/figures.py", "\n# a comment changes the source\n")
+    assert _explain(project) == {
+        **dict.fromkeys(ALL, "reused, unchanged"),
+        PP_PLOT: "ran, source of computed/figures.py changed",
+        BN_PLOT: "ran, source of computed/figures.py changed",
+    }
+
+    # figures.py imports batchnorm.py, so its plots depend on it too; perplexity's results do not.
+    _append(project / "computed/batchnorm.py", "\n# a comment changes the source\n")
+    changed = "ran, source of computed/batchnorm.py changed"
+    assert _explain(project) == {
+        **dict.fromkeys([*PERPLEXITY], "reused, unchanged"),
+        **dict.fromkeys([*BATCH_NORM, BN_SOLUTION, PP_PLOT, BN_PLOT], changed),
+    }
+
+    topic = project / "content/topics/perplexity.yaml"
+    topic.write_text(topic.read_text().replace("vocab_size: 16", "vocab_size: 32"))
+    assert _explain(project)[PP_PLOT] == "ran, inputs changed"
+    topic.write_text(topic.read_text().replace(r"\log_2 p(x_i)'", r"\log_2 p(x_i)\,'", 1))
+    explained = _explain(project)
+    assert explained[PERPLEXITY[1]] == "ran, formula changed"
+    assert explained[PERPLEXITY[2]] == "reused, unchanged"
+
+
+def test_a_library_upgrade_reruns_what_used_it(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _explain(project)
+    real = metadata.version
+    monkeypatch.setattr(cache_module.metadata, "version", lambda name: "99.0" if name == "matplotlib" else real(name))
+    cache_module._version.cache_clear()  # versions are read once per process: forget the real ones
+    try:
+        explained = _explain(project)
+    finally:
+        cache_module._version.cache_clear()  # and forget the fake one
+    upgraded = f"ran, matplotlib {real('matplotlib')} -> 99.0"
+    assert explained[PP_PLOT] == upgraded and explained[BN_PLOT] == upgraded
+    assert explained[PERPLEXITY[0]] == "reused, unchanged" and explained[PERPLEXITY[1]] == "reused, unchanged"
+
+
+_PROBE = textwrap.dedent(
+    """
+    import datetime, json, sys
+    from pathlib import Path
+    from site_builder.pipeline.build import build_site
+    from site_builder.pipeline.options import BuildOptions
+    report = build_site(Path(sys.argv[1]), Path(sys.argv[1]) / "output", BuildOptions(date=datetime.date(2026, 11, 26)))
+    heavy = sorted({name.split(".")[0] for name in sys.modules} & {"matplotlib", "sympy", "antlr4", "torch"})
+    computed = sorted(name for name in sys.modules if name.startswith("_computed_") and "." in name)
+    ran = sum(c.ran for c in report.computations)
+    print(json.dumps({"heavy": heavy, "computed": computed, "ran": ran, "total": len(report.computations)}))
+    """
+)
+
+
+def _probe(project: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(project)], capture_output=True, text=True, check=True, cwd=project
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_fully_cached_build_imports_neither_matplotlib_nor_sympy_nor_the_computations(project: Path) -> None:
+    cold = _probe(project)
+    # The formula checker parses LaTeX itself: even a cold build needs neither sympy nor ANTLR.
+    assert cold["heavy"] == ["matplotlib"] and cold["ran"] == cold["total"] >= len(ALL)
+    for made in ("output", ".output.build-state"):  # a full build again, with every computation in the cache
+        shutil.rmtree(project / made)
+    warm = _probe(project)
+    assert warm == {"heavy": [], "computed": [], "ran": 0, "total": cold["total"]}
+
+
+def _results_text(project: Path) -> str:
+    results = compute_all(project, load_content(project), Cache.at(project))
+    # repr shows every float exactly and tells 4 from 4.0; the dict order is the table order.
+    return repr(sorted(results.results.items()))
+
+
+def test_cached_results_are_exactly_the_computed_ones(project: Path) -> None:
+    assert _results_text(project) == _results_text(project)
+    assert run_cli("--root", project, "--date", "2026-11-26").exit_code == 0  # and a fresh build agrees
+    fresh = compute_all(project, load_content(project), None)
+    assert repr(sorted(fresh.results.items())) == _results_text(project)
+
+
+def test_json_round_trip_keeps_values_types_and_order(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    data = {"z": [0.1 + 0.2, 1e-320, -0.0, 2**53 + 1, 1.7976931348623157e308], "a": 4, "m": 4.0, "s": "σ²"}
+    key = Key({"inputs": "x"})
+    cache.store("topics/t/example-e", key, data)
+    hit, reason = Cache(tmp_path).lookup("topics/t/example-e", key)
+    assert hit is not None and reason == "unchanged"
+    assert repr(hit.data) == repr(data)
+
+
+def test_a_failing_computation_does_not_poison_the_cache(project: Path) -> None:
+    assert run_cli("--root", project, "--date", "2026-11-26").exit_code == 0
+    slot = project / ".build-cache/v1/topics/perplexity/example-sentence.json"
+    formula_slot = project / ".build-cache/v1/topics/perplexity/formula-perplexity.json"
+    before = slot.read_bytes(), formula_slot.read_bytes()
+
+    module = project / "computed/perplexity.py"
+    good = module.read_text()
+    module.write_text(
+        good.replace("    log2_p = np.log2(p)\n", "    log2_p = np.log2(p)\n    raise ZeroDivisionError('oops')\n")
+    )
+    line = module.read_text().splitlines().index("    raise ZeroDivisionError('oops')") + 1
+    result = run_cli("--root", project, "--date", "2026-11-26")
+    assert result.exit_code == 2
+    example = (project / "content/topics/perplexity.yaml").read_text().splitlines().index("  - id: sentence") + 1
+    assert (
+        f"content/topics/perplexity.yaml:{example}:5: examples[0]: perplexity.perplexity_steps raised "
+        f"ZeroDivisionError: oops at computed/perplexity.py:{line}"
+    ) in result.stderr
+    assert (slot.read_bytes(), formula_slot.read_bytes()) == before
+
+    topic = project / "content/topics/perplexity.yaml"
+    formula = topic.read_text()
+    module.write_text(good)
+    topic.write_text(
+        formula.replace(r"2^{-\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)}", r"2^{-\frac{1}{N}\sum_{i=1}^{N} p(x_i)}")
+    )
+    assert run_cli("--root", project, "--date", "2026-11-26").exit_code == 2
+    assert formula_slot.read_bytes() == before[1], "a formula that failed is not recorded"
+
+    topic.write_text(formula)
+    explained = _explain(project)
+    assert explained[PERPLEXITY[0]] == "reused, unchanged"
+    assert explained[PERPLEXITY[2]] == "reused, unchanged"
+
+
+def test_no_cache_neither_reads_nor_writes(project: Path) -> None:
+    assert _explain(project, "--no-cache") == dict.fromkeys(ALL, "ran, the cache is off (--no-cache)")
+    assert not (project / ".build-cache").exists()
+
+
+def test_damaged_entries_are_recomputed(project: Path) -> None:
+    _explain(project)
+    (project / ".build-cache/v1/topics/perplexity/example-sentence.json").write_text("{not json")
+    (project / ".build-cache/v1/topics/perplexity/plot-pp-vs-ce.svg").write_text("<svg/>")
+    explained = _explain(project)
+    assert explained[PERPLEXITY[0]] == "ran, the cache entry is unreadable (JSONDecodeError)"
+    assert explained[PP_PLOT] == "ran, the cached .svg file does not match its record"
+    assert _explain(project)[PP_PLOT] == "reused, unchanged"
+
+
+def test_slots_nothing_uses_any_more_are_removed(project: Path) -> None:
+    _explain(project)
+    plot = project / ".build-cache/v1/topics/perplexity/plot-pp-vs-ce"
+    assert all(plot.with_suffix(s).is_file() for s in (".json", ".svg", ".png"))
+    topic = project / "content/topics/perplexity.yaml"
+    text = topic.read_text()
+    topic.write_text(text[: text.index("\nplots:")].replace("      ```{plot} pp-vs-ce\n      ```\n", "") + "\n")
+    _explain(project)
+    assert not any(plot.with_suffix(s).exists() for s in (".json", ".svg", ".png"))
+
+
+def test_code_manifest_follows_relative_imports_and_includes_data(tmp_path: Path) -> None:
+    folder = tmp_path / "computed"
+    folder.mkdir()
+    (folder / "a.py").write_text("from .b import f\nfrom . import c\n")
+    (folder / "b.py").write_text("import numpy as np\n")
+    (folder / "c.py").write_text("from .b import f\n")
+    (folder / "d.py").write_text("x = 1\n")
+    (folder / "table.csv").write_text("1,2\n")
+    manifest = CodeIndex(folder).manifest("a")
+    assert sorted(manifest) == ["computed/a.py", "computed/b.py", "computed/c.py", "computed/table.csv"]
+    assert sorted(CodeIndex(folder).manifest("d")) == ["computed/d.py", "computed/table.csv"]
+
+
+def test_changes_are_explained_in_words() -> None:
+    old = {
+        "code": {"computed/a.py": "1", "computed/b.py": "2"},
+        "function": "a.f",
+        "inputs": "i",
+        "versions": {"numpy": "2.0"},
+        "builder": {"site_builder/compute/computer.py": "x"},
+    }
+    new = {
+        "code": {"computed/a.py": "9", "computed/c.py": "3"},
+        "function": "a.g",
+        "inputs": "j",
+        "versions": {"numpy": "2.1"},
+        "builder": {"site_builder/compute/computer.py": "y"},
+    }
+    assert explain_change(old, new) == (
+        "source of computed/a.py changed; computed/b.py is no longer used; computed/c.py is new; "
+        "function changed from a.f to a.g; inputs changed; numpy 2.0 -> 2.1; "
+        "build-site's site_builder/compute/computer.py changed"
+    )
+
+
+def test_the_bundled_project_keeps_its_cache_out_of_git() -> None:
+    assert ".build-cache/" in (REPO / ".gitignore").read_text().splitlines()
+
+
+def test_an_unwritable_cache_is_a_warning_not_a_failed_build(project: Path) -> None:
+    (project / ".build-cache").write_text("not a folder")
+    result = run_cli("--root", project, "--date", "2026-11-26")
+    assert result.exit_code == 0, result.stderr
+    assert f"cannot write the build cache in {project / '.build-cache' / 'v1'}" in result.stderr
+    assert result.stderr.count("cannot write the build cache") == 1

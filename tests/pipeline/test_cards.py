@@ -1,0 +1,141 @@
+"""Social cards and link previews: a 1200 x 630 PNG per issue, the same bytes every build, and Open Graph and
+Twitter meta on every page pointing at files the site has."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import struct
+from pathlib import Path
+
+import html5lib
+import pytest
+from PIL import Image
+
+from site_builder.outputs import cards
+from site_builder.outputs.cards import CardText, draw_card
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
+
+from ..conftest import eject_theme, run_cli, tree_digest
+
+BASE = "https://daily-gradient.example.org/"
+DATE = dt.date(2026, 11, 28)
+ISSUES = ("2026-11-26", "2026-11-27", "2026-11-28")
+ACCENT = (0xC7, 0x9B, 0xF2)
+"""The bar down the card's left edge (the dark scheme's accent of style.css)."""
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk, read without an image library."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def _meta(page: bytes) -> dict[str, str]:
+    """``property`` or ``name`` -> ``content`` of every ``<meta>`` of a page, as an HTML parser reads it."""
+    tree = html5lib.parse(page, treebuilder="etree", namespaceHTMLElements=False)
+    found = {}
+    for meta in tree.iter("meta"):
+        key = meta.get("property") or meta.get("name")
+        if key:
+            found[key] = meta.get("content", "")
+    return found
+
+
+def test_every_issue_has_a_1200_by_630_card_and_the_site_one(built_site: Path) -> None:
+    for path in [*(f"issues/{date}/card.png" for date in ISSUES), "card.png"]:
+        data = (built_site / path).read_bytes()
+        assert _png_size(data) == (1200, 630), path
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        assert image.getpixel((4, 315)) == ACCENT, f"{path}: the accent bar"
+        # Text was drawn: the title's band holds light pixels on the dark paper.
+        darkest, lightest = image.crop((72, 130, 1128, 330)).convert("L").getextrema()
+        assert lightest > 200 and darkest < 40, path
+    assert len({(built_site / f"issues/{date}/card.png").read_bytes() for date in ISSUES}) == 3, "each issue its own"
+
+
+def test_every_page_has_link_preview_meta_pointing_at_the_page_and_its_card(built_site: Path) -> None:
+    pages = sorted(p for p in built_site.rglob("*.html") if not p.name.startswith("email"))
+    assert len(pages) > 10
+    for file in pages:
+        path = file.relative_to(built_site).as_posix()
+        meta = _meta(file.read_bytes())
+        for key in ("og:title", "og:description", "og:image", "og:image:alt", "twitter:title", "twitter:description"):
+            assert meta.get(key, "").strip(), f"{path}: {key}"
+        assert meta["twitter:card"] == "summary_large_image"
+        assert meta["twitter:image"] == meta["og:image"]
+        assert meta["og:image"].startswith(BASE), f"{path}: an absolute url, as Open Graph requires"
+        card = built_site / meta["og:image"][len(BASE) :]
+        assert card.is_file() and _png_size(card.read_bytes()) == (1200, 630), f"{path}: {meta['og:image']}"
+        assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "630")
+        if path == "404.html":
+            assert "og:url" not in meta, "the 404 page is shown at any address: it has none of its own"
+            continue
+        page_url = BASE + path.removesuffix("index.html")
+        assert meta["og:url"] == page_url, path
+        if path.startswith("issues/"):
+            assert meta["og:image"] == page_url + "card.png" and meta["og:type"] == "article"
+        else:
+            assert meta["og:image"] == BASE + "card.png" and meta["og:type"] == "website"
+    issue = _meta((built_site / "issues/2026-11-26/index.html").read_bytes())
+    assert issue["og:title"] == "Perplexity · Batch Normalization Forward Pass"
+    assert issue["og:description"].startswith("How surprised is your language model?")
+
+
+def test_cards_are_the_same_bytes_on_two_builds_without_a_cache(project: Path, tmp_path: Path) -> None:
+    digests = []
+    for name in ("one", "two"):
+        build_site(project, tmp_path / name, BuildOptions(date=DATE, cache=False))
+        digests.append({p: d for p, d in tree_digest(tmp_path / name).items() if p.endswith("card.png")})
+    assert len(digests[0]) == 4 and digests[0] == digests[1]
+    text = CardText("Title", "Friday, 27 November 2026", "A title", (("Topic deep dive", "A topic"),))
+    assert draw_card(text) == draw_card(text)
+
+
+def test_a_card_is_drawn_once_then_taken_from_the_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[str] = []
+    real = cards.draw_card
+    monkeypatch.setattr(cards, "draw_card", lambda text: drawn.append(text.title) or real(text))
+    monkeypatch.setenv("BUILD_SITE_WORKERS", "1")  # drawn in this process, where the count is kept
+    build_site(project, project / "output", BuildOptions(date=DATE))
+    assert len(drawn) == 4
+    first = tree_digest(project / "output")
+    drawn.clear()
+    build_site(project, project / "elsewhere", BuildOptions(date=DATE))  # a new output: every page made again
+    assert drawn == [] and tree_digest(project / "elsewhere") == first
+
+
+def test_a_card_path_that_does_not_exist_fails_the_build(project: Path) -> None:
+    assert run_cli("--root", project, "--date", "2026-11-28").exit_code == 0
+    before = tree_digest(project / "output")
+    eject_theme(project, "issue.html")
+    page = project / "templates" / "issue.html"
+    page.write_text(page.read_text().replace('~ "card.png"', '~ "social.png"'))
+    result = run_cli("--root", project, "--date", "2026-11-28")
+    assert result.exit_code == 2
+    broken = f"output/issues/2026-11-26/index.html:\\d+:1: broken link '{BASE}issues/2026-11-26/social.png'"
+    assert re.search(broken, result.stderr), result.stderr
+    assert tree_digest(project / "output") == before
+
+
+def test_a_title_is_drawn_as_text_even_with_dollar_signs() -> None:
+    # Read as mathtext, this would be an unclosed fraction: an error.
+    text = CardText("Money", "", r"Costs from $5 to $\frac{1}{ and more")
+    assert _png_size(draw_card(text)) == (1200, 630)
+
+
+def test_a_long_title_is_set_smaller_and_cut_with_an_ellipsis() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(12, 6.3), dpi=72)
+    card = cards._Card(figure, FigureCanvasAgg(figure).get_renderer())  # the layout, measured on a real renderer
+    size, lines = card.fit("Perplexity", 1056, 200)
+    assert (size, lines) == (cards._TITLE_SIZES[0], ["Perplexity"])
+    words = " ".join(["Normalization"] * 40)
+    size, lines = card.fit(words, 1056, 200)
+    assert size == cards._TITLE_SIZES[-1] and lines[-1].endswith(" …")
+    assert all(card.width(line, size, bold=True) <= 1056 for line in lines)
+    assert len(lines) * size * cards._LEADING <= 200

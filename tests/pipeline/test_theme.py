@@ -1,0 +1,216 @@
+"""The default theme and a project's overrides: the project's file wins by name, and adding, changing or removing
+one rebuilds exactly what a clean build would make, rewriting only the files that changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from site_builder.errors import TemplateError
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
+from site_builder.render import templates
+from site_builder.render.theme import THEME, theme_names
+
+from ..conftest import copy_project, eject_theme, run_cli, tree_digest
+
+DATE = dt.date(2026, 11, 28)
+MARK = "<p id='ours'>our own footer line</p>"
+Edit = Callable[[Path], None]
+
+
+def _override(name: str, old: str, new: str) -> Edit:
+    """Copy the theme's ``name`` into the project and change it there."""
+
+    def edit(root: Path) -> None:
+        path = root / "templates" / name
+        if not path.exists():
+            eject_theme(root, name)
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+def _remove(name: str) -> Edit:
+    return lambda root: (root / "templates" / name).unlink()
+
+
+def _add(name: str, text: str) -> Edit:
+    def edit(root: Path) -> None:
+        path = root / "templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    return edit
+
+
+FOOTER = _override("base.html", "</footer>", f"{MARK}</footer>")
+FOOTER_AGAIN = _override("base.html", MARK, MARK.replace("our own", "our very own"))
+PARTIAL = _override("_entry_meta.html", '<p class="summary">', '<p class="summary ours">')
+STYLE = _override("static/style.css", "body", "/* ours */ body")
+
+# Each case: what the project has before (applied and built first), and the change rebuilt incrementally.
+CASES: dict[str, tuple[list[Edit], Edit]] = {
+    "page template override added": ([], FOOTER),
+    "page template override changed": ([FOOTER], FOOTER_AGAIN),
+    "page template override removed": ([FOOTER], _remove("base.html")),
+    "partial override added": ([], PARTIAL),
+    "partial override removed": ([PARTIAL], _remove("_entry_meta.html")),
+    "static file override added": ([], STYLE),
+    "static file override removed": ([STYLE], _remove("static/style.css")),
+    "static file of the project's own added": ([], _add("static/logo.txt", "our logo\n")),
+    "static file of the project's own removed": ([_add("static/logo.txt", "our logo\n")], _remove("static/logo.txt")),
+}
+
+
+def _identity(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled project on the theme alone (its own overrides removed) built as of the day before and the day;
+    cases copy it and make their own overrides."""
+    root = copy_project(tmp_path_factory.mktemp("theme") / "project")
+    shutil.rmtree(root / "templates")
+    for date in (DATE - dt.timedelta(days=1), DATE):
+        build_site(root, root / "output", BuildOptions(date=date))
+    return root
+
+
+def _clean_build(root: Path, target: Path) -> dict[str, str]:
+    for part in ("content", "templates", "computed"):
+        if (root / part).exists():
+            shutil.copytree(root / part, target / part)
+    shutil.copytree(root / ".build-cache" / "v1", target / ".build-cache" / "v1")  # computed results only
+    build_site(target, target / "output", BuildOptions(date=DATE))
+    return tree_digest(target / "output")
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_an_override_added_changed_or_removed_rebuilds_as_a_clean_build_would(
+    published: Path, tmp_path: Path, case: str
+) -> None:
+    before_edits, edit = CASES[case]
+    root = tmp_path / "project"
+    shutil.copytree(published, root, symlinks=True)
+    for setup in before_edits:
+        setup(root)
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    before, before_ids = tree_digest(root / "output"), _identity(root / "output")
+
+    edit(root)
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    after, after_ids = tree_digest(root / "output"), _identity(root / "output")
+
+    assert after == _clean_build(root, tmp_path / "clean"), "the incremental build differs from a clean build"
+    changed = {p for p in after if before.get(p) != after[p]}
+    rewritten = {p for p in after if before_ids.get(p) != after_ids[p]}
+    assert changed, "the edit changed nothing: the case tests nothing"
+    assert rewritten == changed, f"rewritten but unchanged: {sorted(rewritten - changed)}"
+    if case.endswith("removed") and "own" not in case:
+        assert after == tree_digest(published / "output"), "without the override the site is the theme's again"
+
+
+def test_the_override_is_what_the_pages_show(published: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(published, root, symlinks=True)
+    FOOTER(root)
+    STYLE(root)
+    build_site(root, root / "output", BuildOptions(date=DATE))
+    pages = sorted((root / "output").glob("**/index.html"))
+    assert len(pages) >= 20
+    for page in [*pages, root / "output/404.html"]:
+        footer = lxml.html.parse(str(page)).getroot().get_element_by_id("ours")
+        assert footer.text == "our own footer line", page
+    assert (root / "output/static/style.css").read_bytes() == (root / "templates/static/style.css").read_bytes()
+    assert (root / "output/static/favicon.svg").read_bytes() == (THEME / "static/favicon.svg").read_bytes()
+
+
+def test_theme_list_says_where_each_file_comes_from(published: Path, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(published / "content", root / "content")
+    _add("static/logo.txt", "logo\n")(root)
+    eject_theme(root, "entry.html")
+    result = run_cli("theme", "list", "--root", root)
+    assert result.exit_code == 0, result.stderr
+    rows = dict(line.split("\t") for line in result.stdout.splitlines())
+    assert set(rows) == {*theme_names(), "static/logo.txt"}
+    assert rows["entry.html"] == "templates/"
+    assert rows["static/logo.txt"] == "templates/ (not in the theme)"
+    assert rows["base.html"] == rows["static/style.css"] == "theme"
+
+
+def test_eject_copies_never_overwrites_and_refuses_unknown_names(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    result = run_cli("theme", "eject", "entry.html", "static/style.css", "--root", root)
+    assert result.exit_code == 0, result.stderr
+    for name in ("entry.html", "static/style.css"):
+        assert (root / "templates" / name).read_bytes() == (THEME / name).read_bytes()
+        assert f"created {root / 'templates' / name}: edit it to change the site" in result.stderr
+    (root / "templates/entry.html").write_text("mine\n")
+
+    result = run_cli("theme", "eject", "base.html", "entry.html", "nosuch.html", "--root", root)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "templates/entry.html: already exists; not overwritten",
+        "templates/nosuch.html: the theme has no such file (`build-site theme list` names them)",
+        "2 problems found (configuration).",
+    ]
+    assert (root / "templates/entry.html").read_text() == "mine\n"
+    assert not (root / "templates/base.html").exists(), "a refused eject copies nothing"
+
+
+def test_an_error_in_a_theme_template_names_the_themes_file_and_how_to_change_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "page.html").write_text("<p>fine</p>\n{{ no_such_value.title }}\n")
+    monkeypatch.setattr(templates, "THEME", theme)
+    env = templates.load_templates(tmp_path / "project")
+    with pytest.raises(TemplateError) as error:
+        templates.render_template(env, "page.html", {})
+    (problem,) = error.value.problems
+    assert (problem.path, problem.line) == (str(theme / "page.html"), 2)
+    assert problem.message == "UndefinedError: 'no_such_value' is undefined"
+    assert problem.hint == (
+        "a file of build-site's theme: `build-site theme eject page.html` copies it into templates/ to change it"
+    )
+    # The project's own file of that name wins, and its errors name it as the project's.
+    (tmp_path / "project/templates").mkdir(parents=True)
+    (tmp_path / "project/templates/page.html").write_text("{% if %}\n")
+    env = templates.load_templates(tmp_path / "project")
+    with pytest.raises(TemplateError) as error:
+        templates.render_template(env, "page.html", {})
+    assert str(error.value.problems[0]).startswith("templates/page.html:1:1: syntax error: ")
+
+
+def test_serve_watches_templates_made_while_it_runs(published: Path, tmp_path: Path) -> None:
+    from .test_serve import ISSUE_PATH, _get, _until, serving
+
+    root = tmp_path / "project"
+    for part in ("content", "computed"):
+        shutil.copytree(published / part, root / part)
+    with serving(root) as server:
+        assert "our own footer line" not in _get(server.url + ISSUE_PATH)[1]
+        assert run_cli("theme", "eject", "base.html", "--root", root, "-q").exit_code == 0
+        server.wait_for_line(re.compile(r"^changed: now watching content/, templates/, computed/$"))
+        FOOTER(root)  # an edit of the new folder's file, after it is watched
+        _until(lambda: "our own footer line" in _get(server.url + ISSUE_PATH)[1], "the override in the preview")
+        shutil.rmtree(root / "templates")
+        _until(lambda: "our own footer line" not in _get(server.url + ISSUE_PATH)[1], "the theme back in the preview")
+        assert server.stop() == 0
+    assert not (root / "output").exists()
