@@ -115,4 +115,3 @@ def test_every_kind_of_page_passes_axe_and_fits_the_screen(
     violations = _violations(page)
     assert violations == [], f"{kind} page, {viewport}, {scheme} (screenshot: {shot}):\n" + "\n".join(violations)
     context.close()
-
