@@ -1,10 +1,10 @@
 """Incremental builds: after any edit, a rebuild gives the clean build's tree byte for byte, rewriting only what changed.
 
-Each case publishes the bundled project, edits one kind of input, and rebuilds
-in place. The tree must then equal that of a clean build of the edited
-project (a fresh output folder, no render caches); every file whose bytes
-changed must have been written afresh (new inode), and every other file must
-be the very file published before (same inode and modification time).
+Each case copies the bundled project as published (once per test worker, see conftest.py), edits
+one kind of input, and rebuilds in place. The tree must then equal that of a clean build of the
+edited project (made in memory: no state, no render caches); every file whose bytes changed must
+have been written afresh (new inode), and every other file must be the very file published before
+(same inode and modification time).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from site_builder.pipeline.build import build_site
 from site_builder.pipeline.options import BuildOptions
 from site_builder.pipeline.stages import BuildReport
 
-from ..conftest import copy_project, eject_theme, run_cli, tree_digest
+from ..conftest import run_cli, tree_digest
+from .conftest import DATE, clean_build, copy_published
 from .publishing import write_issue
 
-DATE = dt.date(2026, 11, 28)
 Edit = Callable[[Path], None]
 
 
@@ -109,26 +109,23 @@ def _identity(folder: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled project built as of the day before, then as of the day (so it has a previous tree); tests copy it."""
-    root = eject_theme(copy_project(tmp_path_factory.mktemp("published") / "project"))  # the cases edit templates
-    for date in (DATE - dt.timedelta(days=1), DATE):
-        build_site(root, root / "output", BuildOptions(date=date))
-    return root
+@pytest.fixture
+def published(published_ejected: Path) -> Path:
+    """The bundled project built as of the day before, then as of the day (so it has a previous tree); tests copy it.
+
+    Its templates/ hold the whole theme: the cases edit templates.
+    """
+    return published_ejected
 
 
 def _copy(published: Path, target: Path) -> Path:
-    shutil.copytree(published, target, symlinks=True)  # hard links within output/ and the previous tree are not kept
-    return target
+    return copy_published(published, target)
 
 
 def _rebuild(
     published: Path, tmp_path: Path, edit: Edit, options: BuildOptions | None = None
 ) -> tuple[Path, BuildReport, dict, dict, dict, dict]:
     root = _copy(published, tmp_path / "project")
-    # A copy loses the hard links between output/ and the previous tree: publish once more to make them.
-    build_site(root, root / "output", BuildOptions(date=DATE))
     before_digest, before_identity = tree_digest(root / "output"), _identity(root / "output")
     edit(root)
     report = build_site(root, root / "output", options or BuildOptions(date=DATE))
@@ -137,12 +134,7 @@ def _rebuild(
 
 
 def _clean(root: Path, tmp_path: Path, date: dt.date = DATE) -> dict[str, str]:
-    clean = tmp_path / "clean"
-    for part in ("content", "templates", "computed"):
-        shutil.copytree(root / part, clean / part)
-    shutil.copytree(root / ".build-cache" / "v1", clean / ".build-cache" / "v1")  # computed results only
-    build_site(clean, clean / "output", BuildOptions(date=date))
-    return tree_digest(clean / "output")
+    return clean_build(root, date)  # computed results from the cache, everything else made afresh
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -222,7 +214,6 @@ _ISSUE_FILES = ("index.html", "index.md", "email.html", "email.txt", "issue.eml"
 
 def test_a_rebuild_with_nothing_changed_renders_and_writes_nothing(published: Path, tmp_path: Path) -> None:
     root = _copy(published, tmp_path / "project")
-    build_site(root, root / "output", BuildOptions(date=DATE))
     before = _identity(root / "output")
     report = build_site(root, root / "output", BuildOptions(date=DATE))
     assert report.rendered == () and report.written == 0
@@ -242,7 +233,6 @@ def test_a_build_that_writes_nothing_leaves_the_next_one_what_it_stages_from(
     # The previous tree is the one before output/ until a build publishes again; a build in between
     # that writes nothing must not forget what tells the two apart.
     root = _copy(published, tmp_path / "project")
-    build_site(root, root / "output", BuildOptions(date=DATE))
     _replace("content/topics/perplexity.yaml", "title: Perplexity", "title: Perplexity A")(root)
     assert build_site(root, root / "output", BuildOptions(date=DATE)).written > 0
     WRITE_NOTHING[nothing](root)
@@ -262,7 +252,6 @@ def test_publishing_day_after_day_equals_a_clean_build_of_the_last_day(published
 
 def test_a_file_changed_by_hand_in_the_output_is_written_again(published: Path, tmp_path: Path) -> None:
     root = _copy(published, tmp_path / "project")
-    build_site(root, root / "output", BuildOptions(date=DATE))
     expected = tree_digest(root / "output")
     page = root / "output/topics/perplexity/index.html"
     page.write_text("vandalised")
@@ -292,7 +281,6 @@ def test_a_file_added_by_hand_to_the_output_stays_gone_build_after_build(publish
     # The added file is in output/ when output/ becomes the previous tree: each later build
     # stages from that tree in turn, and none may publish the file again.
     root = _copy(published, tmp_path / "project")
-    build_site(root, root / "output", BuildOptions(date=DATE))
     (root / "output/topics/perplexity/extra.html").write_text("not ours")
     (root / "output/archive/extra").mkdir()
     seen = []
@@ -306,7 +294,6 @@ def test_a_file_added_by_hand_to_the_output_stays_gone_build_after_build(publish
 
 def test_a_missing_or_unreadable_state_means_a_full_build(published: Path, tmp_path: Path) -> None:
     root = _copy(published, tmp_path / "project")
-    build_site(root, root / "output", BuildOptions(date=DATE))
     expected, identity = tree_digest(root / "output"), _identity(root / "output")
     state = state_folder(root / "output") / NAME
     assert state.is_file()
@@ -349,9 +336,9 @@ def test_without_the_cache_everything_is_rendered_and_only_changes_written(publi
 
 def test_a_previous_tree_changed_by_hand_is_not_trusted(published: Path, tmp_path: Path) -> None:
     root = _copy(published, tmp_path / "project")
-    build_site(root, root / "output", BuildOptions(date=DATE))
     previous = state_folder(root / "output") / "previous"
-    (previous / "topics/perplexity/index.html").write_text("tampered")  # a separate file after the copy
+    (previous / "topics/perplexity/index.html").unlink()  # shared with output/: tamper with the previous tree only
+    (previous / "topics/perplexity/index.html").write_text("tampered")
     (previous / "stray.html").write_text("not ours")
     CASES["topic title"](root)
     build_site(root, root / "output", BuildOptions(date=DATE))
