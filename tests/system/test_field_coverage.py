@@ -3,15 +3,13 @@
 What an output depends on is what it read while it was made (``site_builder.incremental.deps``): nothing lists
 by hand which fields a page shows. This test is the check that no read escapes the tracking: for
 each field of each model (the list comes from the models themselves, so a field added to a schema
-without a case here fails the test), it edits that field in a published project, rebuilds in place,
-and compares the tree with a clean build of the edited project; files whose bytes did not change
-must be the very files published before.
+without a case here fails the test), it edits that field in a copy of a published project, rebuilds
+in place, and compares the tree with a clean build of the edited project (made in memory); files
+whose bytes did not change must be the very files published before.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,8 +23,8 @@ from site_builder.pipeline.build import build_site
 from site_builder.pipeline.options import BuildOptions
 
 from ..conftest import copy_project, tree_digest
+from ..pipeline.conftest import DATE, clean_build, copy_published, publish
 
-DATE = dt.date(2026, 11, 28)
 Change = Callable[[dict[str, Any]], None]
 
 
@@ -160,10 +158,7 @@ CASES = [(path, kind, field) for (path, kind), changes in CHANGES.items() for fi
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("published") / "project")
-    for date in (DATE - dt.timedelta(days=1), DATE):  # twice, so that it has a previous tree
-        build_site(root, root / "output", BuildOptions(date=date))
-    return root
+    return publish(copy_project(tmp_path_factory.mktemp("published") / "project"))  # with a previous tree
 
 
 def _identity(folder: Path) -> dict[str, tuple[int, int]]:
@@ -178,21 +173,14 @@ def _identity(folder: Path) -> dict[str, tuple[int, int]]:
 def test_a_changed_field_rebuilds_exactly_what_a_clean_build_gives(
     published: Path, tmp_path: Path, path: str, kind: str, field: str
 ) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(published, root, symlinks=True)
-    build_site(root, root / "output", BuildOptions(date=DATE))  # a copy loses the hard links: make them again
+    root = copy_published(published, tmp_path / "project")
     before, before_ids = tree_digest(root / "output"), _identity(root / "output")
     data = yaml.safe_load((root / path).read_text(encoding="utf-8"))
     CHANGES[(path, kind)][field](data)
     (root / path).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     build_site(root, root / "output", BuildOptions(date=DATE))
     after, after_ids = tree_digest(root / "output"), _identity(root / "output")
-
-    clean = tmp_path / "clean"
-    for part in ("content", "computed", "templates", ".build-cache"):
-        shutil.copytree(root / part, clean / part)
-    build_site(clean, clean / "output", BuildOptions(date=DATE))
-    assert after == tree_digest(clean / "output"), f"{kind}.{field}: the rebuild differs from a clean build"
+    assert after == clean_build(root), f"{kind}.{field}: the rebuild differs from a clean build"
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
     if (kind, field) in SHOWS_NOWHERE:
         assert changed <= {".build-site"}
