@@ -8,7 +8,7 @@ that exercise them. For each target, in turn, a scratch copy of the checkout is 
 mutates only its modules and runs, per mutant, the target's tests that call the mutated
 function. Survivors listed in ``benchmarks/mutation_equivalent.toml`` (same function, same
 changed lines) count as equivalent; the others are printed with their diff. The table at
-the end (killed / survived / equivalent / score) is the one in the README.
+the end (killed / survived / equivalent / score) is the one in docs/testing.md.
 
 Not in CI: like the benchmark, it is a measurement (minutes per target on two cores).
 """

@@ -4,7 +4,7 @@ The project gets its settings, one example issue (a topic and a feature started 
 scaffolds of ``build-site new``, and a problem that uses everything an entry can have: a
 reference solution in ``computed/``, a verified formula, a worked example and a plot), a
 ``.gitignore``, the scheduled publish workflow, a ``requirements.txt`` and a short README.
-It has no ``templates/``: the site looks like the default theme (``theme``) until the author
+It has no ``templates/``: the site looks like the default theme (``render.theme``) until the author
 overrides a file. Nothing is written into a folder that is not empty unless asked, and no
 file is ever overwritten.
 """

@@ -68,7 +68,7 @@ class Computer:
         done: dict[int, list[Computation]] = {}
         # Computations missing from the cache run first, in worker processes that store what they compute
         # (they need a writable cache): the build itself then only reads the cache, and never imports
-        # matplotlib, sympy or numpy, which would stay in its memory and in every process it forks later.
+        # matplotlib or numpy, which would stay in its memory and in every process it forks later.
         run.defer = cache.folder is not None and not cache.read_only
         deferred = []
         for index, (kind, loaded) in enumerate(entries):

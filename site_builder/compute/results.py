@@ -33,7 +33,7 @@ class ExampleResult:
     labels: Mapping[str, str]
     """Step or input name -> display label; names without one show as written."""
     digits: int | None
-    """Decimal places of its numbers; None: shortest form (``render.format_number``)."""
+    """Decimal places of its numbers; None: shortest form (``render.numbers.format_number``)."""
 
 
 @dataclass(frozen=True)

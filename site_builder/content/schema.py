@@ -1,6 +1,6 @@
 """What authors write: one validation model per content file type, each field documented once.
 
-These models, with the site settings in ``site_settings.py``, are the authoring
+These models, with the site settings in ``settings.py``, are the authoring
 reference: ``docs/authoring.md`` is generated from the field descriptions below,
 so a field cannot exist without being documented. The value types shared by all
 models (slug, line, link, ...) are declared here.

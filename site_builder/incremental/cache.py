@@ -16,8 +16,7 @@ under, the components of that key, and the result. The key hashes:
   (``from .perplexity import ...``), plus any non-Python file in ``computed/``
   (data a module may read). Editing an unrelated module does not invalidate.
 - ``function`` and ``inputs`` (and ``spec``: e.g. a formula's LaTeX and verify block);
-- ``versions`` of numpy (and matplotlib for plots, sympy and the ANTLR runtime
-  for formulas) and Python's minor version;
+- ``versions`` of numpy (and matplotlib for plots) and Python's minor version;
 - ``builder``: sha256 of the site_builder modules that produce the result.
 
 Because the components are stored, a miss can say *why* it ran (``source of

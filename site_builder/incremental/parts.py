@@ -6,7 +6,7 @@ rendering them all again because one entry changed is most of an edit's cost. So
 makes each issue's document as a *part*: named after its job (``part:JOB#KEY``), made inside
 its own read tracking, and kept in the build state (``state``: the value in ``parts``, what it
 read in ``jobs`` and ``reads`` like any job's). The next build that makes the job again gives
-it the parts whose reads did not change (``engine.plan_outputs`` loads them) and makes only
+it the parts whose reads did not change (``pipeline.rebuild.plan_outputs`` loads them) and makes only
 the others; what a kept part read counts as read by the job, so the job is still made again
 exactly when one of them changes. Parts are stored compressed (HTML shrinks fourfold).
 """

@@ -38,7 +38,7 @@ def to_markdown(
     With ``math``, every ``$...$`` and ``$$...$$`` is swapped for what it returns
     (dev.to, for one, wants KaTeX tags instead of dollars). Links to
     script-capable targets, and raw HTML unless ``allow_html``, are made literal
-    text, as they are on the site's pages (see ``mdescape``). ``text`` may be a
+    text, as they are on the site's pages (see ``escape``). ``text`` may be a
     ``Section`` parsed before.
     """
     section = text if isinstance(text, Section) else Section(text, allow_html=allow_html)
@@ -176,7 +176,7 @@ def _inert(lines: list[str], *, allow_html: bool) -> list[str]:
     The text is read as a careless tool would; if that finds nothing to fear (the usual
     case, told without parsing when there is no ``<``, no reference definition and no
     link target with a scheme other than http, https or mailto) it is returned as it is.
-    Otherwise blocks are scanned by ``mdescape.make_inert``, and any line that still
+    Otherwise blocks are scanned by ``escape.make_inert``, and any line that still
     yields HTML or a script link is escaped again without regard to code spans, so the
     guarantee does not rest on the scanner agreeing with every corner of CommonMark.
     """

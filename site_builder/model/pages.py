@@ -88,7 +88,7 @@ class EntryPage:
 
     @property
     def results(self) -> Any:
-        """What the compute stage produced for it (``compute.EntryResults``)."""
+        """What the compute stage produced for it (``compute.results.EntryResults``)."""
         note(f"results:{self.key}")
         return self._results()
 

@@ -95,7 +95,7 @@ class SiteModel:
         self.content = content
         self.site_source = content.site_source
         self.site: Any = content.site_source.fields
-        """The site settings (``site_settings.SiteConfig``); each field read is noted."""
+        """The site settings (``content.settings.SiteConfig``); each field read is noted."""
         self.urls = Urls(site.base_url)
         self.schedule = schedule
         self.window_days = site.delivery.window

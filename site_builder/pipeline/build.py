@@ -1,7 +1,7 @@
 """The build, read top to bottom: scan -> load -> compute -> model -> plan -> render -> check -> write.
 
 Every build runs these stages; what the last build left in the state (``state``) makes each
-of them do only what the changes call for (``engine``). ``build_site`` publishes into an
+of them do only what the changes call for (``rebuild``). ``build_site`` publishes into an
 output folder; ``run`` is the same pipeline for any output, so ``serve`` keeps a site in
 memory and rebuilds it the same way after every save.
 """

@@ -1,8 +1,8 @@
 """The stages of a build, each as the pipeline calls it: what it is given, what it hands on.
 
 ``build.run`` calls them in order. Each does only what the changes since the last build call
-for (``engine``); the substance of each is in its own module (``load``, ``compute``, ``model``,
-``pages`` and ``editions``, ``render``, ``links``, ``publish``).
+for (``rebuild``); the substance of each is in its own package (``content``, ``compute``, ``model``,
+``outputs``, ``render``, ``check``, ``publish``).
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def plan_stage(
     cache: Cache,
     defer: tuple[str, ...] = (),
 ) -> Plan:
-    """Every output of the site as a job, and which of them to make now (see ``engine``)."""
+    """Every output of the site as a job, and which of them to make now (see ``rebuild``)."""
     compiled = cache.folder.parent / "jinja" if cache.folder is not None and not cache.read_only else None
     site = Site(root, model, load_templates(root, compiled), FormulaImages(model, cache))
     plan = plan_outputs(site, changes, state, set(output.published), defer)

@@ -6,7 +6,7 @@ with ``output/`` through hard links, so it takes almost no room); the next build
 to its staging folder and brings it up to date: the paths the last build changed are linked
 from ``output/``, the files this build makes are written (by the render stage's workers,
 see ``put``), the files it drops are removed. Then the staging folder is flushed to disk and
-exchanged with ``output/`` in one step (``write.swap``), and the tree it replaced becomes
+exchanged with ``output/`` in one step (``folders.swap``), and the tree it replaced becomes
 the next one's starting point. The work grows with what changed, not with the site.
 
 ``output/`` itself is never written: a failed or killed build leaves it as it was (and

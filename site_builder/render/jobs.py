@@ -1,6 +1,6 @@
 """Render stage: the jobs to make, made into a sink, each with the facts it read and the links its files hold.
 
-Jobs run in the order listed (``pages``), in worker processes when there are many (see
+Jobs run in the order listed (``outputs.site_jobs``), in worker processes when there are many (see
 ``parallel``): each worker makes a run of jobs, puts their files into the sink itself (a
 staging folder, never the output folder) and sends back only digests, reads and links. A
 job that starts a program (a search shard's Pagefind, ``Job.early``) is made first in its run

@@ -1,7 +1,7 @@
 """``build-site serve``: a live preview, rebuilt in memory on every save and reloaded in the open browser.
 
 This module watches the project and rebuilds on each change; ``preview`` holds
-the site in memory and ``preview_server`` serves it with the live-reload script.
+the site in memory and ``server`` serves it with the live-reload script.
 A failed rebuild shows its problems in the terminal and, over the last good
 pages, in the browser; the next good save clears it.
 """

@@ -93,7 +93,7 @@ class Preview:
 
 
 class Session:
-    """A site kept in memory between rebuilds: each save makes again only what it changed (see ``engine``)."""
+    """A site kept in memory between rebuilds: each save makes again only what it changed (see ``pipeline.rebuild``)."""
 
     def __init__(self, root: Path, options: BuildOptions) -> None:
         self.root = root

@@ -50,7 +50,7 @@ TEXT_TEMPLATE = "email.txt"
 class FormulaImages:
     """Draws formulas as PNG files under ``math/`` and gives the markup that shows each, in either colour scheme.
 
-    A formula is shown by two images (see ``mathimage``): the light one, and the dark one, hidden
+    A formula is shown by two images (see ``math_images``): the light one, and the dark one, hidden
     by its inline style until the email's ``prefers-color-scheme: dark`` rules (``email.css``)
     swap them, in the clients that honour them. Clients that ignore those rules show the light one.
     """

@@ -16,7 +16,7 @@ Each formula has two images. The light one is dark ink on opaque white: readable
 client, also in those that darken an email's colours but leave its images as they are
 (Gmail's and Outlook's apps), where a transparent image of dark ink would vanish. The dark
 one is light ink on a transparent background, for the clients that honour the email's
-``prefers-color-scheme: dark`` rules and show it instead (see ``email``).
+``prefers-color-scheme: dark`` rules and show it instead (see ``edition``).
 """
 
 from __future__ import annotations
