@@ -61,14 +61,16 @@ def copy_published(published: Path, target: Path) -> Path:
     return target
 
 
-def clean_build(root: Path, date: dt.date = DATE) -> dict[str, str]:
+def clean_build(root: Path, date: dt.date = DATE, cache: Cache | None = None) -> dict[str, str]:
     """What a clean build of ``root`` publishes, as ``tree_digest`` gives it, made in memory.
 
-    Every page is made from scratch (a new state); only the computed results come from the project's
-    cache, as a clean build of a copy with that cache would take them. The output folder's marker,
-    which a folder has and memory has not, is the one a clean build writes for those files.
+    Every page is made from scratch (a new state); only what ``cache`` holds (default: the project's
+    cache, read only) is taken from it, as a clean build of a copy with that cache would take it. The
+    output folder's marker, which a folder has and memory has not, is the one a clean build writes
+    for those files.
     """
-    files = dict(make_site(root, BuildOptions(date=date), cache=Cache.at(root, read_only=True)).files)
+    cache = cache or Cache.at(root, read_only=True)
+    files = dict(make_site(root, BuildOptions(date=date), cache=cache).files)
     tree = tree_sum((path, digest(data)) for path, data in files.items())
     files[MARKER] = marker_bytes(f"{tree:032x}")
     return {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}

@@ -64,7 +64,7 @@ def test_feed_is_atom_with_one_entry_per_published_issue(built_site: Path) -> No
 def test_every_internal_link_resolves(built_site: Path) -> None:
     files = {p.relative_to(built_site).as_posix() for p in built_site.rglob("*") if p.is_file()}
     checked = 0
-    # email.html is the email edition, not a page: its links are absolute, checked in tests/test_email.py.
+    # email.html is the email edition, not a page: its links are absolute, checked in tests/pipeline/test_email.py.
     for page in sorted(f for f in files if f.endswith(".html") and not f.endswith("/email.html")):
         for link, _ in links_in((built_site / page).read_text()):
             target = resolve(link, page, "/")

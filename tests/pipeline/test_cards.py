@@ -118,24 +118,3 @@ def test_a_card_path_that_does_not_exist_fails_the_build(project: Path) -> None:
     broken = f"output/issues/2026-11-26/index.html:\\d+:1: broken link '{BASE}issues/2026-11-26/social.png'"
     assert re.search(broken, result.stderr), result.stderr
     assert tree_digest(project / "output") == before
-
-
-def test_a_title_is_drawn_as_text_even_with_dollar_signs() -> None:
-    # Read as mathtext, this would be an unclosed fraction: an error.
-    text = CardText("Money", "", r"Costs from $5 to $\frac{1}{ and more")
-    assert _png_size(draw_card(text)) == (1200, 630)
-
-
-def test_a_long_title_is_set_smaller_and_cut_with_an_ellipsis() -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(12, 6.3), dpi=72)
-    card = cards._Card(figure, FigureCanvasAgg(figure).get_renderer())  # the layout, measured on a real renderer
-    size, lines = card.fit("Perplexity", 1056, 200)
-    assert (size, lines) == (cards._TITLE_SIZES[0], ["Perplexity"])
-    words = " ".join(["Normalization"] * 40)
-    size, lines = card.fit(words, 1056, 200)
-    assert size == cards._TITLE_SIZES[-1] and lines[-1].endswith(" …")
-    assert all(card.width(line, size, bold=True) <= 1056 for line in lines)
-    assert len(lines) * size * cards._LEADING <= 200

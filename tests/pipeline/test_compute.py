@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -151,25 +149,3 @@ def test_a_computation_that_never_returns_fails_the_build_after_the_limit(
     assert "hanging.steps raised ComputationTimeout: still running after 0.5 s" in result.stderr
     assert f"(set {limits.SECONDS_VARIABLE} for a longer limit) at computed/hanging.py:" in result.stderr
     assert tree_digest(project / "output") == before
-
-
-def test_the_time_limit_leaves_quick_code_and_other_threads_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(limits.SECONDS_VARIABLE, "0.2")
-    with limits.time_limit():
-        assert sum(range(1000)) == 499500
-    time.sleep(0.4)  # the timer was cancelled: nothing fires after the block
-    caught: list[BaseException] = []
-
-    def in_thread() -> None:
-        try:
-            with limits.time_limit():
-                time.sleep(0.4)
-        except BaseException as exc:  # any exception is the failure this test looks for
-            caught.append(exc)
-
-    thread = threading.Thread(target=in_thread)
-    thread.start()
-    thread.join()
-    assert caught == []
-    with pytest.raises(limits.ComputationTimeout, match=r"still running after 0\.2 s"), limits.time_limit():
-        time.sleep(5)

@@ -9,9 +9,6 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from site_builder import markup
-from site_builder.outputs.devto import katex
-
 from ..conftest import run_cli
 
 BASE = "https://daily-gradient.example.org/"
@@ -63,20 +60,6 @@ def test_math_is_katex_and_links_are_absolute(built_site: Path) -> None:
         "import numpy as np\n\n\ndef batch_norm_forward(" in body
     )
     assert body.rstrip().endswith(f"*Read this issue online: <{BASE}{ISSUE}>*")
-
-
-def test_katex_tags_keep_liquid_out_of_the_latex() -> None:
-    assert katex(" x^2 ", False) == "{% katex inline %}x^2{% endkatex %}"
-    assert katex(r"e^{{x}}", True) == "{% katex %}\ne^{ {x}}\n{% endkatex %}"
-
-
-def test_inline_math_found_by_pattern_must_match_the_parser() -> None:
-    text = "A `$x$` stays, \\$5 stays, $a = b$ goes, and so does\n\n$$\nE = mc^2\n$$\n"
-    out = markup.to_markdown(text, directive=lambda n, t: "", role=lambda n, c: "", math=katex)
-    assert out == (
-        "A `$x$` stays, \\$5 stays, {% katex inline %}a = b{% endkatex %} goes, and so does\n\n"
-        "{% katex %}\nE = mc^2\n{% endkatex %}\n"
-    )
 
 
 def test_svg_images_become_their_png_sibling_on_dev_to(project: Path, tmp_path: Path) -> None:
@@ -140,10 +123,3 @@ def test_the_edition_itself_refuses_tags_dev_to_would_reject(project: Path) -> N
     )
     with pytest.raises(ContentError, match="this issue has tags ML"):
         check_tags(upper)  # type: ignore[arg-type]
-
-
-def test_math_the_pattern_reads_differently_from_the_parser_is_an_error() -> None:
-    # "+ b$" starts a list item, so the parser finds no formula "a + b"; the pattern alone would.
-    with pytest.raises(markup.MarkupError) as caught:
-        markup.to_markdown("Cost $a\n+ b$ here\n", directive=lambda n, t: "", role=lambda n, c: "", math=katex)
-    assert str(caught.value) == "cannot find the math 'a\\n+ b' where the Markdown parser does; simplify it"

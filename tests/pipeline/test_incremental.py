@@ -192,7 +192,7 @@ def test_an_entry_edit_renders_the_pages_showing_it_and_the_lists(published: Pat
     plots = {"topics/perplexity/pp-vs-ce.svg", "topics/perplexity/pp-vs-ce.png"}  # made with the page, not written
     assert shown_in <= set(report.rendered)
     # Besides its pages, only pages listing every entry or issue are rendered again (cheaply), and the search
-    # index's shard holding the issue (its month: all three bundled issues, see tests/test_search.py) ...
+    # index's shard holding the issue (its month: all three bundled issues, see tests/pipeline/test_search.py) ...
     index = {p for p in report.rendered if p.startswith("pagefind/")}
     assert "pagefind/pagefind-entry.json" in index
     others = {p for p in report.rendered if p not in shown_in | plots | index and not p.startswith("math/")}

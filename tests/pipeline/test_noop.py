@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +17,8 @@ from site_builder.pipeline import noop
 from site_builder.pipeline.build import build_site
 from site_builder.pipeline.options import BuildOptions, options_key
 
-from ..conftest import REPO, copy_project, eject_theme
+from ..conftest import copy_project, eject_theme
+from .conftest import copy_published
 
 DATE = dt.date(2026, 11, 28)
 MINUTE = 60_000_000_000
@@ -37,8 +34,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def project(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of a built project, rebuilt, with stats taken a minute after the files were written (none is 'racy')."""
-    root = tmp_path / "project"
-    shutil.copytree(built, root, symlinks=True)
+    root = copy_published(built, tmp_path / "project")
     real = scan.clock
     monkeypatch.setattr(scan, "clock", lambda: real() + MINUTE)
     build_site(root, root / "output", BuildOptions(date=DATE))
@@ -155,25 +151,6 @@ def test_without_a_date_the_stamp_holds_until_the_publication_day_changes(
 )
 def test_only_a_plain_build_is_checked_before_the_cli(argv: list[str], expected: dict[str, object] | None) -> None:
     assert plain_build(argv) == expected
-
-
-def test_a_no_op_rebuild_imports_none_of_the_pipeline(tmp_path: Path) -> None:
-    root = copy_project(tmp_path / "project")
-    modules = tmp_path / "modules.json"
-    script = (
-        "import atexit, json, sys\n"
-        f"atexit.register(lambda: json.dump(sorted(sys.modules), open({str(modules)!r}, 'w')))\n"
-        "from site_builder.cli.launch import run\n"
-        "run()\n"
-    )
-    command = [sys.executable, "-c", script, "--root", str(root), "--date", DATE.isoformat()]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    time.sleep(scan.RACY_NS / 1e9 + 0.2)  # a stamp does not trust stats of files written in the last two seconds
-    subprocess.run(command, env=env, check=True, capture_output=True)
-    result = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
-    assert "nothing to build" in result.stderr, result.stderr
-    loaded = {name.split(".")[0] for name in json.loads(modules.read_text())}
-    assert not loaded & {"pydantic", "jinja2", "markdown_it", "yaml", "numpy", "matplotlib", "sympy", "click"}
 
 
 def _published_files(out: Path) -> int:

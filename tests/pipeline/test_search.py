@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 import re
 import shutil
 from collections.abc import Callable
@@ -14,14 +13,16 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import OutputError
+from site_builder.incremental.cache import Cache
 from site_builder.outputs import site as pages
-from site_builder.outputs.search import SEARCH_SLOTS, pagefind_index, shards
+from site_builder.outputs.search import SEARCH_SLOTS
 from site_builder.pipeline.build import build_site
 from site_builder.pipeline.options import BuildOptions
 from site_builder.pipeline.stages import BuildReport
 from site_builder.render.theme import THEME
 
 from ..conftest import copy_project, run_cli, tree_digest
+from .conftest import clean_build, copy_published
 from .publishing import write_issue
 
 DATE = dt.date(2026, 11, 28)
@@ -32,63 +33,6 @@ EXTRA_ISSUES = {
 }
 """Issues added to the bundled three (2026-11-26 to 28), so that the site has shards of every kind."""
 Edit = Callable[[Path], None]
-
-
-def _documents(count: int) -> dict[str, str]:
-    words = ["gradient", "softmax", "perplexity", "attention", "momentum", "entropy", "batch", "token"]
-    found = {}
-    for index in range(count):
-        text = " ".join(random.Random(index).choices(words, k=300))
-        found[f"issues/2026-01-{index + 1:02d}/index.html"] = (
-            f"<!DOCTYPE html><html lang='en'><head><title>Issue {index}</title></head>"
-            f"<body><main><h1>Issue {index}</h1><h2 id='topics'>Topic</h2><p>{text}</p>"
-            f"<math><mi>x</mi></math><pre>def code(): pass</pre></main></body></html>"
-        )
-    return found
-
-
-def test_pagefind_gives_the_same_bytes_for_the_same_documents_in_any_order() -> None:
-    documents = _documents(12)
-    first = pagefind_index(documents)
-    shuffled = list(documents.items())
-    random.Random(3).shuffle(shuffled)
-    assert pagefind_index(dict(shuffled)) == first, "another temporary folder, another order: the same bundle"
-    entry = json.loads(first["pagefind-entry.json"])
-    assert entry["languages"]["en"]["page_count"] == 12
-    assert any(name.startswith("fragment/") for name in first) and "pagefind.js" in first
-
-
-def test_what_pagefind_leaves_out_is_not_in_the_index() -> None:
-    import gzip
-
-    bundle = pagefind_index(_documents(2))
-    fragments = [gzip.decompress(data) for name, data in bundle.items() if name.startswith("fragment/")]
-    assert fragments and all(b"perplexity" in text or b"gradient" in text for text in fragments)
-    assert not any(b"def code" in text for text in fragments), "code is left out"
-
-
-def test_the_environment_cannot_change_what_pagefind_makes(monkeypatch: pytest.MonkeyPatch) -> None:
-    documents = _documents(3)
-    expected = pagefind_index(documents)
-    monkeypatch.setenv("PAGEFIND_FORCE_LANGUAGE", "de")
-    monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", '["p"]')
-    assert pagefind_index(documents) == expected
-
-
-def test_shards_are_quarters_of_past_years_and_months_of_the_newest_year() -> None:
-    dates = [dt.date(2024, 3, 31), dt.date(2024, 4, 1), dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 2, 3)]
-    assert shards(dates) == {
-        "2026-02": [dt.date(2026, 2, 3)],
-        "2026-01": [dt.date(2026, 1, 1)],
-        "2025-q4": [dt.date(2025, 12, 31)],
-        "2024-q2": [dt.date(2024, 4, 1)],
-        "2024-q1": [dt.date(2024, 3, 31)],
-    }
-    thousand = [dt.date(2023, 1, 1) + dt.timedelta(days=day) for day in range(1000)]
-    found = shards(thousand)
-    assert len(found) == 17 and max(len(dates) for dates in found.values()) == 92
-    assert [len(found[key]) for key in list(found)[:2]] == [26, 31]
-    assert shards([]) == {}
 
 
 def _project(root: Path) -> Path:
@@ -125,13 +69,9 @@ def test_the_site_has_a_shard_per_quarter_and_month_and_a_search_page_merging_th
 
 def _clean(root: Path, tmp_path: Path) -> dict[str, str]:
     clean = tmp_path / "clean"
-    for part in ("content", "computed", "templates"):
-        if (root / part).exists():
-            shutil.copytree(root / part, clean / part)
     # The compute results, but no index from the cache: Pagefind indexes every shard of the clean build.
     shutil.copytree(root / ".build-cache" / "v1", clean / ".build-cache" / "v1", ignore=_search_slots)
-    build_site(clean, clean / "output", BuildOptions(date=DATE))
-    return tree_digest(clean / "output")
+    return clean_build(root, DATE, Cache.at(clean, read_only=True))
 
 
 def _search_slots(folder: str, names: list[str]) -> list[str]:
@@ -174,9 +114,7 @@ CASES: dict[str, tuple[Edit, set[str]]] = {
 
 
 def _rebuild(published: Path, tmp_path: Path, edit: Edit, date: dt.date = DATE) -> tuple[Path, BuildReport]:
-    root = tmp_path / "project"
-    shutil.copytree(published, root, symlinks=True)
-    build_site(root, root / "output", BuildOptions(date=date))  # the copy lost the previous tree's hard links
+    root = copy_published(published, tmp_path / "project")
     edit(root)
     return root, build_site(root, root / "output", BuildOptions(date=date))
 
@@ -266,9 +204,7 @@ def test_a_shard_made_again_renders_only_the_documents_that_changed(
     published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Edit, rendered: list[str]
 ) -> None:
     # The other issues' documents are kept in the build state from the build before.
-    root = tmp_path / "project"
-    shutil.copytree(published, root, symlinks=True)
-    build_site(root, root / "output", BuildOptions(date=DATE))
+    root = copy_published(published, tmp_path / "project")
     eject = root / "templates" / "_search.html"
     eject.parent.mkdir(exist_ok=True)
     if not eject.exists():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,8 +14,7 @@ from site_builder.pipeline.options import BuildOptions
 from site_builder.serve.preview import Session
 
 from ..conftest import copy_project, edit_file
-from .publishing import write_issue, write_topic
-from .test_serve import _get, _until, serving
+from .publishing import write_topic
 
 DATE = dt.date(2026, 11, 28)
 NEW = "topics/fresh-idea/"
@@ -73,24 +71,6 @@ def test_a_featured_entry_has_no_preview_notice(with_new_topic: Path) -> None:
     files = make_site(with_new_topic, BuildOptions(date=DATE, unfeatured=True)).files
     text = " ".join(_read(files["topics/perplexity/index.html"]).text)
     assert "Featured in" in text and "Not in any issue yet" not in text
-
-
-def test_serve_shows_a_new_topic_until_an_issue_features_it(tmp_path: Path) -> None:
-    root = copy_project(tmp_path / "project")
-    write_topic(root, "fresh-idea", "Fresh Idea", "Brand New Chapter", r"y = \frac{1}{2} x")
-    with serving(root, "--date", DATE.isoformat()) as server:
-        status, page = _get(server.url + NEW)
-        assert status == 200, page
-        assert "Not in any issue yet." in page
-        assert _get(server.url + "chapters/brand-new-chapter/")[0] == 404
-        assert "fresh-idea" not in _get(server.url + "archive/")[1]
-
-        write_issue(root, "2026-11-29", topic="fresh-idea")  # --future is on in a preview: it is shown at once
-        _until(lambda: "Not in any issue yet." not in _get(server.url + NEW)[1], "the topic featured")
-        status, page = _get(server.url + NEW)
-        assert re.search(r'From the <a href="/chapters/brand-new-chapter/">Brand New Chapter</a> chapter', page)
-        assert _get(server.url + "chapters/brand-new-chapter/")[0] == 200
-        assert server.stop() == 0
 
 
 def test_the_chapter_link_appears_on_the_rebuild_that_gives_the_chapter_a_page(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ one rebuilds exactly what a clean build would make, rewriting only the files tha
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,13 +11,12 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from site_builder.errors import TemplateError
 from site_builder.pipeline.build import build_site
 from site_builder.pipeline.options import BuildOptions
-from site_builder.render import templates
 from site_builder.render.theme import THEME, theme_names
 
 from ..conftest import copy_project, eject_theme, run_cli, tree_digest
+from .conftest import clean_build, copy_published, publish
 
 DATE = dt.date(2026, 11, 28)
 MARK = "<p id='ours'>our own footer line</p>"
@@ -85,18 +83,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cases copy it and make their own overrides."""
     root = copy_project(tmp_path_factory.mktemp("theme") / "project")
     shutil.rmtree(root / "templates")
-    for date in (DATE - dt.timedelta(days=1), DATE):
-        build_site(root, root / "output", BuildOptions(date=date))
-    return root
-
-
-def _clean_build(root: Path, target: Path) -> dict[str, str]:
-    for part in ("content", "templates", "computed"):
-        if (root / part).exists():
-            shutil.copytree(root / part, target / part)
-    shutil.copytree(root / ".build-cache" / "v1", target / ".build-cache" / "v1")  # computed results only
-    build_site(target, target / "output", BuildOptions(date=DATE))
-    return tree_digest(target / "output")
+    return publish(root)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -104,8 +91,7 @@ def test_an_override_added_changed_or_removed_rebuilds_as_a_clean_build_would(
     published: Path, tmp_path: Path, case: str
 ) -> None:
     before_edits, edit = CASES[case]
-    root = tmp_path / "project"
-    shutil.copytree(published, root, symlinks=True)
+    root = copy_published(published, tmp_path / "project")
     for setup in before_edits:
         setup(root)
     build_site(root, root / "output", BuildOptions(date=DATE))
@@ -115,7 +101,7 @@ def test_an_override_added_changed_or_removed_rebuilds_as_a_clean_build_would(
     build_site(root, root / "output", BuildOptions(date=DATE))
     after, after_ids = tree_digest(root / "output"), _identity(root / "output")
 
-    assert after == _clean_build(root, tmp_path / "clean"), "the incremental build differs from a clean build"
+    assert after == clean_build(root), "the incremental build differs from a clean build"
     changed = {p for p in after if before.get(p) != after[p]}
     rewritten = {p for p in after if before_ids.get(p) != after_ids[p]}
     assert changed, "the edit changed nothing: the case tests nothing"
@@ -151,66 +137,3 @@ def test_theme_list_says_where_each_file_comes_from(published: Path, tmp_path: P
     assert rows["entry.html"] == "templates/"
     assert rows["static/logo.txt"] == "templates/ (not in the theme)"
     assert rows["base.html"] == rows["static/style.css"] == "theme"
-
-
-def test_eject_copies_never_overwrites_and_refuses_unknown_names(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    result = run_cli("theme", "eject", "entry.html", "static/style.css", "--root", root)
-    assert result.exit_code == 0, result.stderr
-    for name in ("entry.html", "static/style.css"):
-        assert (root / "templates" / name).read_bytes() == (THEME / name).read_bytes()
-        assert f"created {root / 'templates' / name}: edit it to change the site" in result.stderr
-    (root / "templates/entry.html").write_text("mine\n")
-
-    result = run_cli("theme", "eject", "base.html", "entry.html", "nosuch.html", "--root", root)
-    assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
-        "templates/entry.html: already exists; not overwritten",
-        "templates/nosuch.html: the theme has no such file (`build-site theme list` names them)",
-        "2 problems found (configuration).",
-    ]
-    assert (root / "templates/entry.html").read_text() == "mine\n"
-    assert not (root / "templates/base.html").exists(), "a refused eject copies nothing"
-
-
-def test_an_error_in_a_theme_template_names_the_themes_file_and_how_to_change_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    theme = tmp_path / "theme"
-    theme.mkdir()
-    (theme / "page.html").write_text("<p>fine</p>\n{{ no_such_value.title }}\n")
-    monkeypatch.setattr(templates, "THEME", theme)
-    env = templates.load_templates(tmp_path / "project")
-    with pytest.raises(TemplateError) as error:
-        templates.render_template(env, "page.html", {})
-    (problem,) = error.value.problems
-    assert (problem.path, problem.line) == (str(theme / "page.html"), 2)
-    assert problem.message == "UndefinedError: 'no_such_value' is undefined"
-    assert problem.hint == (
-        "a file of build-site's theme: `build-site theme eject page.html` copies it into templates/ to change it"
-    )
-    # The project's own file of that name wins, and its errors name it as the project's.
-    (tmp_path / "project/templates").mkdir(parents=True)
-    (tmp_path / "project/templates/page.html").write_text("{% if %}\n")
-    env = templates.load_templates(tmp_path / "project")
-    with pytest.raises(TemplateError) as error:
-        templates.render_template(env, "page.html", {})
-    assert str(error.value.problems[0]).startswith("templates/page.html:1:1: syntax error: ")
-
-
-def test_serve_watches_templates_made_while_it_runs(published: Path, tmp_path: Path) -> None:
-    from .test_serve import ISSUE_PATH, _get, _until, serving
-
-    root = tmp_path / "project"
-    for part in ("content", "computed"):
-        shutil.copytree(published / part, root / part)
-    with serving(root) as server:
-        assert "our own footer line" not in _get(server.url + ISSUE_PATH)[1]
-        assert run_cli("theme", "eject", "base.html", "--root", root, "-q").exit_code == 0
-        server.wait_for_line(re.compile(r"^changed: now watching content/, templates/, computed/$"))
-        FOOTER(root)  # an edit of the new folder's file, after it is watched
-        _until(lambda: "our own footer line" in _get(server.url + ISSUE_PATH)[1], "the override in the preview")
-        shutil.rmtree(root / "templates")
-        _until(lambda: "our own footer line" not in _get(server.url + ISSUE_PATH)[1], "the theme back in the preview")
-        assert server.stop() == 0
-    assert not (root / "output").exists()

@@ -365,7 +365,7 @@ def test_without_javascript_the_search_page_points_to_the_archive(browser, site_
 
 def test_serve_searches_its_site_in_memory_and_after_a_save(browser, project: Path) -> None:
     from ..conftest import edit_file
-    from ..pipeline.test_serve import serving
+    from .test_serve_process import serving
 
     page = browser.new_page(viewport=DESKTOP)
     with serving(project) as server:

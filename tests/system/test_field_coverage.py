@@ -118,17 +118,17 @@ CHANGES: dict[tuple[str, str], dict[str, Change]] = {
     },
 }
 NOT_CHANGED = {
-    ("topic", "id"): "the file's name: changing it is a new entry (tests/test_incremental.py adds and deletes entries)",
+    ("topic", "id"): "the file's name: changing it is a new entry (the incremental tests add and delete entries)",
     ("problem", "id"): "as for topics",
     ("feature", "id"): "as for topics",
-    ("problem", "solution"): "names a function in computed/: changing the code is tests/test_incremental.py's case",
+    ("problem", "solution"): "names a function in computed/: changing the code is the incremental tests' case",
     ("feature", "formulas"): "the bundled feature has none: the topic's and problem's cases cover the field",
     ("feature", "examples"): "as for formulas",
     ("feature", "plots"): "as for formulas",
     (
         "issue",
         "date",
-    ): "the file's name: changing it is a new issue (tests/test_incremental.py adds and deletes issues)",
+    ): "the file's name: changing it is a new issue (the incremental tests add and delete issues)",
 }
 SHOWS_NOWHERE = {
     ("topic", "tags"): "the bundled issues have tags of their own; an entry's show only in an issue without",

@@ -1,4 +1,5 @@
-"""The checker on real notation: the formulas of the installed torch's own documentation (tests/formula_corpus.py).
+"""The checker on real notation: the formulas of the installed torch's own documentation (formula_corpus.py beside
+this file).
 
 Each statement is extracted from the docstring at test time. A bound statement is verified against its
 numpy reference and against torch, and the numpy reference must agree with torch on the same inputs;

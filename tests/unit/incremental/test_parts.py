@@ -1,6 +1,6 @@
 """Parts of a job kept between builds: made once with what they read, given again until one of those facts changes.
 
-The search shards use them (``tests/test_search.py`` checks that an edit renders again only
+The search shards use them (``tests/pipeline/test_search.py`` checks that an edit renders again only
 the documents it changed, and that the index equals a clean build's); these tests pin the
 pieces: what a part notes, what a job hands back, and how the build state stores them.
 """
