@@ -9,26 +9,28 @@ because it is not installed; with BUILD_SITE_CI=1 (``.ci/run``) a missing part f
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import functools
 import hashlib
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
 from site_builder.cli.main import main
-from site_builder.compute.computer import compute_all
-from site_builder.content.load import load_content
 from site_builder.errors import BuildError
 from site_builder.incremental.cache import CACHE_FOLDER, Cache
+from site_builder.outputs.search import SEARCH_SLOTS
+from site_builder.pipeline.build import build_site
+from site_builder.pipeline.options import BuildOptions
 from site_builder.render.theme import eject, theme_names
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,15 +88,26 @@ def eject_theme(project: Path, *names: str) -> Path:
 
 @functools.cache
 def _warm_cache() -> Path | None:
-    """The bundled project's build cache, or None if its computations fail (the tests will say why)."""
+    """The bundled project's build cache, or None if its build fails (the tests will say why).
+
+    What a build of it as of WARM_DATE leaves there: the computed results, the formula images and cards drawn,
+    the theme's templates compiled (Jinja finds them again by file and source); not its search index, which tests
+    see Pagefind make. A test of drawing or caching removes what it needs made (tests of the cache itself ask for
+    a cold copy).
+    """
     root = Path(tempfile.mkdtemp(prefix="build-site-warm-cache-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     copy_project(root, warm_cache=False)
     try:
-        compute_all(root, load_content(root), Cache.at(root))
+        build_site(root, root / "output", BuildOptions(date=WARM_DATE))
     except BuildError:
         return None
+    shutil.rmtree(Cache.at(root).folder / SEARCH_SLOTS)  # type: ignore[operator]
     return root / CACHE_FOLDER
+
+
+WARM_DATE = dt.date(2026, 11, 28)
+"""The day the warm cache is built as of: the newest bundled issue's."""
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -238,8 +251,33 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.numprocesses = 0
 
 
+def sweep(cases: Iterable[Any], *, fast: Collection[str]) -> list[Any]:
+    """The cases of a parametrized sweep: those whose id is in ``fast`` run in the fast lane, the others are ``slow``.
+
+    ``-m "not slow"`` runs a few cases of each sweep, each kind of case once; the whole suite runs them all.
+    A case is a value (its id: ``str(case)``) or a ``pytest.param`` with an id.
+    """
+    params, ids = [], set()
+    for case in cases:
+        param = case if isinstance(case, type(pytest.param())) else pytest.param(case, id=str(case))
+        assert param.id is not None, f"{param}: a case of a sweep needs an id"
+        ids.add(param.id)
+        if param.id not in fast:
+            param = pytest.param(*param.values, id=param.id, marks=[*param.marks, pytest.mark.slow])
+        params.append(param)
+    assert set(fast) <= ids, f"the fast cases {sorted(set(fast) - ids)} are not cases of this sweep"
+    return params
+
+
 SLOW_FOLDERS = ("system",)
 """Folders of tests/ whose every test is ``slow``: whole processes, real servers and browsers, sweeps."""
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast lane (``-m "not slow"``) does not even import the slow folders' modules (torch, Playwright...)."""
+    if config.getoption("markexpr", "").strip() == "not slow" and collection_path.parent == Path(__file__).parent:
+        return collection_path.name in SLOW_FOLDERS or None
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -1,4 +1,9 @@
-"""The build cache: unchanged computations are reused exactly, changed ones rerun and say why."""
+"""The build cache: unchanged computations are reused exactly, changed ones rerun and say why.
+
+Every test starts without a cache, so its first build runs every computation and draws every plot, and most
+build several times: the fast lane runs the first test, the whole suite all of them (the cache on its own is
+tests/unit/incremental/test_cache.py's).
+"""
 
 from __future__ import annotations
 
@@ -80,6 +85,7 @@ def test_a_second_build_reuses_everything_and_edits_rerun_only_what_depends_on_t
     assert explained[PERPLEXITY[2]] == "reused, unchanged"
 
 
+@pytest.mark.slow  # builds from a cold cache (see the module's docstring)
 def test_a_library_upgrade_reruns_what_used_it(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _explain(project)
     real = metadata.version
@@ -100,6 +106,7 @@ def _results_text(project: Path) -> str:
     return repr(sorted(results.results.items()))
 
 
+@pytest.mark.slow  # builds from a cold cache (see the module's docstring)
 def test_cached_results_are_exactly_the_computed_ones(project: Path) -> None:
     assert _results_text(project) == _results_text(project)
     assert run_cli("--root", project, "--date", "2026-11-26").exit_code == 0  # and a fresh build agrees
@@ -107,6 +114,7 @@ def test_cached_results_are_exactly_the_computed_ones(project: Path) -> None:
     assert repr(sorted(fresh.results.items())) == _results_text(project)
 
 
+@pytest.mark.slow  # builds from a cold cache (see the module's docstring)
 def test_a_failing_computation_does_not_poison_the_cache(project: Path) -> None:
     assert run_cli("--root", project, "--date", "2026-11-26").exit_code == 0
     slot = project / ".build-cache/v1/topics/perplexity/example-sentence.json"
@@ -143,11 +151,13 @@ def test_a_failing_computation_does_not_poison_the_cache(project: Path) -> None:
     assert explained[PERPLEXITY[2]] == "reused, unchanged"
 
 
+@pytest.mark.slow  # builds from a cold cache (see the module's docstring)
 def test_no_cache_neither_reads_nor_writes(project: Path) -> None:
     assert _explain(project, "--no-cache") == dict.fromkeys(ALL, "ran, the cache is off (--no-cache)")
     assert not (project / ".build-cache").exists()
 
 
+@pytest.mark.slow  # builds from a cold cache (see the module's docstring)
 def test_damaged_entries_are_recomputed(project: Path) -> None:
     _explain(project)
     (project / ".build-cache/v1/topics/perplexity/example-sentence.json").write_text("{not json")
@@ -158,6 +168,7 @@ def test_damaged_entries_are_recomputed(project: Path) -> None:
     assert _explain(project)[PP_PLOT] == "reused, unchanged"
 
 
+@pytest.mark.slow  # builds from a cold cache (see the module's docstring)
 def test_slots_nothing_uses_any_more_are_removed(project: Path) -> None:
     _explain(project)
     plot = project / ".build-cache/v1/topics/perplexity/plot-pp-vs-ce"
@@ -169,6 +180,7 @@ def test_slots_nothing_uses_any_more_are_removed(project: Path) -> None:
     assert not any(plot.with_suffix(s).exists() for s in (".json", ".svg", ".png"))
 
 
+@pytest.mark.slow  # builds from a cold cache (see the module's docstring)
 def test_an_unwritable_cache_is_a_warning_not_a_failed_build(project: Path) -> None:
     (project / ".build-cache").write_text("not a folder")
     result = run_cli("--root", project, "--date", "2026-11-26")

@@ -23,7 +23,7 @@ from site_builder.pipeline.build import build_site
 from site_builder.pipeline.options import BuildOptions
 from site_builder.pipeline.stages import BuildReport
 
-from ..conftest import run_cli, tree_digest
+from ..conftest import run_cli, sweep, tree_digest
 from .conftest import DATE, clean_build, copy_published
 from .publishing import write_issue
 
@@ -137,7 +137,9 @@ def _clean(root: Path, tmp_path: Path, date: dt.date = DATE) -> dict[str, str]:
     return clean_build(root, date)  # computed results from the cache, everything else made afresh
 
 
-@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize(
+    "case", sweep(CASES, fast={"topic text", "page template", "static file", "deleted issue", "added topic and issue"})
+)
 def test_a_rebuild_after_an_edit_equals_a_clean_build_and_rewrites_only_what_changed(
     published: Path, tmp_path: Path, case: str
 ) -> None:
@@ -171,13 +173,19 @@ PLOTS = {f"{kind}/*/*.{extension}" for kind in ("topics", "problems") for extens
 
 @pytest.mark.parametrize(
     ("case", "rendered"),
-    [
-        ("page template", {"topics/*/index.html", "problems/*/index.html", "features/*/index.html", *PLOTS}),
-        ("template comment", {"topics/*/index.html", "problems/*/index.html", "features/*/index.html", *PLOTS}),
-        ("email template", {"issues/*/email.html", "issues/*/email.txt", "issues/*/issue.eml", "math/*"}),
-        ("dev.to template", {"issues/*/devto.md"}),
-        ("static file", {"static/style.css"}),
-    ],
+    sweep(
+        [
+            pytest.param(case, rendered, id=case)
+            for case, rendered in [
+                ("page template", {"topics/*/index.html", "problems/*/index.html", "features/*/index.html", *PLOTS}),
+                ("template comment", {"topics/*/index.html", "problems/*/index.html", "features/*/index.html", *PLOTS}),
+                ("email template", {"issues/*/email.html", "issues/*/email.txt", "issues/*/issue.eml", "math/*"}),
+                ("dev.to template", {"issues/*/devto.md"}),
+                ("static file", {"static/style.css"}),
+            ]
+        ],
+        fast={"page template", "email template"},
+    ),
 )
 def test_a_template_edit_renders_only_the_pages_made_with_it(
     published: Path, tmp_path: Path, case: str, rendered: set[str]
@@ -261,7 +269,9 @@ def test_a_file_changed_by_hand_in_the_output_is_written_again(published: Path, 
     assert tree_digest(root / "output") == expected
 
 
-@pytest.mark.parametrize("case", ["topic text", "deleted issue", "added topic and issue", "static file"])
+@pytest.mark.parametrize(
+    "case", sweep(["topic text", "deleted issue", "added topic and issue", "static file"], fast={"topic text"})
+)
 def test_the_folder_times_recorded_are_those_of_the_published_tree(published: Path, tmp_path: Path, case: str) -> None:
     # Only the folders a build changed are timed again when it publishes: the others keep the
     # times found when staging began. All must be the published folders' times, or the build

@@ -7,6 +7,8 @@ import re
 import struct
 from pathlib import Path
 
+import pytest
+
 from ..conftest import run_cli
 
 
@@ -32,6 +34,7 @@ def test_plots_appear_in_html_and_markdown(built_site: Path) -> None:
     assert "![Line chart of perplexity against cross-entropy" in md
 
 
+@pytest.mark.slow  # two builds without a cache: every computation and plot made twice
 def test_rebuilding_gives_byte_identical_plots(project: Path, tmp_path: Path) -> None:
     assert run_cli("--root", project, "--out", tmp_path / "a", "--date", "2026-11-26", "--no-cache").exit_code == 0
     assert run_cli("--root", project, "--out", tmp_path / "b", "--date", "2026-11-26", "--no-cache").exit_code == 0

@@ -14,7 +14,7 @@ from site_builder import progress
 from site_builder.pipeline.build import build_site
 from site_builder.pipeline.options import BuildOptions
 
-from ..conftest import run_cli
+from ..conftest import run_cli, sweep
 
 
 def test_terminal_reporter_draws_a_bar_per_stage(project: Path, tmp_path: Path) -> None:
@@ -40,11 +40,17 @@ def test_outside_reporting_stages_are_silent(project: Path, tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     "command",
-    [
-        ["build", "--date", "2026-11-28"],
-        ["check", "--date", "2026-11-28"],
-        ["new", "topic", "attention"],
-    ],
+    sweep(
+        [
+            pytest.param(command, id=command[0])
+            for command in (
+                ["build", "--date", "2026-11-28"],
+                ["check", "--date", "2026-11-28"],
+                ["new", "topic", "attention"],
+            )
+        ],
+        fast={"build", "new"},
+    ),
 )
 def test_quiet_prints_nothing_and_verbose_prints_each_step(project: Path, command: list[str]) -> None:
     def undo() -> None:

@@ -10,7 +10,7 @@ import yaml
 
 from site_builder.authoring import scaffold
 
-from ..conftest import run_cli, tree_digest
+from ..conftest import run_cli, sweep, tree_digest
 
 ISSUE_FIELDS = ("topic", "problem", "feature")
 
@@ -23,11 +23,19 @@ def _check(project: Path) -> str:
 
 @pytest.mark.parametrize(
     ("kind", "entry_id", "created"),
-    [
-        ("topic", "layer-normalization", ["content/topics/layer-normalization.yaml"]),
-        ("problem", "top-k-accuracy", ["computed/top_k_accuracy.py", "content/problems/top-k-accuracy.yaml"]),
-        ("feature", "dark-mode", ["content/features/dark-mode.yaml"]),
-    ],
+    sweep(
+        [
+            pytest.param("topic", "layer-normalization", ["content/topics/layer-normalization.yaml"], id="topic"),
+            pytest.param(
+                "problem",
+                "top-k-accuracy",
+                ["computed/top_k_accuracy.py", "content/problems/top-k-accuracy.yaml"],
+                id="problem",
+            ),
+            pytest.param("feature", "dark-mode", ["content/features/dark-mode.yaml"], id="feature"),
+        ],
+        fast={"problem"},
+    ),
 )
 def test_new_entry_passes_check_as_created(project: Path, kind: str, entry_id: str, created: list[str]) -> None:
     before = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
