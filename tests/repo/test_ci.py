@@ -52,6 +52,7 @@ def _run_suite(tmp_path: Path, *, ci: bool) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
 
 
+@pytest.mark.slow  # runs a pytest of its own in a subprocess
 def test_a_missing_part_is_named_with_how_to_install_it_at_the_end_of_the_run(tmp_path: Path) -> None:
     result = _run_suite(tmp_path, ci=False)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -64,6 +65,7 @@ def test_a_missing_part_is_named_with_how_to_install_it_at_the_end_of_the_run(tm
     assert [line for line in lines[box + 3 :] if line.strip()] == [lines[-1]] and "1 passed, 1 skipped" in lines[-1]
 
 
+@pytest.mark.slow  # runs a pytest of its own in a subprocess
 def test_in_ci_a_missing_part_fails_its_tests(tmp_path: Path) -> None:
     result = _run_suite(tmp_path, ci=True)
     assert result.returncode == 1, result.stdout + result.stderr

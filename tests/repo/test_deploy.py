@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from ..conftest import REPO, _actionlint, require
@@ -67,6 +68,7 @@ def test_the_send_starts_only_after_a_successful_build_and_reads_its_secrets_fro
     assert rsync.group(1).split()[2:5] == ["--delete", "--delay-updates", "/srv/www/daily-gradient/"]
 
 
+@pytest.mark.slow  # runs another program (actionlint, systemd-analyze)
 def test_systemd_accepts_the_units(tmp_path: Path) -> None:
     require("systemd-analyze")  # the units are checked above without it
     analyze = shutil.which("systemd-analyze")
@@ -148,6 +150,7 @@ def test_ci_workflow_builds_deploys_to_pages_then_sends() -> None:
     assert jobs["plan"]["needs"] == "build" and 'build-site plan ${DATE:+--date "$DATE"}' in _runs(jobs["plan"])
 
 
+@pytest.mark.slow  # runs another program (actionlint, systemd-analyze)
 def test_actionlint_accepts_the_workflow_and_refuses_a_broken_one(tmp_path: Path) -> None:
     require("actionlint")
     actionlint = _actionlint()

@@ -6,6 +6,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pytest
 from fontTools.ttLib import TTFont
 
 from site_builder.render.theme import THEME
@@ -53,6 +54,7 @@ def test_the_stylesheet_uses_it_under_a_name_no_installed_font_has() -> None:
     assert re.search(r'\nmath \{ font-family: "Latin Modern Math Web", math;', css)
 
 
+@pytest.mark.slow  # runs the font tool over the whole font
 def test_the_tool_makes_the_committed_files_again_byte_for_byte(tmp_path: Path) -> None:
     tool = _tool()
     assert tool.SOURCE == MATH_FONT_SOURCE

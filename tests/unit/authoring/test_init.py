@@ -262,6 +262,7 @@ def test_the_repository_workflow_is_the_scaffold_filled_for_the_bundled_site() -
     )
 
 
+@pytest.mark.slow  # runs actionlint
 def test_the_new_projects_workflow_installs_its_pinned_build_site_and_passes_actionlint(started: Path) -> None:
     workflow = yaml.safe_load((started / init.WORKFLOW).read_text())
     triggers = workflow.get("on", workflow.get(True))
