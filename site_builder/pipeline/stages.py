@@ -79,8 +79,17 @@ class Output(Protocol):
 def load_stage(root: Path, changes: Changes, state: BuildState) -> Content:
     with progress.stage("load"):
         content = load_project(root, changes, state)
+    issues, entries, files = len(content.issues), len(content.entries), len(content.read)
     log.info(
-        "loaded %d issues and %d entries (%d files read)", len(content.issues), len(content.entries), len(content.read)
+        "loaded %d issue%s and %d entr%s (%d file%s read)",
+        *(
+            issues,
+            "" if issues == 1 else "s",
+            entries,
+            "y" if entries == 1 else "ies",
+            files,
+            "" if files == 1 else "s",
+        ),
     )
     return content
 
