@@ -8,8 +8,10 @@ checked today). Nothing is written, not even the compute cache.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from ..compute.computer import Computer
 from ..content.load import load_changed, load_content
 from ..errors import BuildError, ContentError, Problem
 from ..incremental.cache import Cache
+from ..model.schedule import build_time
 from .build import RenderedSite, make_site, schedule_for
 from .options import BuildOptions
 
@@ -49,14 +52,17 @@ def check_project(root: Path, options: BuildOptions, now: dt.datetime | None = N
     except ContentError as exc:
         raise ContentError([*exc.problems, *_compute_valid_entries(root)]) from None
     cache = Cache.at(root, read_only=True)  # check writes nothing, not even the cache
+    now = now or build_time()  # one moment for both passes, so they publish as of the same day
     as_published = schedule_for(content, options, now)
-    everything = replace(options, date=as_published.as_of, drafts=True, future=True, unfeatured=True)
+    everything = replace(options, drafts=True, future=True, unfeatured=True)
     errors: list[BuildError] = []
-    full = _attempt(root, everything, now, cache, errors)
+    one_pass = (options.drafts, options.future) == (True, True)
+    with contextlib.nullcontext() if one_pass else _quiet_stages():  # the pass as published says what it loads
+        full = _attempt(root, everything, now, cache, errors)
     published = full
-    if (options.drafts, options.future) != (True, True):
+    if not one_pass:
         seen = {p for error in errors for p in error.problems}
-        published = _attempt(root, replace(options, date=as_published.as_of), now, cache, errors, seen=seen)
+        published = _attempt(root, options, now, cache, errors, seen=seen, day=as_published.as_of)
     if errors:
         raise type(errors[0])([p for error in errors for p in error.problems])
     assert full is not None and published is not None
@@ -69,6 +75,18 @@ def check_project(root: Path, options: BuildOptions, now: dt.datetime | None = N
         pages=len(full.files),
         unused=tuple(f"{k}/{i}" for (k, i) in content.entries if f"{k}/{i}" not in featured),
     )
+
+
+@contextlib.contextmanager
+def _quiet_stages() -> Iterator[None]:
+    """Without the stages' log lines (what was loaded, what is published): one pass says them, not both."""
+    stages = logging.getLogger(f"{__package__}.stages")
+    level = stages.level
+    stages.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        stages.setLevel(level)
 
 
 def _compute_valid_entries(root: Path) -> list[Problem]:
@@ -100,6 +118,7 @@ def _attempt(
     cache: Cache,
     errors: list[BuildError],
     seen: set[Problem] | None = None,
+    day: dt.date | None = None,
 ) -> RenderedSite | None:
     """Make the site as ``options`` publish it, in memory; record the error instead of raising it.
 
@@ -110,7 +129,7 @@ def _attempt(
         return make_site(root, options, now, cache)
     except BuildError as exc:
         if seen is not None:
-            hint = f"only in the site as published on {options.date}"
+            hint = f"only in the site as published on {day}"
             exc = type(exc)([p if p in seen or p.hint else replace(p, hint=hint) for p in exc.problems])
         errors.append(exc)
         return None
