@@ -122,9 +122,9 @@ def check_plan_builds(root: Path, plan: Plan) -> None:
     if not plan.days:
         return
     log.info("checking that the issues due by %s build", plan.days[-1].date)
-    build_log = logging.getLogger("site_builder.pipeline.build")
+    build_log = logging.getLogger(make_site.__module__.rpartition(".")[0])  # every stage's logger: the pipeline's
     level = build_log.level
-    build_log.setLevel(logging.ERROR)  # the trial build's own progress would only repeat the plan
+    build_log.setLevel(logging.ERROR)  # the trial build's own progress and gaps would only repeat the plan
     try:
         make_site(root, BuildOptions(date=plan.days[-1].date))
     finally:
