@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import keyword
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
+import yaml
 
+from ..content.directives import DIRECTIVES
 from ..content.schema import SLUG_PATTERN
 from ..content.settings import SiteConfig
 from ..content.yamlsource import YamlProblem, read_yaml
@@ -49,6 +52,8 @@ class ExistingContent:
     """The site's time zone (UTC if ``site.yaml`` cannot be read)."""
     publish_time: dt.time = SiteConfig.model_fields["publish_time"].default
     """When the day's issue goes out (the default if ``site.yaml`` does not say)."""
+    elements: Mapping[tuple[str, str], frozenset[str]] = dataclasses.field(default_factory=dict)
+    """(kind, id) -> the page element ids of the entry's formulas, examples and plots (``formula-mse``)."""
 
     def first_day_not_out(self, now: dt.datetime) -> dt.date:
         """The first issue date whose issue has not gone out at ``now``: today until the publish time, then tomorrow."""
@@ -60,13 +65,16 @@ def read_existing(root: Path) -> ExistingContent:
     content = root / "content"
     entries: dict[str, tuple[str, ...]] = {}
     groups: dict[str, Counter[str]] = {"chapter": Counter(), "collection": Counter()}
+    elements: dict[tuple[str, str], frozenset[str]] = {}
     for kind in ENTRY_KINDS:
         paths = _yaml_files(content / KINDS[kind])
         entries[kind] = tuple(p.stem for p in paths)
         group = {"topic": "chapter", "problem": "collection"}.get(kind)
-        for path in paths if group else ():
-            name = _read_mapping(path).get(group)
-            if isinstance(name, str) and name.strip():
+        for path in paths:
+            data = _read_mapping(path)
+            elements[(kind, path.stem)] = _element_ids(data)
+            name = data.get(group) if group else None
+            if group and isinstance(name, str) and name.strip():
                 groups[group][name] += 1
     issues: dict[dt.date, Mapping[str, str]] = {}
     for path in _yaml_files(content / "issues"):
@@ -94,7 +102,19 @@ def read_existing(root: Path) -> ExistingContent:
         },
         str(timezone),
         publish_time,
+        elements,
     )
+
+
+def _element_ids(data: Mapping[str, Any]) -> frozenset[str]:
+    """The page element ids an entry's items get, as far as its file can be read."""
+    found = set()
+    for directive in DIRECTIVES.values():
+        items = data.get(directive.collection)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                found.add(directive.element_id(item["id"]))
+    return frozenset(found)
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -123,7 +143,7 @@ def entry_files(kind: str, entry_id: str, existing: ExistingContent) -> dict[str
                 hint="e.g. softmax-temperature",
             )
         )
-    values = {"ID": entry_id, "TITLE": entry_id.replace("-", " ").title()}
+    values = {"ID": entry_id, "TITLE": title_of(entry_id)}
     files = {}
     if kind == "topic":
         values["CHAPTER"] = yaml_string((existing.groups["chapter"] or ("Foundations",))[0])
@@ -143,6 +163,44 @@ def entry_files(kind: str, entry_id: str, existing: ExistingContent) -> dict[str
         files[f"computed/{module}.py"] = fill("problem.py", values)
     files[path] = fill(f"{kind}.yaml", values)
     return dict(sorted(files.items()))
+
+
+ACRONYMS = {
+    word.lower(): word
+    for word in [
+        "KL",
+        "ReLU",
+        "GELU",
+        "ELU",
+        "SELU",
+        "SiLU",
+        "GLU",
+        "SwiGLU",
+        "PCA",
+        "SVD",
+        "SVM",
+        "AUC",
+        "ROC",
+        "MAE",
+        "MSE",
+        "EMA",
+        "Adam",
+        "AdamW",
+        "LoRA",
+        "BERT",
+        "GPT",
+    ]
+}
+"""Words of an id written as the field writes them in a title; other vowel-less words are read as acronyms."""
+
+
+def title_of(entry_id: str) -> str:
+    """A title from an id, acronyms as the field writes them: ``kl-divergence`` -> "KL Divergence"."""
+    return " ".join(
+        ACRONYMS.get(word)
+        or (word.upper() if len(word) > 1 and not set(word) & set("aeiouy0123456789") else word.capitalize())
+        for word in entry_id.split("-")
+    )
 
 
 def issue_files(
@@ -178,7 +236,48 @@ def issue_files(
             what = f"{entry_id!r} does not exist" if entry_id else f"there is no {kind} yet"
             raise ConfigError(Problem(path, field=kind, message=what, hint=hint))
         values[kind.upper()] = entry_id
+    owner: dict[str, str] = {}
+    for kind in ENTRY_KINDS:  # parts of one page: two items with one id would clash, and `check` would fail
+        entry_id = values[kind.upper()]
+        for element in sorted(existing.elements.get((kind, entry_id), ())):
+            if element in owner:
+                name, _, item = element.partition("-")
+                raise ConfigError(
+                    Problem(
+                        path,
+                        field=kind,
+                        message=f"the {owner[element]} and the {kind} {entry_id!r} both have a{'n' if name[0] in 'aeiou' else ''} "
+                        f"{name} {item!r}, and an issue's page can hold only one",
+                        hint=f"rename it in content/{KINDS[kind]}/{entry_id}.yaml (and its fence), "
+                        f"or choose another {kind} with --{kind}",
+                    )
+                )
+            owner[element] = f"{kind} {entry_id!r}"
     return {path: fill("issue.yaml", values)}
+
+
+def issue_notes(existing: ExistingContent, files: Mapping[str, str], *, date_given: bool) -> list[str]:
+    """What ``new issue`` chose for the author: the date and why (unless given), and each entry already featured."""
+    ((path, text),) = files.items()
+    data = yaml.safe_load(text)
+    date = dt.date.fromisoformat(str(data["date"]))
+    notes = []
+    if not date_given:
+        last = max((d for d in existing.issues if d < date), default=None)
+        why = (
+            f"the day after the last scheduled issue ({last})"
+            if last is not None and last + dt.timedelta(days=1) == date
+            else "the first day whose issue has not gone out yet"
+        )
+        notes.append(f"{path} is dated {date}, {why}; give another date as `build-site new issue YYYY-MM-DD`")
+    for kind in ENTRY_KINDS:
+        entry_id = data[kind]
+        featured = sorted(d for d, parts in existing.issues.items() if parts.get(kind) == entry_id)
+        if featured:
+            notes.append(
+                f"it reuses the {kind} {entry_id!r}, featured on {featured[-1]}: choose another with --{kind} ID"
+            )
+    return notes
 
 
 def next_issue_date(existing: Iterable[dt.date], first: dt.date) -> dt.date:

@@ -163,6 +163,8 @@ def new(
         files = scaffold.entry_files(kind, entry_id, existing)
     for path in scaffold.create_files(root, files):
         log.info("created %s", path)
+    for note in scaffold.issue_notes(existing, files, date_given=entry_id is not None) if kind == "issue" else ():
+        log.info("%s", note)
     log.info(
         "edit %s, then preview it with `build-site serve` or check it with `build-site check`", next(reversed(files))
     )
