@@ -129,7 +129,7 @@ def check_element_ids(issue: Loaded[IssueEntry], parts: list[tuple[str, Loaded[E
                     found.append(
                         issue.problem(
                             (field,),
-                            f"{part} and {owner[element]} both have a {directive.name} {item.id!r}:"
+                            f"{part} and {owner[element]} both have a{'n' * (directive.name[0] in 'aeiou')} {directive.name} {item.id!r}:"
                             f" the issue page would hold two elements with id {element!r}",
                             f"rename the {directive.name} in {loaded.doc.path} and the directives that show it",
                         )
