@@ -1,7 +1,7 @@
 """Benchmark build-site on a generated archive, side by side with Pelican and Hugo.
 
     python -m benchmarks.run [--n 1000] [--runs 3] [--scale 100,1000,3000] [--skip-peers]
-                             [--workdir DIR] [--json FILE] [--seed 1]
+                             [--workdir DIR] [--json FILE] [--seed 1] [--quick]
 
 Runs alternate: every round runs each scenario once, in the same order, so a
 slow minute on the machine hits every tool alike. Scenarios of build-site, each
@@ -21,6 +21,9 @@ saying exactly what it keeps:
 - next-day:       everything; the daily publish: the next day's issue and its three
                   entries appear, and the build publishes as of that day (then they
                   are removed again, for the next round);
+- daily-job:      what the publishing workflow's build job keeps (output/, the build
+                  state and .build-cache/), restored into a fresh checkout of the next
+                  day's repository, then the build as of that day (``benchmarks.daily``);
 - serve-reload:   ``build-site serve`` running (started once, its first build not
                   timed): a paragraph is appended to a topic, and the time runs until
                   the server has announced the rebuild (what reloads an open page)
@@ -41,6 +44,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -52,6 +56,7 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.archive import Project
+from benchmarks.daily import DailyJob
 from benchmarks.generate import (
     DEFAULT_SEED,
     append_to_last_section,
@@ -96,6 +101,7 @@ class Bench:
         self.measurements: list[Measurement] = []
         self.pages: dict[str, dict[str, object]] = {}
         self._serves: dict[int, ServeSession] = {}
+        self._dailies: dict[int, DailyJob] = {}
 
     def project(self, n: int, seed: int) -> Project:
         base = self.workdir / f"n{n}"
@@ -132,6 +138,8 @@ class Bench:
         if scenario == "next-day":  # the archive as it was, for the next round and the other scenarios
             for path in _tomorrow_files(project):
                 path.unlink()
+        if scenario == "daily-job":  # what the workflow keeps for tomorrow's job
+            self._dailies[project.n].save()
         measurement = Measurement(
             scenario, project.n, round_, seconds, cpu, rss_kb / 1024, written, len(after), imported, pss_mb
         )
@@ -169,11 +177,21 @@ class Bench:
             session.stop()
         self._serves.clear()
 
+    def daily(self, project: Project) -> DailyJob:
+        """The daily job of ``project``, a day further at each use."""
+        if project.n not in self._dailies:
+            self._dailies[project.n] = DailyJob(project, self.log)
+        return self._dailies[project.n]
+
     def _prepare_ours(self, project: Project, scenario: str, round_: int) -> tuple[list[str], Path, Path]:
         root = project.ours
         out = root / "output"
         state = root / ".output.build-state"
         date = project.archive.last_date
+        if scenario == "daily-job":
+            root, day = self.daily(project).prepare(_untimed_build)
+            command = [sys.executable, "-c", OURS_WRAPPER, "--root", str(root), "--date", day, "-q"]
+            return command, root, root / "output"
         if scenario == "cold":
             _remove(out, state, root / ".build-cache")
         elif scenario == "warm-cache":
@@ -229,6 +247,11 @@ class Bench:
         return found
 
 
+def _untimed_build(root: Path, day: str) -> None:
+    command = [sys.executable, "-m", "site_builder", "--root", str(root), "--date", day, "-q"]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
 def _tomorrow_files(project: Project) -> list[Path]:
     issue = project.tomorrow
     return [
@@ -252,7 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-peers", action="store_true", help="run build-site only")
     parser.add_argument("--workdir", type=Path, help="where projects are generated (kept); default: a temporary folder")
     parser.add_argument("--json", type=Path, help="also write every measurement and the summary to this file")
+    parser.add_argument(
+        "--quick", action="store_true", help="one run of each scenario, scaling table at N=100 and 1000 only (~15 min)"
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.scale = 1, "100,1000"
     if args.n < 1 or args.runs < 1 or args.scale_runs < 1:
         parser.error("--n, --runs and --scale-runs must be at least 1")
 
@@ -281,14 +309,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in parse_sizes(args.scale):
             if n != args.n:
                 scaled = bench.project(n, args.seed)
-                for round_ in range(args.scale_runs):
-                    for scenario in (s for s in SCALE_ORDER if s in order):
-                        bench.run(scaled, scenario, round_)
+                try:
+                    for round_ in range(args.scale_runs):
+                        for scenario in (s for s in SCALE_ORDER if s in order):
+                            bench.run(scaled, scenario, round_)
+                finally:
+                    bench.close()  # the preview of this size: its memory is not the next size's
             row: dict[str, object] = {"n": n}
             for scenario, summary in bench.summaries(n).items():
                 if scenario in SCALE_ORDER:
                     row[scenario] = summary.median
-            row["peak_rss_mb"] = max(m.peak_rss_mb for m in bench.measurements if m.n == n and m.scenario in OURS)
+            ours = [m for m in bench.measurements if m.n == n and m.scenario in OURS]
+            row["peak_rss_mb"] = max(m.peak_rss_mb for m in ours)
+            row["warm_pss_mb"] = max((m.peak_pss_mb for m in ours if m.scenario != "cold"), default=0.0)
             scaling.append(row)
 
         info = machine()
@@ -308,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "wall": summaries[ours].median / summaries[peer].median,
                         "cpu": summaries[ours].cpu_median / summaries[peer].cpu_median,
                     }
-                    for ours in ("cold", "warm-cache")
+                    for ours in ("cold", "warm-cache", "warm-full", "edit-template", "daily-job")
                     for peer in PEERS
                     if ours in summaries and peer in summaries
                 },

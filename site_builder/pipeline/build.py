@@ -9,9 +9,11 @@ memory and rebuilds it the same way after every save.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +22,13 @@ from ..compute.computer import Computation
 from ..errors import ContentError, Problem
 from ..incremental.builder import builder_digest
 from ..incremental.cache import Cache
-from ..incremental.state import BuildState, StateUpdate, state_folder
+from ..incremental.state import BuildState, OutputRow, StateUpdate, state_folder
 from ..model.pages import IssuePage
 from ..model.site_model import SiteModel
 from ..outputs.editions import EDITIONS, edition_job
 from ..outputs.email.edition import FormulaImages
 from ..outputs.site import Site, SiteFiles
-from ..publish.folders import intact_outputs, marker_tree, output_lock, read_output, real_path
+from ..publish.folders import MARKER, intact_outputs, marker_tree, output_lock, read_output, real_path
 from ..publish.memory import MemoryOutput
 from ..publish.publication import Publication
 from ..render.jobs import render_jobs
@@ -61,7 +63,7 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
         state = open_state(state_folder(out), marker_tree(out), fresh=not options.cache)
         try:
             # Without a state, the files published are read once: unchanged ones are kept, not written again.
-            published = state.outputs() if state.meta("tree") else read_output(out)
+            published = moved_outputs(out, state) if state.meta("tree") else read_output(out)
             output = Publication(out, state_folder(out), published, intact_outputs(out, published))
             report = run(root, options, state, output, now)
             site = report.model.site_source.loaded.model  # type: ignore[union-attr]
@@ -71,6 +73,35 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
             return report
         finally:
             state.close()
+
+
+def moved_outputs(out: Path, state: BuildState) -> dict[str, OutputRow]:
+    """The files the state says were published in ``out``, under their inodes now if the whole tree was moved.
+
+    A build knows the files it published by inode, size and modification time (a file replaced by hand is
+    made again). A tree copied as a whole with its times (restored from a CI job's cache, ``cp -a``,
+    ``rsync -a``) has every file under a new inode: when the output's marker has the size and time the
+    last build gave it but another inode, each file with its recorded size and time is taken for the one
+    published, and the state is told its new inode. A file changed since has another time: it is made again.
+    """
+    published = state.outputs()
+    recorded = state.meta("marker")
+    try:
+        info = os.lstat(out / MARKER)
+    except OSError:
+        return published
+    if not recorded or recorded[0] == info.st_ino or tuple(recorded[1:]) != (info.st_size, info.st_mtime_ns):
+        return published
+    moved = {}
+    base = str(out)
+    for path, row in published.items():
+        with contextlib.suppress(OSError):
+            info = os.lstat(f"{base}/{path}")
+            if info.st_ino != row.ino and (info.st_size, info.st_mtime_ns) == (row.size, row.mtime):
+                moved[path] = dataclasses.replace(row, ino=info.st_ino)
+    state.commit(StateUpdate(outputs=moved))
+    log.debug("the output folder was moved: %d published files found under new inodes", len(moved))
+    return {**published, **moved}
 
 
 def open_state(folder: Path | None, tree: str | None, *, fresh: bool = False) -> BuildState:

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from benchmarks.daily import KEPT
 from benchmarks.generate import append_to_last_section, entry_path, generate_project
 from benchmarks.peers import write_hugo, write_pelican
 from benchmarks.profile_build import main as profile_main
 from benchmarks.run import main, marginal_costs
 
-from ..conftest import run_cli, tree_digest
+from ..conftest import REPO, run_cli, tree_digest
 
 
 def _bodies(root: Path) -> dict[Path, list[str]]:
@@ -121,6 +122,7 @@ def test_runner_reports_every_scenario_as_json(tmp_path: Path) -> None:
         "edit-entry",
         "edit-template",
         "next-day",
+        "daily-job",
         "serve-reload",
     ]
     cold = data["summary"]["cold"]
@@ -131,8 +133,16 @@ def test_runner_reports_every_scenario_as_json(tmp_path: Path) -> None:
     assert summary["no-op"]["files_written"] == 0, "nothing changed: nothing written"
     assert 0 < summary["edit-entry"]["files_written"] < summary["edit-entry"]["files_total"]
     assert 0 < summary["next-day"]["files_written"] < summary["next-day"]["files_total"], "the daily publish"
+    daily = [m for m in data["measurements"] if m["scenario"] == "daily-job"]
+    assert 0 < daily[0]["files_written"] < daily[0]["files_total"], "a day added to the kept output, not a full build"
     assert summary["serve-reload"]["median"] > 0 and summary["serve-reload"]["peak_rss_mb"] > 0
     assert "build-site no-op rebuild" in data["report"]
+
+
+def test_the_daily_job_keeps_what_the_workflows_build_job_keeps() -> None:
+    workflow = yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text())
+    cached = [s for s in workflow["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
+    assert sorted(path for step in cached for path in step["with"]["path"].split()) == sorted(KEPT)
 
 
 def test_marginal_costs_are_per_added_issue() -> None:
