@@ -1,16 +1,17 @@
 """Social cards: the 1200 x 630 PNG a link preview shows for an issue (its title, date and three parts), or for the site.
 
-A card is drawn with matplotlib's Agg renderer, as the plots are, in DejaVu Sans loaded from
-matplotlib's own files (no font lookup on the machine that builds), and saved with no
+A card is drawn with Pillow (a few milliseconds; it was drawn with matplotlib, ten times
+slower, and looks the same: ``tests/pipeline/test_cards.py`` compares them) in DejaVu Sans
+from matplotlib's own files (no font lookup on the machine that builds), and saved with no
 metadata: the same text gives the same bytes on every build. Drawn cards are kept in the build
-cache, one slot per page, keyed by their text and the versions that draw them, so a rebuild
-does not even import matplotlib; the build's tracking (``deps``) remakes a card's job only
-when something the card shows changed.
+cache, one slot per page, keyed by their text and the versions that draw them; the build's
+tracking (``deps``) remakes a card's job only when something the card shows changed.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import os
 from collections.abc import Callable
@@ -31,9 +32,9 @@ WIDTH, HEIGHT = 1200, 630
 CARD_SLOTS = "cards"
 """Cache folder of drawn cards (see ``Cache``): one slot per page, replaced when its card changes."""
 
-_DPI = 72
-"""One point is one pixel: sizes below are in pixels."""
 _MARGIN = 72
+_BAR = 16
+"""Width of the accent bar down the left edge."""
 _PAPER, _INK, _MUTED, _ACCENT, _RULE = "#15171b", "#e6e7ea", "#a4a9b4", "#c79bf2", "#353a43"
 """The site's dark scheme (``static/style.css``): a card stands out on light and dark timelines alike."""
 _TITLE_SIZES = (72, 64, 56, 50, 44)
@@ -74,7 +75,7 @@ def card_png(text: CardText, page: str, cache: Cache | None = None) -> bytes:
     key = Key(
         {
             "text": asdict(text),
-            "versions": versions("matplotlib", "pillow"),
+            "versions": versions("pillow", "matplotlib"),  # matplotlib: its DejaVu Sans files
             "builder": module_digests(__name__),
         }
     )
@@ -89,42 +90,29 @@ def card_png(text: CardText, page: str, cache: Cache | None = None) -> bytes:
 
 def draw_card(text: CardText) -> bytes:
     """The card as PNG bytes: masthead and date, the title (wrapped, smaller when long), a rule, then each part."""
-    import matplotlib  # imported only when a card is not in the cache: a slow import
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from PIL import Image
+    from PIL import Image, ImageDraw  # Pillow only: a few milliseconds a card, and no matplotlib to import
 
-    with matplotlib.rc_context():
-        matplotlib.rcdefaults()  # ignore any matplotlibrc on this machine
-        figure = Figure(figsize=(WIDTH / _DPI, HEIGHT / _DPI), dpi=_DPI, facecolor=_PAPER)
-        canvas = FigureCanvasAgg(figure)
-        card = _Card(figure, canvas.get_renderer())
-        card.draw(text)
-        canvas.draw()
-        image = Image.frombuffer("RGBA", (WIDTH, HEIGHT), canvas.buffer_rgba()).convert("RGB")
+    image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
+    _Card(ImageDraw.Draw(image)).draw(text)
     buffer = io.BytesIO()
     image.save(buffer, format="png", compress_level=_PNG_COMPRESSION)  # Pillow writes no date and no software name
     return buffer.getvalue()
 
 
 class _Card:
-    """Lays text out on a figure in pixels from the top left corner."""
+    """Lays text out on the image in pixels from the top left corner."""
 
-    def __init__(self, figure: Any, renderer: Any) -> None:
-        self.figure = figure
-        self.renderer = renderer
-        self._widths: dict[tuple[str, float, bool], float] = {}
+    def __init__(self, canvas: Any) -> None:
+        self.canvas = canvas
+        self._widths: dict[tuple[str, int, bool], float] = {}
 
     def draw(self, text: CardText) -> None:
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Rectangle
-
-        figure = self.figure
-        figure.add_artist(Rectangle((0, 0), 16 / WIDTH, 1, transform=figure.transFigure, color=_ACCENT))
+        canvas = self.canvas
+        canvas.rectangle((0, 0, _BAR - 1, HEIGHT - 1), fill=_ACCENT)
         usable = WIDTH - 2 * _MARGIN
         self.put(_MARGIN, 84, text.masthead.upper(), _HEAD, bold=True, colour=_ACCENT)
         if text.date:
-            self.put(WIDTH - _MARGIN, 84, text.date, _HEAD, colour=_MUTED, ha="right")
+            self.put(WIDTH - _MARGIN, 84, text.date, _HEAD, colour=_MUTED, anchor="rs")
         parts_top = HEIGHT - 64 - 82 * len(text.parts) if text.parts else HEIGHT - 64
         title_top, title_bottom = 130, parts_top - 40
         size, lines = self.fit(text.title, usable, title_bottom - title_top)
@@ -134,30 +122,20 @@ class _Card:
         for index, line in enumerate(lines):
             self.put(_MARGIN, first + index * leading, line, size, bold=True)
         if text.parts:
-            y = 1 - (parts_top - 28) / HEIGHT
-            figure.add_artist(Line2D((_MARGIN / WIDTH, 1 - _MARGIN / WIDTH), (y, y), color=_RULE, linewidth=2))
+            rule = parts_top - 28  # a 2-pixel rule: the rows just above and below this line between rows
+            canvas.rectangle((_MARGIN, rule - 1, WIDTH - _MARGIN - 1, rule), fill=_RULE)
             for index, (label, title) in enumerate(text.parts):
                 top = parts_top + 82 * index
                 self.put(_MARGIN, top + _LABEL, label.upper(), _LABEL, bold=True, colour=_ACCENT)
                 self.put(_MARGIN, top + _LABEL + 8 + _PART, self.ellipsis(title, _PART, usable), _PART)
 
     def put(
-        self, x: float, y: float, line: str, size: float, *, bold: bool = False, colour: str = _INK, ha: str = "left"
+        self, x: float, y: float, line: str, size: int, *, bold: bool = False, colour: str = _INK, anchor: str = "ls"
     ) -> None:
-        """One line of text with its baseline at ``y`` pixels from the top."""
-        # parse_math=False: an author's "$5 and $10" is text, not a formula.
-        self.figure.text(
-            x / WIDTH,
-            1 - y / HEIGHT,
-            line,
-            fontproperties=_font(size, bold),
-            color=colour,
-            ha=ha,
-            va="baseline",
-            parse_math=False,
-        )
+        """One line of text with its baseline at ``y`` pixels from the top (``anchor`` "rs": ending at ``x``)."""
+        self.canvas.text((x, y), line, font=_font(size, bold), fill=colour, anchor=anchor)
 
-    def width(self, line: str, size: float, bold: bool = False) -> float:
+    def width(self, line: str, size: int, bold: bool = False) -> float:
         """Pixels ``line`` takes: the sum of its words' and spaces' widths, each measured once (the kerning across
         a space is nil in DejaVu Sans)."""
         words = line.split(" ")
@@ -165,13 +143,13 @@ class _Card:
             " ", size, bold
         )
 
-    def _measure(self, text: str, size: float, bold: bool) -> float:
+    def _measure(self, text: str, size: int, bold: bool) -> float:
         key = (text, size, bold)
         if key not in self._widths:
-            self._widths[key] = self.renderer.get_text_width_height_descent(text, _font(size, bold), ismath=False)[0]
+            self._widths[key] = _font(size, bold).getlength(text)
         return self._widths[key]
 
-    def fit(self, title: str, width: float, height: float) -> tuple[float, list[str]]:
+    def fit(self, title: str, width: float, height: float) -> tuple[int, list[str]]:
         """The largest title size whose wrapped lines fit the box, and the lines (the last cut short if none does)."""
         for size in _TITLE_SIZES:
             lines = _wrap(title, lambda line, size=size: self.width(line, size, bold=True), width)
@@ -182,7 +160,7 @@ class _Card:
         lines = _wrap(title, lambda line: self.width(line, size, bold=True), width)
         return size, [*lines[: keep - 1], self.ellipsis(" ".join(lines[keep - 1 :]), size, width, bold=True)]
 
-    def ellipsis(self, line: str, size: float, width: float, *, bold: bool = False) -> str:
+    def ellipsis(self, line: str, size: int, width: float, *, bold: bool = False) -> str:
         """``line``, cut at a word and ended with an ellipsis if it is wider than ``width``."""
         if self.width(line, size, bold) <= width:
             return line
@@ -204,10 +182,18 @@ def _wrap(text: str, width: Callable[[str], float], usable: float) -> list[str]:
 
 
 @functools.lru_cache(maxsize=16)
-def _font(size: float, bold: bool) -> Any:
-    """DejaVu Sans from matplotlib's own files: the same glyphs whatever fonts the machine has."""
-    import matplotlib
-    from matplotlib.font_manager import FontProperties
+def _font(size: int, bold: bool) -> Any:
+    """DejaVu Sans from matplotlib's own files (found, not imported): the same glyphs whatever fonts the machine has."""
+    from PIL import ImageFont
 
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return FontProperties(fname=os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name), size=size)
+    # The basic layout (kerning, no shaping): what matplotlib did, and faster than Raqm for Latin text.
+    return ImageFont.truetype(os.path.join(_fonts_folder(), name), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+@functools.cache
+def _fonts_folder() -> str:
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("matplotlib is not installed: its DejaVu Sans draws the social cards")
+    return os.path.join(spec.submodule_search_locations[0], "mpl-data", "fonts", "ttf")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from site_builder.outputs import cards
 from site_builder.outputs.cards import CardText, draw_card
@@ -121,3 +121,49 @@ def test_a_card_path_that_does_not_exist_fails_the_build(project: Path) -> None:
     broken = f"output/issues/2026-11-26/index.html:\\d+:1: broken link '{BASE}issues/2026-11-26/social.png'"
     assert re.search(broken, result.stderr), result.stderr
     assert tree_digest(project / "output") == before
+
+
+REFERENCE = Path(__file__).parent / "cards"
+"""Cards drawn with matplotlib, as every card was until Pillow drew them: the design the Pillow cards keep."""
+REFERENCE_TEXTS = {
+    "issue": CardText(
+        "The Daily Gradient",
+        "Thursday, 26 November 2026",
+        "Perplexity · Batch Normalization Forward Pass",
+        (
+            ("Topic deep dive", "Perplexity"),
+            ("Problem of the day", "Batch Normalization Forward Pass"),
+            ("Feature spotlight", "Implementation walkthroughs"),
+        ),
+    ),
+    "site": CardText(
+        "The Daily Gradient",
+        "",
+        "One machine-learning topic, one problem and one feature every morning, with every number computed.",
+    ),
+    "long": CardText(
+        "The Daily Gradient",
+        "Wednesday, 30 September 2026",
+        "A very long title " * 8 + "end",
+        (
+            (
+                "Topic deep dive",
+                "Some topic with a rather long name that should be cut short because it does not fit at all in the width",
+            ),
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE_TEXTS))
+def test_a_card_looks_as_the_matplotlib_card_did(name: str) -> None:
+    """The same design: on average within 4/255 of the matplotlib card, and fewer than 2% of the pixels more than
+    64/255 off (glyph edges that fall a pixel apart: the two renderers round glyph advances differently)."""
+    drawn = Image.open(io.BytesIO(draw_card(REFERENCE_TEXTS[name]))).convert("RGB")
+    reference = Image.open(REFERENCE / f"{name}-matplotlib.png").convert("RGB")
+    assert drawn.size == reference.size == (1200, 630)
+    difference = ImageChops.difference(drawn, reference).convert("L").histogram()
+    pixels = sum(difference)
+    mean = sum(value * count for value, count in enumerate(difference)) / pixels
+    far = sum(difference[65:]) / pixels
+    assert mean <= 4 and far < 0.02, f"{name}: mean difference {mean:.2f}/255, {far:.2%} of pixels far off"

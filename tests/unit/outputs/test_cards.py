@@ -15,17 +15,16 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_a_title_is_drawn_as_text_even_with_dollar_signs() -> None:
-    # Read as mathtext, this would be an unclosed fraction: an error.
+    # Read as matplotlib's mathtext (as cards were drawn before Pillow), this would be an unclosed fraction.
     text = CardText("Money", "", r"Costs from $5 to $\frac{1}{ and more")
     assert _png_size(draw_card(text)) == (1200, 630)
 
 
 def test_a_long_title_is_set_smaller_and_cut_with_an_ellipsis() -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from PIL import Image, ImageDraw
 
-    figure = Figure(figsize=(12, 6.3), dpi=72)
-    card = cards._Card(figure, FigureCanvasAgg(figure).get_renderer())  # the layout, measured on a real renderer
+    canvas = ImageDraw.Draw(Image.new("RGB", (cards.WIDTH, cards.HEIGHT)))
+    card = cards._Card(canvas)  # the layout, measured with the real fonts
     size, lines = card.fit("Perplexity", 1056, 200)
     assert (size, lines) == (cards._TITLE_SIZES[0], ["Perplexity"])
     words = " ".join(["Normalization"] * 40)
