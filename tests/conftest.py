@@ -188,6 +188,16 @@ class Part:
     """How a person installs it."""
 
 
+def _vnu_jar() -> Path:
+    """The W3C Nu HTML Checker as npm's vnu-jar installs it (.ci/run puts it in .ci-tools/)."""
+    return Path(os.environ.get("VNU_JAR", REPO / ".ci-tools/node_modules/vnu-jar/build/dist/vnu.jar"))
+
+
+def vnu_command() -> list[str]:
+    """How to run the Nu HTML Checker: the jar on the machine's Java."""
+    return [shutil.which("java") or "java", "-jar", str(_vnu_jar())]
+
+
 MATH_FONT_SOURCE = Path("/usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf")
 PARTS = {
     "chromium": Part(
@@ -212,6 +222,16 @@ PARTS = {
         "apt-get install systemd, or run bash .ci/run, which installs it",
     ),
     "git": Part("git", lambda: shutil.which("git") is not None, "apt-get install git, or run bash .ci/run"),
+    "latex": Part(
+        "LaTeX (latex, with amsmath)",
+        lambda: shutil.which("latex") is not None and shutil.which("kpsewhich") is not None,
+        "apt-get install texlive-latex-base, or run bash .ci/run, which installs it",
+    ),
+    "vnu": Part(
+        "the Nu HTML Checker (vnu.jar on Java)",
+        lambda: _vnu_jar().is_file() and shutil.which("java") is not None,
+        "apt-get install default-jre-headless and npm install --prefix .ci-tools vnu-jar, or run bash .ci/run",
+    ),
 }
 MISSING = "missing real part: "
 """How the reason of a skip for a missing part begins: the end of the run lists these (``pytest_terminal_summary``)."""
