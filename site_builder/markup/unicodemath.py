@@ -56,7 +56,7 @@ class _Atom:
 @functools.lru_cache(maxsize=4096)  # an archive repeats a few formulas thousands of times
 def latex_to_unicode(latex: str) -> str:
     """One line of Unicode text for a LaTeX formula; raises ``MarkupError`` like the MathML conversion."""
-    root = ET.fromstring(latex_to_mathml(latex, display=False))
+    root = ET.fromstring(latex_to_mathml(latex, display=False, tex_spacing=False))
     return _row(list(root), compact=False).strip()
 
 
