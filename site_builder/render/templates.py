@@ -27,7 +27,7 @@ from .. import markup
 from ..errors import ContentError, Problem, TemplateError
 from ..incremental.deps import Fields, note
 from ..markup import escape as mdescape
-from .numbers import format_number
+from .numbers import format_number, format_rows, number_html
 from .theme import TEMPLATES, THEME
 
 
@@ -78,6 +78,8 @@ def load_templates(root: Path, compiled: Path | None = None) -> Templates:
     env.project_templates = root / TEMPLATES
     env.filters.update(
         number=format_number,
+        number_html=number_html,
+        number_rows=format_rows,
         json=json_text,
         md_escape=markdown_escape,
         md_cell=markdown_cell,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from ..conftest import edit_file, run_cli
@@ -26,11 +27,17 @@ def test_an_example_and_a_problem_can_ask_for_fixed_places(project: Path) -> Non
     sentence = html.split('id="example-sentence"', 1)[1].split("</figure>", 1)[0]
     h = -sum(math.log2(p) for p in (0.25, 0.5, 0.125, 0.5)) / 4
     assert f'<th scope="row">PP = 2^H</th><td>{2**h:.2f}</td>' in sentence
-    assert "<td>[0.25, 0.50, 0.12, 0.50]</td>" in sentence  # inputs too, each to two places
+    assert "<td>[0.25, 0.50, 0.12, 0.50]</td>" in _spans_out(sentence)  # inputs too, each to two places
+    assert '<span class="num">0.50,</span> <span class="num">0.12,</span>' in sentence, "wrapped between numbers"
     assert "<td>4</td>" in sentence, "integers stay integers"
-    cases = html.split('class="test-cases"', 1)[1].split("</table>", 1)[0]
+    cases = _spans_out(html.split('class="test-cases"', 1)[1].split("</table>", 1)[0])
     assert "<code>running_mean</code> = [0.400, 0.200, 0.100]" in cases
     assert "<code>momentum</code> = 0.500" in cases
-    # The other examples keep the shortest form.
+    # The other examples keep the shortest form, and a power of ten as a textbook writes it.
     minibatch = html.split('id="example-minibatch"', 1)[1].split("</figure>", 1)[0]
-    assert "<td>1e-5</td>" in minibatch
+    assert "<td>1 × 10⁻⁵</td>" in minibatch
+
+
+def _spans_out(html: str) -> str:
+    """The HTML without the spans that keep each number of a vector on one line."""
+    return re.sub(r"</?span[^>]*>", "", html)
