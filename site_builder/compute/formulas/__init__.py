@@ -12,7 +12,10 @@ The convention, in full (docs/authoring.md "Writing verifiable formulas" says th
 - ``verify.symbols`` binds **symbol names** to the example's input or output
   names. A symbol's name is its LaTeX without backslashes, braces, spaces and
   font commands: ``N``, ``\\mu_B`` -> ``mu_B``, ``\\hat{\\mu}`` -> ``hatmu``,
-  ``m_{t-1}`` -> ``m_t-1``, ``\\text{lr}`` -> ``lr``. Keys may be written either
+  ``m_{t-1}`` -> ``m_t-1``, ``\\text{lr}`` -> ``lr``; an alphabet is not part of
+  a name (``\\mathbf{x}``, ``\\boldsymbol\\theta``, ``\\mathcal{B}``, ``{\\rm KL}`` ->
+  ``x``, ``theta``, ``B``, ``KL``); an application may be bound as written
+  (``'p(y|x)': p_y_given_x``, ``'H(X)': hx``). Keys may be written either
   way. A name that is both an input and an output means the input: the
   right-hand side of an update reads the old value. Letters written together
   (``delta``) are one symbol only when that word is bound; otherwise a product.
@@ -24,10 +27,23 @@ The convention, in full (docs/authoring.md "Writing verifiable formulas" says th
   (``y_i = \\gamma x_i + \\beta`` broadcasts elementwise as numpy does); any other
   subscript is evaluated as an index (``w_{y_n}``). Products are elementwise.
   ``\\sum_j`` without bounds runs over the rows of the arrays j subscripts.
-- A bound symbol before parentheses is entry i of its value when they hold one
-  subscripted symbol (``p(x_i)``), else a product (``\\gamma(x_i - \\mu_B)``); a bound
-  word (``\\mathrm{RMS}(x)``) stands for its value. Unbound ``\\sigma`` is the logistic
-  sigmoid, ``\\Phi`` the normal CDF, ``e`` Euler's number, ``\\pi`` pi; ``\\log`` is natural.
+- **Call or multiplication, one rule.** Before parentheses, a function (a named
+  one, ``\\operatorname{softmax}``, or unbound ``\\sigma``, ``\\Phi``, ``I``) is called; a
+  symbol bound to values and written applied to the symbols those values were
+  computed at stands for those values: ``p(x)`` with x unbound or the index of a
+  sum (``\\sum_x p(x)``: entry x, one axis per such argument, in order), ``\\Phi(x)``
+  with Φ bound to an output and x to an input, ``p(x_i)`` (entry i), a bound word
+  (``\\mathrm{RMS}(x)``); anything else before a parenthesis multiplies
+  (``\\gamma(x_i - \\mu_B)``, ``p_i (\\log p_i - \\log q_i)``, an input before a bound
+  symbol). Where both readings are possible (an output applied to an output) and
+  give different numbers, the formula is an error naming both readings.
+- Unbound ``\\sigma`` is the logistic sigmoid, ``\\Phi`` the normal CDF, ``e`` Euler's
+  number, ``\\pi`` pi; ``\\log`` is natural. softmax, log-sum-exp, max, min, argmax and
+  argmin of one argument act along its last axis (each row); ``\\max_c a_c`` is over c.
+- ``\\sum_x`` and ``\\sum_{x \\in \\mathcal{X}}`` run over every outcome; ``\\mathbb{E}_{x \\sim P}[f]``
+  and ``\\mathbb{E}_P[f]`` are the sum of P times f. ``x^\\top`` (``x^T`` unless T is bound)
+  transposes, and a product with a transposed factor, or ``\\cdot`` between bold
+  vectors, is a matrix (dot) product; every other product is elementwise.
 - A formula with no numeric meaning (pseudo-code, a shape, a definition in
   words) raises ``Unverifiable`` with the reason, never passes.
 

@@ -150,11 +150,11 @@ def check_formula(
     seed: int,
 ) -> FormulaCheck:
     """Evaluate the formula on the worked example and on seeded random inputs; raise ``FormulaError`` on any mismatch."""
-    compiled = compile_formula(latex, symbols)
+    defaults = function_defaults(reference.function)
+    compiled = compile_formula(latex, symbols, {*reference.inputs, *defaults})
     if output not in reference.outputs:
         known = ", ".join(reference.outputs)
         raise FormulaError(f"{reference.name} has no output {output!r} (it has {known})", ("verify", "output"))
-    defaults = function_defaults(reference.function)
     worked = f"the worked example {reference.example!r}"
     _compare(compiled, symbols, output, rtol, reference, {**defaults, **reference.inputs}, reference.outputs, worked)
     rng = np.random.default_rng(seed)

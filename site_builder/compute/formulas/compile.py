@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import functions
-from .functions import EvaluationError, np
-from .notation import UNBOUND_FUNCTIONS
+from .functions import FREE, Env, EvaluationError, Evaluator, Indexes, np
 from .read import read_formula
+from .readings import Readings
 from .syntax import (
     Apply,
     Binary,
     Call,
     Cases,
     Compare,
+    Expectation,
     FormulaError,
     Fraction,
+    Index,
     Indicator,
     Negate,
     Node,
@@ -32,14 +34,6 @@ from .syntax import (
     symbol_name,
     walk,
 )
-
-Env = Mapping[str, Any]
-"""Bound symbol name -> value (int, float, text or numpy array)."""
-Indexes = Mapping[str, int]
-"""Sum index name -> its current value."""
-Evaluator = Callable[[Env, Indexes], Any]
-FREE = slice(None)
-"""A subscript letter no sum binds: every entry along that axis at once."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +57,13 @@ class CompiledFormula:
         return [evaluator(env, {}) for evaluator in self.evaluators]
 
 
-def compile_formula(latex: str, symbols: Mapping[str, str]) -> CompiledFormula:
-    """Parse ``latex`` and resolve its symbols against ``symbols`` (symbol name -> value name)."""
-    compiler = _Compiler(symbols)
+def compile_formula(latex: str, symbols: Mapping[str, str], inputs: Collection[str] | None = None) -> CompiledFormula:
+    """Parse ``latex`` and resolve its symbols against ``symbols`` (symbol name -> value name).
+
+    ``inputs`` names the reference's inputs, which tells a value computed at an input (``\\Phi(x)``) from a
+    product; unknown, a bound value applied to bound symbols stands for its values.
+    """
+    compiler = _Compiler(symbols, latex, inputs)
     formula = read_formula(latex, compiler.words())
     evaluators = tuple(compiler.node(expression, frozenset()) for expression in formula.expressions)
     compiler.check_all_used()
@@ -92,10 +90,11 @@ def bound_words(symbols: Collection[str]) -> set[str]:
     return {word for word in found if len(word) > 1}
 
 
-class _Compiler:
+class _Compiler(Readings):
     """Turns a formula's tree into nested closures."""
 
-    def __init__(self, symbols: Mapping[str, str]) -> None:
+    def __init__(self, symbols: Mapping[str, str], latex: str = "", inputs: Collection[str] | None = None) -> None:
+        self.symbols, self.latex, self.inputs = symbols, latex, inputs
         self.bound: dict[str, str] = {}
         """Normalised key -> key as written in YAML."""
         for key in symbols:
@@ -125,6 +124,13 @@ class _Compiler:
         what = f"the function {written}(...)" if function else f"the symbol {written}"
         return FormulaError(f"has {what}, which verify.symbols does not bind (bound: {known})", ("verify", "symbols"))
 
+    def written(self, node: Node) -> str:
+        """The author's LaTeX for ``node``, as written."""
+        return self.latex[node.span[0] : node.span[1]].strip() if self.latex else type(node).__name__
+
+    def is_output(self, key: str) -> bool:
+        return self.inputs is not None and self.symbols[self.bound[key]] not in self.inputs
+
     # --- nodes
 
     def node(self, node: Node, scope: frozenset[str]) -> Evaluator:
@@ -136,6 +142,10 @@ class _Compiler:
         if isinstance(node, Binary):
             left, right = self.node(node.left, scope), self.node(node.right, scope)
             op = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}[node.op]
+            if node.op == "*" and self.vector_product(node):
+                op = functions.rows_dot if self.stacked(node.right, scope) else functions.matrix_product
+            elif node.op == "*" and node.op_span[0] == node.op_span[1] and not self.entries(node):
+                op = functions.juxtaposed
             return lambda env, idx: op(left(env, idx), right(env, idx))
         if isinstance(node, Negate):
             operand = self.node(node.operand, scope)
@@ -153,6 +163,14 @@ class _Compiler:
             return self.reduction(node, scope)
         if isinstance(node, Cases):
             return self.cases(node, scope)
+        if isinstance(node, Index):
+            value = self.node(node.value, scope)
+            indexers = self.subscripts(node.indexes, scope, node.sub, node.sub)
+            written = self.written(node)
+            return lambda env, idx: functions.at(value(env, idx), [(v, i(env, idx)) for v, i in indexers], written)
+        if isinstance(node, Expectation):
+            weights, body = self.node(node.distribution, scope), self.node(node.body, scope)
+            return lambda env, idx: np.sum(np.multiply(weights(env, idx), body(env, idx)))
         if isinstance(node, Indicator):
             condition = self.condition(node.condition, scope)
             return lambda env, idx: np.where(condition(env, idx), 1.0, 0.0)
@@ -180,8 +198,20 @@ class _Compiler:
 
     def indexed(self, key: str, parts: tuple[Node, ...], scope: frozenset[str], written: str, full: str) -> Evaluator:
         """``x_i``, ``x_{n,c}``, ``w_{y_n}``: the bound array at those subscripts (counting from 1)."""
+        indexers = self.subscripts(parts, scope, written, full)
+        self.used.add(key)
+
+        def evaluate(env: Env, idx: Indexes) -> Any:
+            return functions.at(env[key], [(var, index(env, idx)) for var, index in indexers], written)
+
+        return evaluate
+
+    def subscripts(
+        self, parts: tuple[Node, ...], scope: frozenset[str], written: str, full: str
+    ) -> list[tuple[str, Evaluator]]:
+        """Each subscript's evaluator: a sum's index, every entry (a free letter), or a value used as an index."""
         indexers = []
-        for part in parts:
+        for part in _letters(parts, scope):
             if isinstance(part, Symbol) and part.sub is None and part.name in scope:
                 indexers.append((part.name, self.node(part, scope)))
             elif isinstance(part, Symbol) and part.sub is None and re.fullmatch(r"[a-z]", part.name):
@@ -193,18 +223,20 @@ class _Compiler:
                     indexers.append((symbol_name(written.partition("_")[2]), self.node(part, scope)))
                 except FormulaError:
                     raise self.unbound(full) from None
-        self.used.add(key)
-
-        def evaluate(env: Env, idx: Indexes) -> Any:
-            return functions.at(env[key], [(var, index(env, idx)) for var, index in indexers], written)
-
-        return evaluate
+        return indexers
 
     def powers_of(self, full: str) -> list[str]:
         return [k for k in self.bound if k.partition("^")[0] == full and k.partition("^")[2].isdigit()]
 
     def power(self, node: Power, scope: frozenset[str]) -> Evaluator:
+        if self.transposed(node):
+            inner = self.node(node.base, scope)
+            return lambda env, idx: functions.transpose(inner(env, idx))
         base = node.base
+        if isinstance(base, Apply) and self.apply_reading(base, scope) == "product":  # \alpha(1 - p)^\gamma
+            (paren,) = base.args
+            raised = Power((paren.span[0], node.span[1]), paren, node.exponent, node.label)
+            return self.node(Binary(node.span, "*", base.symbol, raised, (paren.span[0], paren.span[0])), scope)
         if isinstance(base, Symbol):
             unit = self.power_unit(base, node.label, scope)
             if unit is not None:
@@ -223,6 +255,10 @@ class _Compiler:
                 if stem == base.full:
                     return lambda env, idx: env[key]
                 return self.indexed(key, base.indexes, scope, base.full, base.full)
+        written_first = f"{base.name}^{label}_{base.sub}"  # \sigma^2_{ML}, \eta^i_{min}: the same unit
+        if base.sub is not None and written_first in self.bound:
+            self.used.add(written_first)
+            return lambda env, idx: env[written_first]
         powers = self.powers_of(base.full)
         if not powers:
             return None
@@ -243,38 +279,28 @@ class _Compiler:
             return lambda env, idx: function(*(a(env, idx) for a in args), base=base(env, idx))
         return lambda env, idx: function(*(a(env, idx) for a in args))
 
-    def apply(self, node: Apply, scope: frozenset[str]) -> Evaluator:
-        """``p(x_i)``: entry i of the bound p; ``\\gamma(x - \\mu)``: a product; unbound ``\\sigma(x)``: sigmoid."""
-        symbol, args = node.symbol, node.args
-        full = symbol.full
-        bound = full in self.bound or (symbol.sub is not None and symbol.name in self.bound)
-        if not bound and symbol.sub is None and symbol.name in UNBOUND_FUNCTIONS and len(args) == 1:
-            return self.call(Call(node.span, UNBOUND_FUNCTIONS[symbol.name], args), scope)
-        if not bound:
-            raise self.unbound(full, function=True)
-        if symbol.multi_letter:
-            return self.symbol(symbol, scope)  # \mathrm{RMS}(x): the arguments only name what it is of
-        if len(args) == 1 and isinstance(args[0], Symbol) and args[0].sub is not None:
-            argument = args[0]
-            return self.indexed(full, argument.indexes, scope, f"{full}({argument.full})", full)
-        if len(args) != 1:
-            raise FormulaError(
-                f"reads {full}(...) with {len(args)} arguments as a function, but {full} is a bound value"
-            )
-        value, factor = self.symbol(symbol, scope), self.node(args[0], scope)
-        return lambda env, idx: np.multiply(value(env, idx), factor(env, idx))
-
     def reduction(self, node: Reduction, scope: frozenset[str]) -> Evaluator:
         inner = scope | {node.index}
         body = self.node(node.body, inner)
-        if node.lower is None:
-            lower: Evaluator = lambda env, idx: 1  # noqa: E731
+        lower: Evaluator = lambda env, idx: 1  # noqa: E731  (\sum_i^N and \sum_i count from 1, as subscripts do)
+        if node.lower is not None:
+            lower = self.node(node.lower, scope)
+        if node.upper is None or self.unbound_count(node.upper, scope):  # \sum_{k=1}^{K}, K not bound: every k
             upper = self.length_of(node, scope)
         else:
-            lower = self.node(node.lower, scope)
-            assert node.upper is not None
             upper = self.node(node.upper, scope)
         return functions.reduce_over(node.kind, node.index, lower, upper, body)
+
+    def unbound_count(self, node: Node, scope: frozenset[str]) -> bool:
+        """An upper bound that is a capital letter no binding names: the number of the arrays' rows."""
+        return (
+            isinstance(node, Symbol)
+            and node.sub is None
+            and node.name.isupper()
+            and node.name not in scope
+            and node.name not in self.bound
+            and not self.powers_of(node.name)
+        )
 
     def length_of(self, node: Reduction, scope: frozenset[str]) -> Evaluator:
         """``\\sum_j``: j runs over every row of the bound arrays the body subscripts with j."""
@@ -285,9 +311,15 @@ class _Compiler:
             if isinstance(symbol, Symbol) and not isinstance(child, Apply):
                 parts = symbol.indexes
             key = symbol.name if isinstance(symbol, Symbol) else ""
+            from_end = False  # a value applied to outcomes it has no axis for (p(X|Y) over Y): they lead
+            if isinstance(child, Apply) and symbol_name(self.written(child)) in self.bound:
+                key, parts, from_end = symbol_name(self.written(child)), child.args, True
+            elif isinstance(child, Apply) and not any(isinstance(a, Symbol) and a.sub for a in child.args):
+                key, from_end = child.symbol.full, True
+                parts = tuple(a for a in child.args if not (isinstance(a, Symbol) and self.is_bound(a, scope)))
             for axis, part in enumerate(parts):
                 if key in self.bound and isinstance(part, Symbol) and part.name == node.index and part.sub is None:
-                    axes.append((key, axis))
+                    axes.append((key, axis - len(parts) if from_end else axis))
         if not axes:
             raise FormulaError(
                 f"has \\{node.kind}_{node.index} without bounds, but no bound array is subscripted by {node.index}: "
@@ -316,6 +348,27 @@ class _Compiler:
                 sides.append(self.node(side, scope))
         left, right = sides
         return lambda env, idx: functions.compare(node.op, left(env, idx), right(env, idx))
+
+
+def _letters(parts: tuple[Node, ...], scope: frozenset[str]) -> tuple[Node, ...]:
+    """``t_{nk}``, ``\\alpha_{ij}``: letters written together in a subscript, each a sum's index or free, index one axis
+    each (as ``t_{n,k}``)."""
+    found: list[Node] = []
+    for part in parts:
+        letters = _factors(part)
+        if len(letters) > 1 and all(
+            isinstance(f, Symbol) and f.sub is None and len(f.name) == 1 and f.name.islower() for f in letters
+        ):
+            found.extend(letters)
+        else:
+            found.append(part)
+    return tuple(found)
+
+
+def _factors(node: Node) -> list[Node]:
+    if isinstance(node, Binary) and node.op == "*" and node.op_span[0] == node.op_span[1]:
+        return [*_factors(node.left), *_factors(node.right)]
+    return [node]
 
 
 __all__ = ["CompiledFormula", "EvaluationError", "compile_formula"]

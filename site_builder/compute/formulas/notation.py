@@ -14,15 +14,30 @@ GREEK = _words(
     "varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi "
     "Psi Omega ell"
 )
-DECORATIONS = _words("hat widehat bar overline tilde widetilde vec mathbf boldsymbol bm textbf")
+ACCENTS = _words("hat widehat bar overline tilde widetilde vec dot ddot check breve")
 """Commands over a symbol that become part of its name (``\\hat{\\mu}`` -> ``hatmu``)."""
-TEXT_COMMANDS = _words("text textrm textit mathrm mathit operatorname")
+FONTS = _words("mathbf boldsymbol bm textbf mathcal mathfrak mathscr mathsf mathnormal pmb")
+"""Alphabets a letter is written in, which are not part of its name: ``\\mathbf{x}``, ``\\boldsymbol\\theta``,
+``\\mathcal{B}`` are bound as ``x``, ``theta``, ``B``."""
+DECORATIONS = ACCENTS | FONTS
+TEXT_COMMANDS = _words("text textrm textit textsf mathrm mathit operatorname")
 """Commands whose argument is a word: a function name, a multi-letter symbol, a keyword or quoted text."""
+SWITCHES = _words("rm bf it sf")
+"""Old-style font switches, ``{\\rm KL}``: the letters after them are a word, as ``\\mathrm{KL}``."""
 SIZING = _words("left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr middle displaystyle limits")
 """Commands that only size the delimiter after them, skipped."""
 SPACING = _words("quad qquad hspace mkern")
 """Spacing commands, skipped (``\\hspace`` with its argument); so are ``\\,``, ``\\;``, ``\\:``, ``\\!``, ``&``."""
-RELATIONS = {"=": "=", "leftarrow": "\\leftarrow", "gets": "\\leftarrow", "coloneqq": "="}
+RELATIONS = {
+    "=": "=",
+    "leftarrow": "\\leftarrow",
+    "gets": "\\leftarrow",
+    "coloneqq": "=",
+    "coloneq": "=",
+    "triangleq": "=",
+    "doteq": "=",
+    "approx": "=",
+}
 """Relations that split a formula into the notation on the left and the expression(s) on the right."""
 COMPARISONS = {
     "<": "<",
@@ -33,18 +48,27 @@ COMPARISONS = {
     "leq": "<=",
     "ge": ">=",
     "geq": ">=",
+    "leqslant": "<=",
+    "geqslant": ">=",
     "ne": "!=",
     "neq": "!=",
 }
 """Comparisons allowed in the conditions of ``cases`` and of an indicator ``\\mathbb{1}\\{...\\}``."""
 OPERATOR_FUNCTIONS = _words("exp log ln sin cos tan sinh cosh tanh")
 """Commands that may take their argument without parentheses: ``\\log x_n``, ``\\exp x``."""
-NAMED_FUNCTIONS = _words("exp log ln sin cos tan sinh cosh tanh max min sigmoid softplus relu erf sqrt abs mean sum")
+NAMED_FUNCTIONS = _words(
+    "exp log ln sin cos tan sinh cosh tanh max min sigmoid softplus relu erf sqrt abs mean sum softmax logsumexp lse "
+    "argmax argmin gelu silu swish"
+)
 """Names (lower-cased) read as functions when applied, as ``\\max(0, x)``, ``\\text{Tanh}(x)``,
 ``\\operatorname{mean}(L)``; ``E`` and ``Var`` take brackets."""
 UNBOUND_FUNCTIONS = {"sigma": "sigmoid", "Phi": "Phi"}
 """Greek letters read as functions when verify.symbols does not bind them: σ(x) and Φ(x)."""
 INDICATORS = {("mathbb", "1"), ("mathbf", "1"), ("mathbb", "I")}
+INDICATOR_LETTERS = frozenset({"I", "1"})
+"""Unbound letters read as an indicator when applied to a comparison: ``I(u < 0)``."""
+TRANSPOSES = frozenset({"top", "intercal", "mathsfT", "rmT", "mathrmT", "\\top"})
+"""Superscripts that transpose (``x^\\top``); ``^T`` too unless T is a bound symbol."""
 KEYWORDS = _words("if otherwise where for to do else input initialize return and")
 PSEUDO_CODE = {
     "input": "the algorithm's inputs",

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .notation import COMPARISONS, DECORATIONS, GREEK, INDICATORS, NAMED_FUNCTIONS, OPERATOR_FUNCTIONS
+from .constructs import Constructs
+from .notation import ACCENTS, COMPARISONS, DECORATIONS, FONTS, GREEK, INDICATORS, NAMED_FUNCTIONS, OPERATOR_FUNCTIONS
 from .syntax import (
+    OPEN,
     Apply,
     Binary,
     Call,
-    Cases,
     Compare,
     FormulaError,
     Fraction,
-    Indicator,
+    Index,
     Negate,
     Node,
     Number,
-    Otherwise,
     Power,
-    Reduction,
     Symbol,
     Text,
     Token,
@@ -30,10 +29,9 @@ _ATOM_COMMANDS = (
     frozenset(["frac", "dfrac", "tfrac", "sqrt", "sum", "prod", "lVert", "Vert", "begin", "max", "min"])
     | OPERATOR_FUNCTIONS
 )
-OPEN = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
 
 
-class Parser:
+class Parser(Constructs):
     """Recursive descent over one expression's tokens; anything left unread is an error."""
 
     def __init__(self, latex: str, tokens: list[Token], words: frozenset[str]) -> None:
@@ -91,9 +89,12 @@ class Parser:
     def term(self) -> Node:
         node = self.factor()
         while True:
-            if self.at("*", "\\cdot", "\\times", "/", "\\div"):
+            if self.at("*", "\\cdot", "\\times", "\\odot", "\\otimes", "\\circ", "/", "\\div"):
                 op = self.take()
                 right = self.factor()
+                while op.text in ("\\odot", "\\otimes") and self.starts_atom():  # a ⊗ xV: the side by side first
+                    factor = self.factor()
+                    right = Binary((right.span[0], factor.span[1]), "*", right, factor, (factor.span[0],) * 2)
                 kind = "/" if op.text in ("/", "\\div") else "*"
                 node = Binary((node.span[0], right.span[1]), kind, node, right, (op.start, op.end))
             elif self.starts_atom():
@@ -110,8 +111,8 @@ class Parser:
             return True
         if token.kind == "cmd":
             name = token.text[1:]
-            return name in GREEK or name in DECORATIONS or name in _ATOM_COMMANDS
-        return token.text in ("(", "[", "{", "|", "\\|")
+            return name in GREEK or name in DECORATIONS or name in _ATOM_COMMANDS or name == "binom"
+        return token.text in ("(", "[", "{", "\\{", "|", "\\|", "\\lfloor", "\\lceil")
 
     def factor(self) -> Node:
         if self.at("-", "+"):
@@ -119,8 +120,10 @@ class Parser:
             operand = self.factor()
             return operand if sign.text == "+" else Negate((sign.start, operand.span[1]), operand)
         node = self.atom()
-        while self.at("^"):
-            self.take()
+        while self.at("^", "!"):
+            if self.take().text == "!":  # x!: the factorial
+                node = Call((node.span[0], node.span[1] + 1), "factorial", (node,))
+                continue
             exponent, label = self.script()
             node = Power((node.span[0], exponent.span[1]), node, exponent, label)
         return node
@@ -148,10 +151,22 @@ class Parser:
             return Text((token.start, token.end), token.text)
         if token.kind in ("letter", "name") or (token.kind == "cmd" and token.text[1:] in GREEK | DECORATIONS):
             return self.symbol(token, scripts)
-        if token.text in ("(", "[", "{"):
+        if token.text in OPEN:
             inner = self.expression()
+            if token.text == "{" and self.at("\\over"):  # {a \over b}: plain TeX's fraction
+                self.take()
+                denominator = self.expression()
+                inner = Fraction((inner.span[0], denominator.span[1]), inner, denominator)
             closing = self.expect(OPEN[token.text])
             return replace(inner, span=(token.start, closing.end))
+        if token.text in ("\\lfloor", "\\lceil"):
+            inner = self.expression()
+            closing = self.expect(token.text.replace("\\l", "\\r"))
+            return Call((token.start, closing.end), token.text[2:], (inner,), None, (token.start, token.end))
+        if token.text in ("\\top", "\\intercal"):  # the superscript of a transpose
+            return Symbol((token.start, token.end), token.text[1:], None, ())
+        if token.text in ("\\ldots", "\\dots", "\\cdots") and self.closers[-1:] == ["\\|"]:
+            return Symbol((token.start, token.end), "ldots", None, ())  # p(w_1, \ldots, w_K): arguments elided
         if token.text in ("|", "\\|", "\\lVert", "\\Vert"):
             return self.delimited(token)
         name = token.text[1:] if token.kind == "cmd" else ""
@@ -161,7 +176,13 @@ class Parser:
             return Fraction((token.start, denominator.span[1]), numerator, denominator)
         if name == "sqrt":
             return self.root(token)
+        if name == "binom":
+            top, _ = self.script()
+            bottom, _ = self.script()
+            return Call((token.start, bottom.span[1]), "binom", (top, bottom), None, (token.start, token.end))
         if name in ("sum", "prod"):
+            return self.reduction(token)
+        if name in ("max", "min") and self.at("_"):  # \max_c a_c: over the values of an index, as a sum
             return self.reduction(token)
         if name in OPERATOR_FUNCTIONS or name in ("max", "min"):
             return self.call(name, token)
@@ -178,9 +199,12 @@ class Parser:
             return self.indicator(token)
         if token.kind == "name" and token.text in ("E", "Var") and self.at("[", "("):
             return self.call(token.text, token)
+        if token.kind == "name" and token.text == "E" and self.at("_"):
+            return self.expectation(token)
         if token.kind == "name" and token.text.lower() in NAMED_FUNCTIONS and self.at("("):
             return self.call(token.text.lower(), token)
-        multi_letter = token.kind == "name"
+        multi_letter = token.kind == "name" and len(token.text) > 1
+        bold = token.kind == "cmd" and token.text[1:] in FONTS
         if token.kind == "cmd" and token.text[1:] in DECORATIONS:
             name, sub, indexes, end = self.decorated(token)
         else:
@@ -201,15 +225,23 @@ class Parser:
                 end = exponent.span[1]
             else:
                 raise self.error(f"a second {mark.text} on one symbol")
-        node: Node = Symbol((start, end), name, sub, indexes, multi_letter)
+        node: Node = Symbol((start, end), name, sub, indexes, multi_letter, bold)
         if exponent is not None:
             return Power((start, end), node, exponent, label)
-        if self.at("("):
+        if scripts and self.at("("):  # in a subscript, p_i (1 - p_i): the parenthesis is the next factor
             self.take()
-            args = self.arguments()
+            args = self.arguments(given=True)
             closing = self.expect(")")
-            return Apply((start, closing.end), node, tuple(args))  # type: ignore[arg-type]
+            return self.subscripted(Apply((start, closing.end), node, tuple(args)))  # type: ignore[arg-type]
         return node
+
+    def subscripted(self, node: Node) -> Node:
+        """``\\mathrm{softmax}(z)_i``: entry i of a function's value."""
+        if not self.at("_"):
+            return node
+        self.take()
+        indexes, sub, end = self.subscript()
+        return Index((node.span[0], end), node, indexes, sub)
 
     def word(self, first: Token) -> tuple[str, int]:
         """Letters written together form one symbol when verify.symbols binds that word (``delta``)."""
@@ -220,31 +252,45 @@ class Parser:
                 break
             text, end, offset = text + token.text.replace("\\_", "_"), token.end, offset + 1
         for length in range(len(text), 1, -1):
-            if text[:length] in self.words:
+            after = self.peek(length - 1)
+            called = text[:length] in OPERATOR_FUNCTIONS and after is not None and after.text == "("
+            if text[:length] in self.words or (called and length == len(text)):  # sin(pos) without a backslash
                 self.position += length - 1  # one token per letter or \_
                 return text[:length], self.tokens[self.position - 1].end
         return first.text, first.end
 
     def decorated(self, token: Token) -> tuple[str, str | None, tuple[Node, ...], int]:
+        """``\\hat{\\mu}`` -> ``hatmu``; a font is not part of the name: ``\\bar{\\boldsymbol{h}}_s`` -> ``barh``, ``s``."""
         decoration = token.text[1:]
+        prefix = decoration if decoration in ACCENTS else ""
         braced = self.at("{")
         if braced:
             self.take()
         inner_token = self.take()
         sub: str | None = None
         indexes: tuple[Node, ...] = ()
-        if braced and self.at("_"):
+        if inner_token.kind == "cmd" and inner_token.text[1:] in DECORATIONS:
+            name, sub, indexes, end = self.decorated(inner_token)
+        else:
+            name, end = inner_token.text.lstrip("\\"), inner_token.end
+            one_symbol = inner_token.kind in ("letter", "name") or (
+                inner_token.kind == "cmd" and inner_token.text[1:] in GREEK
+            )
+            if not one_symbol:
+                raise self.not_one_symbol(decoration, inner_token, braced)
+        if braced and sub is None and self.at("_"):
             self.take()
             indexes, sub, _ = self.subscript()
-        end = inner_token.end
-        one_symbol = inner_token.kind == "letter" or (inner_token.kind == "cmd" and inner_token.text[1:] in GREEK)
-        if not one_symbol or (braced and not self.at("}")):
-            closing = next((t.start for t in self.tokens[self.position :] if t.text == "}"), len(self.latex))
-            written = self.latex[inner_token.start : closing if braced else inner_token.end].strip()
-            raise FormulaError(f"\\{decoration} must sit on one letter or Greek letter, not on {written}")
+        if braced and not self.at("}"):
+            raise self.not_one_symbol(decoration, inner_token, braced)
         if braced:
             end = self.take().end
-        return decoration + inner_token.text.lstrip("\\"), sub, indexes, end
+        return prefix + name, sub, indexes, end
+
+    def not_one_symbol(self, decoration: str, inner: Token, braced: bool) -> FormulaError:
+        closing = next((t.start for t in self.tokens[self.position :] if t.text == "}"), len(self.latex))
+        written = self.latex[inner.start : closing if braced else inner.end].strip()
+        return FormulaError(f"\\{decoration} must sit on one letter or Greek letter, not on {written}")
 
     def subscript(self) -> tuple[tuple[Node, ...], str, int]:
         """A subscript as comma-separated indexes (``n,y_n``), its text as bound, and where it ends."""
@@ -256,12 +302,30 @@ class Parser:
         node = self.atom(scripts=False)
         return (node,), symbol_name(self.latex[node.span[0] : node.span[1]]), node.span[1]
 
-    def arguments(self) -> list[Node]:
-        args = [self.expression()]
-        while self.at(","):
-            self.take()
-            args.append(self.expression())
+    def arguments(self, given: bool = False) -> list[Node]:
+        """Comma-separated expressions; ``given``: also separated by a bar, as in ``p(y | x)``, and maybe comparisons."""
+        separators = (",", "|", "\\|", "\\mid", "\\parallel", ";") if given else (",",)
+        if given:
+            self.closers += ["|", "\\|"]
+        try:
+            args = [self.argument(given)]
+            while self.at(*separators):
+                self.take()
+                args.append(self.argument(given))
+        finally:
+            if given:
+                del self.closers[-2:]
         return args
+
+    def argument(self, given: bool) -> Node:
+        node = self.expression()
+        token = self.peek()
+        if given and token is not None and (token.text in ("<", ">", "=") or token.text[1:] in COMPARISONS):
+            op = self.take()
+            right = self.expression()
+            symbol = "==" if op.text == "=" else COMPARISONS[op.text.lstrip("\\")]
+            return Compare((node.span[0], right.span[1]), symbol, node, right, (op.start, op.end))
+        return node
 
     def call(self, name: str, token: Token) -> Node:
         base = None
@@ -272,122 +336,8 @@ class Parser:
             opening = self.take()
             args = self.arguments()
             closing = self.expect(")" if opening.text == "(" else "]")
-            return Call((token.start, closing.end), name, tuple(args), base, (token.start, token.end))
+            return self.subscripted(Call((token.start, closing.end), name, tuple(args), base, (token.start, token.end)))
         if name not in OPERATOR_FUNCTIONS:
             raise self.error(f"{token.text} needs its argument in parentheses")
         argument = self.factor()
         return Call((token.start, argument.span[1]), name, (argument,), base, (token.start, token.end))
-
-    def delimited(self, opening: Token) -> Node:
-        closer = {"|": "|", "\\|": "\\|", "\\lVert": "\\rVert", "\\Vert": "\\Vert"}[opening.text]
-        self.closers.append(closer)
-        inner = self.expression()
-        self.closers.pop()
-        closing = self.expect(closer)
-        if opening.text == "|":
-            return Call((opening.start, closing.end), "abs", (inner,))
-        p = None
-        end = closing.end
-        if self.at("_"):
-            self.take()
-            p, _ = self.script()
-            end = p.span[1]
-        return Call((opening.start, end), "norm", (inner,), p)
-
-    def root(self, token: Token) -> Node:
-        degree = None
-        if self.at("["):
-            self.take()
-            degree = self.expression()
-            self.expect("]")
-        radicand, _ = self.script()
-        span = (token.start, radicand.span[1])
-        if degree is None:
-            return Call(span, "sqrt", (radicand,))
-        return Power(span, radicand, Fraction(degree.span, Number(degree.span, 1.0), degree), "")
-
-    def reduction(self, token: Token) -> Node:
-        index, lower, upper = "", None, None
-        while self.at("_", "^"):
-            mark = self.take()
-            if mark.text == "^":
-                upper, _ = self.script()
-                continue
-            braced = self.at("{")
-            if braced:
-                self.take()
-            variable = self.take()
-            if variable.kind != "letter" and not (variable.kind == "cmd" and variable.text[1:] in GREEK):
-                raise self.error(f"{token.text} needs an index letter")
-            index = variable.text.lstrip("\\")
-            if braced and self.at("="):
-                self.take()
-                lower = self.expression()
-            if braced:
-                self.expect("}")
-        if not index:
-            raise self.error(f"{token.text} needs an index: \\sum_{{i=1}}^{{N}} or \\sum_i")
-        if upper is not None and lower is None:
-            raise self.error(f"{token.text} has an upper bound but no lower one: write {token.text}_{{{index}=1}}")
-        body = self.term()
-        return Reduction((token.start, body.span[1]), token.text[1:], index, lower, upper, body)
-
-    def environment(self) -> str:
-        self.expect("{")
-        name = ""
-        while not self.at("}"):
-            name += self.take().text
-        self.take()
-        return name
-
-    def cases(self, token: Token) -> Node:
-        environment = self.environment()
-        if environment != "cases":
-            raise FormulaError(f"uses \\begin{{{environment}}}: give each line its own formula")
-        rows = []
-        while not self.at("\\end"):
-            value = self.expression()
-            if self.at(","):
-                self.take()
-            rows.append((value, self.condition()))
-            while self.at(",", ".", ";"):
-                self.take()
-            if self.at("\\\\"):
-                self.take()
-        closing = self.take()
-        self.environment()
-        if not rows:
-            raise self.error("cases without rows")
-        return Cases((token.start, closing.end), tuple(rows))
-
-    def condition(self) -> Node:
-        token = self.peek()
-        while token is not None and token.kind == "kw" and token.text == "if":
-            self.take()
-            token = self.peek()
-        if token is not None and token.kind == "kw" and token.text == "otherwise":
-            self.take()
-            return Otherwise((token.start, token.end))
-        left = self.expression()
-        op = self.take()
-        text = op.text if op.kind == "char" else op.text[1:]
-        if text == "not" and self.at("="):
-            end = self.take().end
-            op, text = Token("cmd", "\\neq", op.start, end), "neq"
-        if text == "=":
-            symbol = "=="
-        elif text in COMPARISONS:
-            symbol = COMPARISONS[text]
-        else:
-            self.position -= 1
-            raise self.error("expected a comparison (<, >, \\leq, \\geq, =, \\neq) or 'otherwise'")
-        right = self.expression()
-        return Compare((left.span[0], right.span[1]), symbol, left, right, (op.start, op.end))
-
-    def indicator(self, token: Token) -> Node:
-        opening = self.take()
-        if opening.text not in OPEN:
-            raise self.error("an indicator needs its condition in braces: \\mathbb{1}\\{y_n \\neq c\\}")
-        condition = self.condition()
-        closing = self.expect(OPEN[opening.text])
-        return Indicator((token.start, closing.end), condition)

@@ -7,8 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from .notation import PSEUDO_CODE, RELATIONS
-from .parse import OPEN, Parser
-from .syntax import FormulaError, Node, Token, Unverifiable, tokenize
+from .parse import Parser
+from .syntax import OPEN, FormulaError, Node, Token, Unverifiable, tokenize
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,11 @@ def unverifiable_reason(tokens: list[Token]) -> str:
         return "layout (a horizontal rule), not a formula"
     if "\\nabla" in texts:
         return "a gradient of an objective the formula does not define"
-    if "\\sim" in texts:
-        return "states a probability distribution, not a value"
+    depth = 0
+    for text in texts:
+        depth += {"{": 1, "}": -1}.get(text, 0)
+        if text == "\\sim" and depth == 0:  # inside braces it is an expectation's subscript: E_{x \sim p}
+            return "states a probability distribution, not a value"
     elided = [i for i, t in enumerate(texts) if t in ("\\dots", "\\ldots", "\\cdots")]
     if elided and "\\{" in texts[: elided[0]] and "\\}" in texts[elided[0] :]:
         return "defines a vector by listing its entries"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .notation import KEYWORDS, SIZING, SPACING, TEXT_COMMANDS
+from .notation import FONTS, KEYWORDS, SIZING, SPACING, SWITCHES, TEXT_COMMANDS
 
+OPEN = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
+"""Opening brackets and what closes each."""
 Span = tuple[int, int]
 """Start and end offsets in the formula's LaTeX."""
 
@@ -84,7 +86,12 @@ def tokenize(latex: str) -> list[Token]:
                 if name in ("hspace", "mkern"):
                     position = _group_end(latex, position)
                 continue
-            if name in TEXT_COMMANDS or name in ("mathbb", "bf") or (name == "textbf" and _keyword_follows(latex, end)):
+            if name in SWITCHES:  # {\rm KL}: the letters that follow; \bf{return}: the group
+                word = re.match(r"\s*[A-Za-z]+", latex[end:])
+                position = end + word.end() if word else _group_end(latex, end)
+                tokens.extend(_words(latex, match.start(), end, position, name))
+                continue
+            if name in TEXT_COMMANDS or name == "mathbb" or (name == "textbf" and _keyword_follows(latex, end)):
                 position = _group_end(latex, end)
                 tokens.extend(_words(latex, match.start(), end, position, name))
                 continue
@@ -139,9 +146,13 @@ def _words(latex: str, start: int, name_end: int, end: int, font: str) -> list[T
     return tokens
 
 
+_FONT_COMMAND = re.compile(rf"\\(?:{'|'.join(sorted(TEXT_COMMANDS | FONTS | SWITCHES))})(?![A-Za-z])")
+
+
 def symbol_name(text: str) -> str:
-    r"""The name a symbol is bound by: ``\mu_{B}`` -> ``mu_B``, ``\hat{\mu}`` -> ``hatmu``, ``\text{lr}`` -> ``lr``."""
-    text = re.sub(r"\\(?:text|textrm|mathrm|mathit|operatorname)(?![A-Za-z])", "", text).replace("\\_", "_")
+    r"""The name a symbol is bound by: ``\mu_{B}`` -> ``mu_B``, ``\hat{\mu}`` -> ``hatmu``, ``\text{lr}`` -> ``lr``,
+    ``\mathbf{x}`` -> ``x`` (fonts are not part of a name), ``p(x, y)`` -> ``p(x,y)``."""
+    text = _FONT_COMMAND.sub("", text).replace("\\_", "_")
     return re.sub(r"[\\{}\s*]", "", text)
 
 
@@ -175,6 +186,8 @@ class Symbol(Node):
     """The subscript read as comma-separated expressions, for indexing."""
     multi_letter: bool = False
     """Written as a word (``\\text{lr}``, ``\\mathrm{RMS}``) rather than one letter or Greek letter."""
+    bold: bool = False
+    """Written in bold or another alphabet (``\\mathbf{x}``): a vector, for ``\\cdot``."""
 
     @property
     def full(self) -> str:
@@ -229,12 +242,31 @@ class Apply(Node):
 
 
 @dataclass(frozen=True)
+class Index(Node):
+    """A function's value at subscripts: ``\\mathrm{softmax}(z)_i``."""
+
+    value: Node
+    indexes: tuple[Node, ...]
+    sub: str
+
+
+@dataclass(frozen=True)
 class Reduction(Node):
     kind: str
     """``sum`` or ``prod``."""
     index: str
     lower: Node | None
     upper: Node | None
+    body: Node
+
+
+@dataclass(frozen=True)
+class Expectation(Node):
+    """``\\mathbb{E}_{x \\sim P}[body]``: the sum of the body's values weighted by the distribution's."""
+
+    variable: str
+    """The outcome's name, or empty for ``\\mathbb{E}_p[...]``."""
+    distribution: Node
     body: Node
 
 

@@ -238,7 +238,9 @@ CORPUS: dict[str, list[Expectation]] = {
         Bound("bce_pos_weight", "losses", {"w": "w", "x": "x", "y": "y", "p": "pos_weight"}),
     ],
     "torch.nn.MultiheadAttention": [
-        Unsupported("uses \\dots", "concatenates attention heads and multiplies matrices; the checker is elementwise")
+        Unsupported(
+            "has the function \\text{Concat}(...)", "concatenates attention heads: no numpy meaning is built in"
+        )
     ],
     "torch.optim.Adam": [
         _pseudo("the algorithm's inputs"),

@@ -143,7 +143,11 @@ def equivalent(original: str, mutant: str, symbols: Mapping[str, str], example: 
                 pairs = list(zip(first.evaluate_all(env), second.evaluate_all(env), strict=True))
         except Exception:  # a mutant may index out of range or compare text with numbers
             return False
-        for a, b in (np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float)) for x, y in pairs):
+        for x, y in pairs:
+            try:
+                a, b = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+            except ValueError:  # a mutant of a matrix product may change the shape
+                return False
             finite = np.isfinite(a) & np.isfinite(b)
             if (np.isfinite(a) != np.isfinite(b)).any() or not np.allclose(a[finite], b[finite], rtol=1e-9, atol=1e-12):
                 return False

@@ -163,7 +163,7 @@ def test_a_variance_bound_to_its_square_root_symbol_gets_a_hint() -> None:
         (
             r"y = \mathrm{BN}(x_i)",
             {"x": "x"},
-            "has the function BN(...), which verify.symbols does not bind (bound: x)",
+            "has the function \\mathrm{BN}(...), which verify.symbols does not bind (bound: x)",
             ("verify", "symbols"),
         ),
         (r"y = \hat{xy}", {"x": "x"}, r"\hat must sit on one letter or Greek letter, not on xy", ("latex",)),
