@@ -87,7 +87,8 @@ _TILDES = frozenset("~\u02dc")
 
 def _glyphs_as_tex(tree: ET.Element) -> None:
     """What TeX draws and latex2mathml does not: upright capital Greek (``\\Delta``), ``\\tilde`` an accent
-    (centred over its letter, at full size), ``\\max`` and ``\\lim`` with limits only in display style."""
+    (centred over its letter, at full size), accents that do not stretch, ``\\max`` and ``\\lim`` with limits only
+    in display style, a ``\\mathrm`` word one identifier."""
     for element in tree.iter():
         tag, text = element.tag.rpartition("}")[2], html.unescape("".join(element.itertext()))
         if tag == "mrow" and len(element) > 1 and all(_upright_letter(child) for child in element):
@@ -103,6 +104,15 @@ def _glyphs_as_tex(tree: ET.Element) -> None:
         elif tag == "mover" and len(element) == 2 and html.unescape("".join(element[1].itertext())) in _TILDES:
             element.set("accent", "true")
             element[1].text = "&#x002DC;"
+        if (
+            tag == "mover"
+            and element.get("accent") == "true"
+            and len(element) == 2
+            and "stretchy" not in element[1].attrib
+        ):
+            element[1].set("stretchy", "false")  # \hat and \dot are one size, as in TeX (\widehat stretches)
+            if html.unescape(element[1].text or "") == "^":
+                element[1].text = "&#x002C6;"  # the accent, not the ASCII circumflex (a wide glyph in the font)
 
 
 # What latex2mathml writes besides the element's name; \href's href, \style's style, \class's class are dropped.

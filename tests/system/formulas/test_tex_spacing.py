@@ -165,7 +165,7 @@ ACROSS_A_FRACTION = "two glyphs of a numerator and a denominator, not neighbours
 KNOWN: dict[tuple[str, str, str], str] = {
     (r"\mathrm{softmax}(QK^\top/\sqrt{d_k})V", "k", ")"): RADICAL,
     (r"\sqrt{d_k} = 2", "k", "="): RADICAL,
-    (r"\hat{m}_t / \sqrt{\hat{v}_t}", "/", "^"): "the radical sign is wider in Latin Modern Math than in TeX's cmex10",
+    (r"\hat{m}_t / \sqrt{\hat{v}_t}", "/", "ˆ"): "the radical sign is wider in Latin Modern Math than in TeX's cmex10",
     (r"\hat{m}_t / \sqrt{\hat{v}_t}", "/", "v"): "the radical sign is wider in Latin Modern Math than in TeX's cmex10",
     (r"y_i = \gamma \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} + \beta", "ϵ", "+"): RADICAL,
     (r"y_i = \gamma \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} + \beta", "B", "μ"): ACROSS_A_FRACTION,

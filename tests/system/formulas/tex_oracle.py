@@ -171,7 +171,7 @@ TEX_CHARACTERS: dict[str, dict[int, str]] = {
     "cmr": {
         **dict(enumerate(_GREEK_CAPITALS)),
         **{code: chr(code) for code in range(33, 127) if chr(code).isalnum() or chr(code) in "!()+,.:;=?[]"},
-        94: "^",
+        94: "ˆ",
         126: "˜",
     },
     "cmmi": {
