@@ -354,6 +354,25 @@ def test_a_query_in_the_address_is_searched_at_once(browser, site_url: str) -> N
     page.close()
 
 
+def test_a_typed_query_is_kept_in_the_address_to_share_and_reload(browser, site_url: str) -> None:
+    page, problems = _open(browser, site_url + "search/", DESKTOP)
+    page.fill(".pagefind-ui__search-input", "batch normalization")
+    page.wait_for_url(site_url + "search/?q=batch+normalization")
+    assert "/" + ISSUE in _results(page)
+    page.fill(".pagefind-ui__search-input", "")
+    page.wait_for_url(site_url + "search/")
+    page.fill(".pagefind-ui__search-input", "perplexity")
+    page.wait_for_url(site_url + "search/?q=perplexity")
+    shared = page.url
+    assert problems == []
+    page.close()
+    page, problems = _open(browser, shared, DESKTOP)  # the address, shared or reloaded, searches again
+    assert page.input_value(".pagefind-ui__search-input") == "perplexity"
+    assert _results(page)[0] == "/" + ISSUE
+    assert problems == []
+    page.close()
+
+
 def test_without_javascript_the_search_page_points_to_the_archive(browser, site_url: str) -> None:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()

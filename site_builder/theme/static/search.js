@@ -1,5 +1,6 @@
 // The search page: Pagefind's search box over the newest issues' index, merged with the older shards'
-// (see site_builder/search.py). A query in the address (search/?q=perplexity) is searched at once.
+// (see site_builder/outputs/search.py). A query in the address (search/?q=perplexity) is searched at once, and what
+// the reader types is kept there, so that a search can be shared and reloaded.
 "use strict";
 window.addEventListener("DOMContentLoaded", () => {
   const box = document.getElementById("search");
@@ -18,7 +19,15 @@ window.addEventListener("DOMContentLoaded", () => {
   });
   // Pagefind's box is labelled by its placeholder only: the page's heading, right above it, is its visible label.
   const input = box.querySelector(".pagefind-ui__search-input");
-  if (input) input.setAttribute("aria-labelledby", "search-title");
+  if (input) {
+    input.setAttribute("aria-labelledby", "search-title");
+    input.addEventListener("input", () => {
+      const address = new URL(window.location.href);
+      if (input.value.trim()) address.searchParams.set("q", input.value);
+      else address.searchParams.delete("q");
+      window.history.replaceState(window.history.state, "", address);
+    });
+  }
   const query = new URLSearchParams(window.location.search).get("q");
   if (query) search.triggerSearch(query);
 });
