@@ -167,14 +167,22 @@ def _formula_section() -> list[str]:
         "  with no numeric meaning (a pseudo-code line, a tensor shape, a vector defined by listing `l_1, \\dots, l_N`,",
         "  a definition in words) is reported as `cannot be verified: REASON`: remove its `verify` block.",
         "",
-        "The notation the checker reads, each with a formula from PyTorch's documentation that it verifies",
-        "(tests/test_formula_corpus.py checks every one against numpy and against torch):",
+        "### Notation the checker reads",
         "",
-        "| written | read as | example |",
-        "| --- | --- | --- |",
+        "Each row with a formula the checker verifies: from PyTorch's own documentation (checked against numpy",
+        "and torch by tests/system/formulas/test_formula_corpus.py) or from a textbook or paper (the notation",
+        "corpus, tests/unit/compute/notation_corpus/, each formula with its source and a numpy reference).",
+        "Whether a symbol before parentheses is a call, the values it is bound to, or a product is decided by",
+        "one rule: a function is called; a symbol bound to values and written applied to what they were",
+        "computed at stands for those values; anything else before a parenthesis multiplies; where both",
+        "readings are possible and give different numbers, the formula is an error naming both readings.",
+        "",
+        "| written | read as | example | from |",
+        "| --- | --- | --- | --- |",
     ]
+    source = {"torch": "PyTorch docs", "field": "textbooks, papers"}
     for row in GUIDE:
-        lines.append(f"| {_cell(row.written)} | {_cell(row.meaning)} | {_code(row.example)} |")
+        lines.append(f"| {_cell(row.written)} | {_cell(row.meaning)} | {_code(row.example)} | {source[row.corpus]} |")
     return [*lines, ""]
 
 

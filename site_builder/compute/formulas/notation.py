@@ -90,7 +90,10 @@ class Notation:
     meaning: str
     """How the checker evaluates it."""
     example: str
-    """A formula from PyTorch's documentation that uses it (the corpus test checks it is verified)."""
+    """A formula that uses it, verified in one of the checker's corpora (a test checks it)."""
+    corpus: str = "torch"
+    """``torch``: PyTorch's own documentation (tests/system/formulas/formula_corpus.py); ``field``: the notation
+    corpus of textbooks and papers (tests/unit/compute/notation_corpus/)."""
 
 
 GUIDE: tuple[Notation, ...] = (
@@ -163,9 +166,77 @@ GUIDE: tuple[Notation, ...] = (
         r"l_n = - w_{y_n} \log \frac{\exp(x_{n,y_n})}{\sum_{c=1}^C \exp(x_{n,c})} \cdot \mathbb{1}\{y_n \not= \text{ignore\_index}\}",
     ),
     Notation(
+        "`\\sum_x p(x)`, `\\sum_{x \\in \\mathcal{X}}`, `p(x, y)`, `p(y|x)`",
+        "a sum over every outcome; a value written applied to the sum's index is its entry there, one axis per index "
+        "in the order written (an application may also be bound as written: `'p(y|x)': p_y_given_x`)",
+        r"D(p\|q) = \sum_{x \in \mathcal{X}} p(x) \log \frac{p(x)}{q(x)}",
+        "field",
+    ),
+    Notation(
+        "`\\mathbf{x}`, `\\boldsymbol\\theta`, `\\mathcal{B}`, `\\mathrm{KL}`, `{\\rm t}`",
+        "a letter in another alphabet is that letter: bind `x`, `theta`, `B`, `KL`, `t`",
+        r"\sigma_\mathcal{B}^2 \leftarrow \frac{1}{m} \sum_{i=1}^{m} (x_i - \mu_\mathcal{B})^2",
+        "field",
+    ),
+    Notation(
+        "`\\mathrm{softmax}(z)_i`, `\\mathrm{lse}(a)`, `\\max(x)`, `\\max_c a_c`, `\\mathrm{GELU}(x)`, "
+        "`\\mathrm{Swish}_\\beta(x)`, `\\operatorname{argmax}(x)`",
+        "built in, without a binding: softmax, log-sum-exp, max, min, argmax and argmin (counting from 1) of one "
+        "argument along its last axis (each row of a matrix); `\\max_c` over an index; GELU is x Φ(x), Swish_β x σ(βx)",
+        r"\mathrm{Attention}(Q, K, V) = \mathrm{softmax}(\frac{QK^T}{\sqrt{d_k}})V",
+        "field",
+    ),
+    Notation(
+        "`H(p)`, `\\Phi(x)` with `H`, `\\Phi` bound",
+        "call or multiply, one rule: a function is called; a symbol bound to values and written applied to what "
+        "they were computed at (an unbound symbol, a sum's index, or an input when it is bound to an output) "
+        "stands for those values; anything else before a parenthesis multiplies; where both readings are "
+        "possible and give different numbers, the formula is an error naming both",
+        r"H(p, q) = H(p) + D_{\mathrm{KL}}(p \parallel q)",
+        "field",
+    ),
+    Notation(
+        "`p_i (1 - p_i)`, `p_i \\left( \\log p_i - \\log q_i \\right)`",
+        "a subscripted symbol before a parenthesis multiplies it",
+        r"\operatorname{I}_G(p) = \sum_{i=1}^{J} p_i (1 - p_i) = 1 - \sum_{i=1}^{J} p_i^2",
+        "field",
+    ),
+    Notation(
+        "`w^\\top x`, `w^T`, `QK^T`, `xW`, `a \\odot b`, `a \\otimes b`, `\\mathbf{a} \\cdot \\mathbf{b}`",
+        "a transpose (`^T` unless T is bound); a product with a transposed factor, two matrices side by side whose "
+        "shapes chain, and `\\cdot` between bold vectors are matrix (dot) products; `\\odot`, `\\otimes` and "
+        "every other product are elementwise",
+        r"\tilde{J}(\boldsymbol{w}; \boldsymbol{X}, \boldsymbol{y}) = \frac{\alpha}{2}\boldsymbol{w}^\top\boldsymbol{w} "
+        r"+ J(\boldsymbol{w}; \boldsymbol{X}, \boldsymbol{y})",
+        "field",
+    ),
+    Notation(
+        "`\\|x\\|`, `\\|x\\|_2`, `\\left\\| x \\right\\|`",
+        "the 2-norm (or the p-norm written) over the first axis",
+        r"\Omega(\boldsymbol{\theta}) = \frac{1}{2}\|\boldsymbol{w}\|_2^2",
+        "field",
+    ),
+    Notation(
+        "`\\mathbb{E}_{x \\sim P}[f(x)]`, `\\mathbb{E}_P[f]`",
+        "the expectation over a distribution: the sum of P times f over the outcomes",
+        r"D_{\mathrm{KL}}(P \| Q) = \mathbb{E}_{\mathrm{x} \sim P}\left[\log \frac{P(x)}{Q(x)}\right] "
+        r"= \mathbb{E}_{\mathrm{x} \sim P}[\log P(x) - \log Q(x)]",
+        "field",
+    ),
+    Notation(
+        "`\\begin{cases} ... & \\text{for } |a| \\le \\delta \\end{cases}`, `\\binom{N}{m}`, `x!`, "
+        "`\\lfloor x \\rfloor`, `{a \\over b}`",
+        "a condition may start with 'if' or 'for'; binomial coefficient, factorial, floor (and ceiling), plain "
+        "TeX's fraction",
+        r"L_\delta(a) = \begin{cases} \frac{1}{2}{a^2} & \text{for } |a| \le \delta, \\ \delta \cdot "
+        r"\left(|a| - \frac{1}{2}\delta\right), & \text{otherwise.} \end{cases}",
+        "field",
+    ),
+    Notation(
         "`a = b = c`",
         "a chain: every expression after the first `=` must equal the output",
         r"\text{Tanh}(x) = \tanh(x) = \frac{\exp(x) - \exp(-x)} {\exp(x) + \exp(-x)}",
     ),
 )
-"""The notation guide; each example is a formula of the corpus in tests/formula_corpus.py."""
+"""The notation guide (``build-site docs``, docs/authoring.md "Notation the checker reads"); each example is a
+verified formula of the corpus its row names."""

@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 import yaml
 
+from site_builder.compute import formulas as verify
+
 from .notation_corpus import AREAS, ENTRIES, HERE, Entry, outcome, reference
 
 OUTCOMES: dict[str, str] = yaml.safe_load((HERE / "outcomes.yaml").read_text(encoding="utf-8"))
@@ -74,3 +76,13 @@ def test_the_readme_states_the_current_figures() -> None:
     readme = (Path(HERE) / "README.md").read_text(encoding="utf-8")
     assert f"{counts['verified']} verified" in readme
     assert f"{len(ENTRIES)} formulas" in readme
+
+
+def test_every_example_the_notation_guide_takes_from_this_corpus_is_verified() -> None:
+    """The page "Notation the checker reads" (``build-site docs``) shows only formulas the checker verifies."""
+    rows = [row for row in verify.GUIDE if row.corpus == "field"]
+    assert len(rows) >= 8
+    by_latex = {entry.latex: entry for entry in ENTRIES}
+    for row in rows:
+        assert row.example in by_latex, f"not a formula of the notation corpus: {row.example}"
+        assert OUTCOMES[by_latex[row.example].id] == "verified", row.example
