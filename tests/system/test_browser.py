@@ -97,6 +97,19 @@ def test_issue_page_is_readable_at_375_px(browser, site_url: str, tmp_path: Path
     page.close()
 
 
+@pytest.mark.parametrize("path", ["issues/2026-11-27/", "problems/non-maximum-suppression/", PROBLEM])
+def test_on_a_phone_vectors_wrap_between_numbers_never_inside_one(browser, site_url: str, path: str) -> None:
+    page, problems = _open(browser, site_url + path, PHONE)
+    numbers = page.evaluate(
+        "Array.from(document.querySelectorAll('.vector .num')).map(e => [e.textContent, e.getClientRects().length])"
+    )
+    assert numbers, "the vectors' numbers are marked"
+    broken = [text for text, lines in numbers if lines != 1]
+    assert broken == [], "a number is broken across lines"
+    assert problems == []
+    page.close()
+
+
 # --- Math: the shipped font, and what its MATH table does to radicals, accents and limits -------------
 
 

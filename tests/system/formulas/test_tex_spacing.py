@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from site_builder.markup import latex_to_mathml
+from site_builder.markup.texspacing import ITALIC_CORRECTIONS
 from tests.conftest import require
 
-from .tex_oracle import CLASSES, Formula, Glyph, corpus, tex_glyphs
+from .tex_oracle import CLASSES, TEX_CHARACTERS, Formula, Glyph, corpus, tex_glyphs, tfm_italic_corrections
 
 MU = 1 / 18
 THEME = Path(__file__).resolve().parents[3] / "site_builder" / "theme" / "static"
@@ -216,3 +217,15 @@ def test_most_glyphs_are_compared(measured) -> None:
     _, tex, shown = measured
     compared = sum(len(matched(t, s)) for t, s in zip(tex, shown, strict=True))
     assert compared >= 0.9 * sum(len(t) for t in tex)
+
+
+def test_the_italic_corrections_are_those_of_tex() -> None:
+    """texspacing's table is cmmi10's (the italic letters and small Greek; TeX sets capital Greek upright, from cmr10)."""
+    require("latex")
+    cmmi = TEX_CHARACTERS["cmmi"]
+    expected = {
+        cmmi[code]: round(value, 5)
+        for code, value in tfm_italic_corrections("cmmi10").items()
+        if code in cmmi and cmmi[code].isalpha() and cmmi[code] not in "ΓΔΘΛΞΠΣΥΦΨΩ"
+    }
+    assert expected == ITALIC_CORRECTIONS

@@ -221,3 +221,21 @@ TEX_CHARACTERS: dict[str, dict[int, str]] = {
     },
 }
 """Computer Modern's glyphs as Unicode characters (the radical sign is left out: the browser draws it unnamed)."""
+
+
+def tfm_italic_corrections(font: str) -> dict[int, float]:
+    """The italic correction of every character of a TeX font that has one, in em, read from its TFM file."""
+    import struct
+
+    path = subprocess.run(["kpsewhich", f"{font}.tfm"], capture_output=True, text=True, check=True).stdout.strip()
+    data = Path(path).read_bytes()
+    lh, bc, ec, nw, nh, nd, ni = struct.unpack(">7H", data[2:16])
+    info = 24 + 4 * lh
+    italics = 24 + 4 * (lh + (ec - bc + 1) + nw + nh + nd)
+    italic = [struct.unpack(">i", data[italics + 4 * i : italics + 4 * i + 4])[0] / 2**20 for i in range(ni)]
+    found = {}
+    for code in range(bc, ec + 1):
+        index = data[info + 4 * (code - bc) + 2] >> 2
+        if italic[index]:
+            found[code] = italic[index]
+    return found
