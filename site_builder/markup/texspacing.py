@@ -40,7 +40,7 @@ _MU = {"0": 0, "1": 3, "2": 3, "3": 4, "4": 5}
 
 DISPLAY, TEXT, SCRIPT, SCRIPTSCRIPT = range(4)
 
-RELATIONS = frozenset("=≠<>≤≥≦≧≈≡≅∼≃≍∝←→↔⇐⇒⇔↦⟵⟶⟷⟸⟹⟺↑↓⇑⇓∈∉∋∌⊂⊃⊆⊇⊏⊐⊑⊒⊥∣∥≪≫≺≻⪯⪰⊢⊣⊨≔:≜≐")
+RELATIONS = frozenset("=≠<>≤≥≦≧≈≡≅~∼≃≍∝←→↔⇐⇒⇔↦⟵⟶⟷⟸⟹⟺↑↓⇑⇓∈∉∋∌⊂⊃⊆⊇⊏⊐⊑⊒⊥∣∥≪≫≺≻⪯⪰⊢⊣⊨≔:≜≐")
 BINARY = frozenset("+−-±∓×·⋅∗∘∙÷∩∪∧∨⊕⊖⊗⊘⊙∖⋆⋄△▽†‡⊎⊓⊔≀⨿")
 OPENING = frozenset("([{⟨⌊⌈⟦")
 CLOSING = frozenset(")]}⟩⌋⌉⟧!")

@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from .latex import latex_to_mathml
+from .texspacing import BINARY, CLOSING, OPENING, RELATIONS
 
 _NS = "{http://www.w3.org/1998/Math/MathML}"
 
@@ -34,10 +35,8 @@ _SUPERSCRIPTS = dict(
 )
 _ACCENTS = {"^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "¯": "\u0304", "‾": "\u0305", "→": "\u20d7"}
 _ACCENTS |= {"˙": "\u0307", ".": "\u0307", "¨": "\u0308", "ˇ": "\u030c", "―": "\u0305"}
-_RELATIONS = set("=≠<>≤≥≈≡≅~∼≃∝←→↔⇐⇒⇔↦∈∉∋⊂⊃⊆⊇⊥∣≪≫⟵⟶⟹⟸⟺:")
-_BINARY = set("+−-±∓×·⋅∗∘⊙⊗⊕∩∪∧∨∖")
-_OPENING = set("([{⟨⌊⌈")
-_CLOSING = set(")]}⟩⌋⌉")
+_RELATIONS, _BINARY, _OPENING = RELATIONS, BINARY, OPENING  # TeX's classes, as the web pages space them
+_CLOSING = CLOSING - {"!"}  # n! is a factorial here, not a closing of something opened
 _BIG_OPERATORS = {"∑": "Σ", "∏": "Π", "∫": "∫", "∮": "∮", "⋃": "⋃", "⋂": "⋂", "⨁": "⨁", "⨂": "⨂"}
 _PLAIN = {"−": "-", "\u00a0": " ", "\u2061": "", "\u2062": "", "\u2063": ""}
 
