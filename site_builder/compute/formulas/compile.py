@@ -119,8 +119,12 @@ class _Compiler(Readings):
                 ("verify", "symbols", key),
             )
 
-    def unbound(self, written: str, function: bool = False) -> FormulaError:
+    def unbound(self, name: str, function: bool = False, node: Node | None = None) -> FormulaError:
+        """``name`` is what binds it; the message quotes ``node`` as the author wrote it, and the name if it differs."""
         known = ", ".join(self.bound.values()) or "none"
+        written = self.written(node) if node is not None and self.latex else name
+        if written != name and not function:
+            written = f"{written} (its name in verify.symbols: {name})"
         what = f"the function {written}(...)" if function else f"the symbol {written}"
         return FormulaError(f"has {what}, which verify.symbols does not bind (bound: {known})", ("verify", "symbols"))
 
@@ -194,7 +198,7 @@ class _Compiler(Readings):
             return lambda env, idx: math.e
         if node.sub is None and name == "pi":
             return lambda env, idx: math.pi
-        raise self.unbound(full)
+        raise self.unbound(full, node=node)
 
     def indexed(self, key: str, parts: tuple[Node, ...], scope: frozenset[str], written: str, full: str) -> Evaluator:
         """``x_i``, ``x_{n,c}``, ``w_{y_n}``: the bound array at those subscripts (counting from 1)."""

@@ -173,7 +173,7 @@ def test_a_variance_bound_to_its_square_root_symbol_gets_a_hint() -> None:
         (
             r"y = \mu' + x_i",
             {"x": "x"},
-            "has the symbol mu', which verify.symbols does not bind (bound: x)",
+            "has the symbol \\mu' (its name in verify.symbols: mu'), which verify.symbols does not bind (bound: x)",
             ("verify", "symbols"),
         ),
         (
@@ -192,7 +192,7 @@ def test_a_variance_bound_to_its_square_root_symbol_gets_a_hint() -> None:
         (
             r"y = \gamma x_i + \beta",
             {"x": "x", "gamma": "gamma"},
-            "has the symbol beta, which verify.symbols does not bind (bound: x, gamma)",
+            "has the symbol \\beta (its name in verify.symbols: beta), which verify.symbols does not bind (bound: x, gamma)",
             ("verify", "symbols"),
         ),
         (
