@@ -1,4 +1,4 @@
-"""The ``build-site send`` and ``build-site subscribers`` commands (registered in ``site_builder.cli.main``).
+"""The ``build-site send`` command (registered in ``site_builder.cli.main``; the list's commands are in ``subscribers``).
 
 Kept light: what sends, reads the list or the ledger is imported when a command runs.
 """
@@ -7,26 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from ..content.settings import SiteConfig
 from ..errors import ConfigError, Problem
 from ..pipeline.options import DATE, OUT
 from .common import EXIT_FAILURE, EXIT_IN_DOUBT, EXIT_OK, common_options, option, reporting
 
-if TYPE_CHECKING:
-    from ..delivery.subscribers import Subscriber, SubscriberList
-
 log = logging.getLogger("site_builder")
-
-Change = Callable[["SubscriberList", "Subscriber | None"], "str | None"]
-"""Changes the list, given the row of the address if there is one; says what it did (None: the address is not there)."""
 
 
 @click.command()
@@ -115,114 +105,3 @@ def _confirm_resend_to_everyone(yes: bool) -> None:
             hint="add --yes to do that, or name the readers with --to ADDRESS",
         )
     )
-
-
-@click.group()
-def subscribers() -> None:
-    """List, add or remove subscribers (the CSV file `delivery.subscribers` in site.yaml, or BUILD_SITE_SUBSCRIBERS)."""
-
-
-@subscribers.command("list")
-@common_options
-@click.option(
-    "--status", type=click.Choice(["subscribed", "unsubscribed", "bounced"]), help="Only rows with this status."
-)
-@reporting
-def list_subscribers(root: Path, status: str | None) -> int:
-    """Print the subscribers: address, status and name, one per line."""
-    from ..delivery.subscribers import list_lock, read_subscribers
-
-    path, shown = _list_path(root)
-    with list_lock(path):
-        rows = read_subscribers(path, shown).rows
-    shown_rows = [row for row in rows if status is None or row.status == status]
-    for row in shown_rows:
-        click.echo(f"{row.address}\t{row.status}\t{row.name}")
-    log.info("%d of %d subscribers in %s", len(shown_rows), len(rows), shown)
-    return EXIT_OK
-
-
-@subscribers.command("add")
-@click.argument("address")
-@click.option("--name", default="", help="The reader's name, for the To: header.")
-@common_options
-@reporting
-def add_subscriber(root: Path, address: str, name: str) -> int:
-    """Subscribe ADDRESS (again, if it had unsubscribed or bounced)."""
-    from ..delivery.subscribers import Subscriber, row_problem
-
-    def change(rows: SubscriberList, found: Subscriber | None) -> str:
-        given = name.strip()  # as a row of the file is read
-        row = Subscriber(found.address if found else address, given or (found.name if found else ""), "subscribed")
-        problem = row_problem(row.address, row.name)
-        if problem is not None:  # the same check as every row of the file gets before a send
-            raise ConfigError(Problem(rows.shown, message=problem, hint="nothing was changed"))
-        rows.set(row)
-        return "subscribed again" if found and found.status != "subscribed" else "subscribed"
-
-    return _edit(root, address, change)
-
-
-@subscribers.command("remove")
-@click.argument("address", metavar="ADDRESS|TOKEN")
-@click.option("--forget", is_flag=True, help="Delete the row instead of marking it unsubscribed.")
-@common_options
-@reporting
-def remove_subscriber(root: Path, address: str, forget: bool) -> int:
-    """Unsubscribe ADDRESS, or the reader of an unsubscribe TOKEN (checked with BUILD_SITE_UNSUBSCRIBE_SECRET).
-
-    The row stays, marked unsubscribed, so the address is not subscribed again by mistake; --forget deletes it.
-    """
-    from ..delivery.subscribers import Subscriber
-
-    if "@" not in address:
-        address = _address_of_token(root, address)
-
-    def change(rows: SubscriberList, found: Subscriber | None) -> str | None:
-        if found is None:
-            return None
-        if forget:
-            rows.remove(found.address)
-            return "deleted"
-        rows.set(Subscriber(found.address, found.name, "unsubscribed"))
-        return "unsubscribed"
-
-    return _edit(root, address, change)
-
-
-def _edit(root: Path, address: str, change: Change) -> int:
-    """Apply ``change`` to the list under its lock and write it back atomically."""
-    from ..delivery.subscribers import list_lock, read_subscribers, write_subscribers
-
-    path, shown = _list_path(root)
-    with list_lock(path):
-        rows = read_subscribers(path, shown)
-        what = change(rows, rows.find(address))
-        if what is None:
-            raise ConfigError(Problem(shown, message=f"{address} is not on the list"))
-        write_subscribers(rows)
-    log.info("%s: %s in %s", address, what, shown)
-    return EXIT_OK
-
-
-def _list_path(root: Path) -> tuple[Path, str]:
-    from ..delivery.settings import subscriber_list_path
-
-    return subscriber_list_path(root, root / "output", _site(root), os.environ)
-
-
-def _address_of_token(root: Path, token: str) -> str:
-    from ..delivery.settings import SECRET, list_id, unsubscribe_secret
-    from ..delivery.unsubscribe import address_of_token
-
-    address = address_of_token(unsubscribe_secret(os.environ), list_id(_site(root)), token)
-    if address is None:
-        raise ConfigError(Problem(SECRET.name, message=f"{token!r} is not an unsubscribe token of this list"))
-    return address
-
-
-def _site(root: Path) -> SiteConfig:
-    """The site's settings; a broken entry elsewhere does not keep anyone on the list."""
-    from ..content.load import load_site
-
-    return load_site(root)

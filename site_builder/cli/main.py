@@ -11,8 +11,9 @@ from .. import __version__
 from ..pipeline.options import BUILD
 from .authoring import docs, init, new, plan, theme_group
 from .common import options
-from .delivery import send, subscribers
+from .delivery import send
 from .site import build, check, editions, serve
+from .subscribers import subscribers, subscriptions
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,5 +69,5 @@ def _defaults(command: click.Command, given: dict[str, Any]) -> dict[str, Any]:
     return dict(given)
 
 
-for command in (build, check, serve, editions, new, plan, init, theme_group, docs, send, subscribers):
+for command in (build, check, serve, editions, new, plan, init, theme_group, docs, send, subscribers, subscriptions):
     main.add_command(command)

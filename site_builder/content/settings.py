@@ -42,6 +42,18 @@ class EmailSettings(Model):
         default="",
         description="To: header of `issue.eml`, e.g. the mailing list's address; empty leaves it to your mail tool.",
     )
+    service_url: Annotated[
+        str, StringConstraints(pattern=r"^(https://[^\s<>\"\\?#]+|http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?)/$")
+    ] | None = Field(
+        default=None,
+        description=(
+            "Public address of your subscription service (`build-site subscriptions serve` behind your web server), "
+            "ending in `/`, e.g. `https://lists.example.org/`. The site's subscribe form then posts there (double "
+            "opt-in), and every message links to its `unsubscribe` page and offers it for one-click unsubscribing "
+            "(RFC 8058); `unsubscribe_url` and `subscribe_url` are not used. Plain `http://` only to this machine "
+            "(`http://127.0.0.1:8025/`), for trying it out."
+        ),
+    )
     subscribe_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"\\]+$")] | None = Field(
         default=None,
         description=(
@@ -109,12 +121,14 @@ class DeliverySettings(Model):
         ),
     )
     subscribers: str = Field(
-        default="subscribers.csv",
+        default="subscribers.sqlite",
         min_length=1,
         description=(
-            "The subscriber list: a CSV file with the columns `address`, `name` and `status` (`subscribed`, "
-            "`unsubscribed` or `bounced`), relative to the project folder or absolute, outside `content/` and the "
-            "output folder so it is never published. `BUILD_SITE_SUBSCRIBERS` overrides it."
+            "The subscriber store: a SQLite file that `send`, `build-site subscribers` and the subscription service "
+            "share, relative to the project folder or absolute, outside `content/` and the output folder so it is "
+            "never published. A name ending in `.csv` is a list kept as CSV (columns `address`, `name`, `status`) by "
+            "older versions: it is imported on first use into the `.sqlite` file beside it, and renamed "
+            "`NAME.csv.imported`. `BUILD_SITE_SUBSCRIBERS` overrides it."
         ),
     )
     ledger: str = Field(
@@ -146,9 +160,22 @@ class DeliverySettings(Model):
         ge=1,
         le=100,
         description=(
-            "A subscriber whose server refused this many issues in a row for good (5xx) is marked `bounced` "
-            "and gets no more issues."
+            "A subscriber whose server refused this many issues in a row for good (5xx), or whose hard bounces "
+            "(read by `build-site subscribers bounces` or a provider's webhook) name this many issues, is marked "
+            "`bounced` and gets no more issues. A complaint (spam report) stops a subscriber's mail at once."
         ),
+    )
+    signups_per_address: int = Field(
+        default=3,
+        ge=1,
+        le=1000,
+        description="Sign-ups of one address per hour the subscription service takes (each mails a confirmation).",
+    )
+    signups_per_client: int = Field(
+        default=20,
+        ge=1,
+        le=1_000_000,
+        description="Sign-ups per hour the subscription service takes from one client (IP address).",
     )
 
 

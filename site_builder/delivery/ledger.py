@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS delivery (
     PRIMARY KEY (issue, address)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS delivery_by_address ON delivery (address, issue);
+CREATE INDEX IF NOT EXISTS delivery_by_message ON delivery (message_id);
 CREATE TABLE IF NOT EXISTS attempt (
     id INTEGER PRIMARY KEY,
     issue TEXT NOT NULL,
@@ -101,7 +102,10 @@ class Ledger:
     def open(cls, path: Path) -> Ledger:
         """Open the ledger at ``path``, making it if need be, readable by its owner only (it holds every address)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        with contextlib.suppress(
+            FileExistsError
+        ):  # only a new file: see ``Store.open`` (closing a descriptor drops locks)
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
         for file in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
             with contextlib.suppress(FileNotFoundError):  # SQLite makes its side files with the database's mode
                 if file.stat().st_mode & 0o077:
@@ -154,6 +158,13 @@ class Ledger:
     def finish(self, attempt: int, state: State, reply: str) -> None:
         """Record how a try ended."""
         self._set(attempt, state, reply, finished=True)
+
+    def message(self, message_id: str) -> tuple[str, str] | None:
+        """(issue, address) of the message with this Message-ID, as a bounce or complaint names it; None if unknown."""
+        row = self.connection.execute(
+            "SELECT issue, address FROM delivery WHERE message_id = ?", (message_id.strip(),)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
 
     def refusals_in_a_row(self, address: str) -> int:
         """How many issues in a row, newest first, the reader's server refused for good."""

@@ -61,7 +61,7 @@ class Letter:
     def message(self, reader: Subscriber, message_id: str, when: dt.datetime) -> bytes:
         """The message to ``reader``, dated ``when``."""
         config = self.config
-        links = unsubscribe_links(config.unsubscribing, config.list_id, reader.address)
+        links = unsubscribe_links(config.unsubscribing, config.list_key, reader.id, reader.epoch, when.date())
         headers = [
             ("From", config.sender),
             ("To", formataddr((reader.name, reader.mailbox))),

@@ -25,21 +25,23 @@ from pathlib import Path
 from .. import progress
 from ..content.load import load_content
 from ..content.sources import Content
-from ..errors import BuildError, ConfigError, ContentError, Problem
+from ..errors import ConfigError, ContentError, Problem
 from ..incremental.state import state_folder
 from ..locks import file_lock
 from ..model.schedule import build_time, resolve_publication_day
 from ..publish.folders import real_path
 from .ledger import NOT_TAKEN, OLD_LEDGER_FILE, Delivery, Ledger, State, move_ledger
 from .messages import Letter, now
+from .migration import open_store, stored_rows
 from .settings import DeliveryConfig, delivery_config
 from .smtp import Outcome, Result, SmtpSession
-from .subscribers import Subscriber, list_lock, read_subscribers, write_subscribers
+from .store import Store
+from .subscribers import RowProblem, Subscriber, SubscriberListError, row_problem
 
 log = logging.getLogger(__name__)
 
-ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE = "already sent", "in doubt", "refused for good before"
-SKIP_REASONS = (ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE)
+ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE, LEFT = "already sent", "in doubt", "refused for good before", "left"
+SKIP_REASONS = (ALREADY_SENT, IN_DOUBT, REFUSED_BEFORE, LEFT)
 """Why a reader is skipped: the first words of their entry in ``SendReport.skipped``."""
 LEDGER_STATE = {
     Outcome.SENT: State.SENT,
@@ -133,11 +135,18 @@ def send_issue(
     site = content.site.model
     day = issue_to_send(content, options.date, build_time(environ))
     config = delivery_config(root, out, site, environ, connect=not options.dry_run)
-    with list_lock(config.subscribers):  # every row is checked here, before the first message
-        subscribers = read_subscribers(config.subscribers, config.subscribers_shown)
-    readers = _chosen(subscribers.subscribed(), options.only, config)
+    if options.dry_run:  # reads the store, or a list still kept as CSV, and makes nothing
+        subscribed = [
+            row for row in stored_rows(config.subscribers, config.subscribers_shown) if row.status == "subscribed"
+        ]
+        store = None
+    else:  # the recipients are fixed here: who confirms during the send gets the next issue
+        store = open_store(config.subscribers, config.subscribers_shown)
+        subscribed = store.subscribed()
+    _check_rows(subscribed, store.shown if store else config.subscribers_shown)
+    readers = _chosen(subscribed, options.only, config)
     report = SendReport(day, dry_run=options.dry_run)
-    with ledger_lock(config.ledger):
+    with contextlib.closing(store) if store else contextlib.nullcontext(), ledger_lock(config.ledger):
         path = _ledger_path(config, out, dry_run=options.dry_run)
         ledger = Ledger.open_existing(path) if options.dry_run else Ledger.open(path)
         try:
@@ -150,8 +159,8 @@ def send_issue(
             from .issue import email_edition  # loads the build: only when there is something to send
 
             letter = Letter.of(email_edition(root, day), config)
-            assert ledger is not None
-            _send_all(deliveries, letter, ledger, config, report, sleep)
+            assert ledger is not None and store is not None
+            _send_all(deliveries, letter, ledger, store, config, report, sleep)
         finally:
             if ledger is not None:
                 ledger.close()
@@ -209,6 +218,17 @@ def issue_to_send(content: Content, date: dt.date | None, now: dt.datetime) -> d
     return day
 
 
+def _check_rows(readers: list[Subscriber], shown: str) -> None:
+    """Every reader's row as a message needs it, before the first message (the store checked it too, on the way in)."""
+    problems = [
+        RowProblem(shown, message=problem)
+        for reader in readers
+        if (problem := row_problem(reader.address, reader.name))
+    ]
+    if problems:
+        raise SubscriberListError(problems)
+
+
 def _chosen(subscribed: list[Subscriber], only: tuple[str, ...], config: DeliveryConfig) -> list[Subscriber]:
     if not only:
         return subscribed
@@ -250,6 +270,7 @@ def _send_all(
     deliveries: list[Addressee],
     letter: Letter,
     ledger: Ledger,
+    store: Store,
     config: DeliveryConfig,
     report: SendReport,
     sleep: Callable[[float], None],
@@ -263,6 +284,10 @@ def _send_all(
                 reader = delivery.reader
                 if report.stopped:
                     report.not_attempted.append(reader.address)
+                    continue
+                if not store.still_subscribed(reader.id):  # unsubscribed, bounced or forgotten since the send began
+                    report.skipped[reader.address] = f"{LEFT} the list during the send"
+                    progress.advance(reader.address)
                     continue
                 message_id = letter.message_id(reader.key, delivery.generation)
                 try:
@@ -287,11 +312,7 @@ def _send_all(
                 else:
                     report.failed[reader.address] = f"{result.outcome.value}: {result.reply}"
                     log.warning("%s: %s (%s)", reader.address, result.reply, result.outcome.value)
-                    if (
-                        result.outcome is Outcome.PERMANENT
-                        and ledger.refusals_in_a_row(reader.key) >= config.bounce_after
-                    ):
-                        _mark_bounced(config, reader)
+                    if result.outcome is Outcome.PERMANENT and _bounced(reader, ledger, store, config):
                         report.bounced.append(reader.address)
                 progress.advance(reader.address)
     finally:
@@ -332,24 +353,15 @@ def _deliver(
     return result
 
 
-def _mark_bounced(config: DeliveryConfig, reader: Subscriber) -> None:
-    """Mark ``reader`` bounced in the list (read again under its lock, so no change made meanwhile is lost)."""
-    try:
-        with list_lock(config.subscribers):
-            subscribers = read_subscribers(config.subscribers, config.subscribers_shown)
-            row = subscribers.find(reader.address)
-            if row is not None and row.status == "subscribed":
-                subscribers.set(Subscriber(row.address, row.name, "bounced", extra=row.extra))
-                write_subscribers(subscribers)
-    except (OSError, BuildError) as exc:  # the list is read-only, or broken meanwhile: the ledger still counts
-        log.error("%s: could not mark %s bounced: %s", config.subscribers_shown, reader.address, exc)
-        return
-    log.warning(
-        "%s: marked bounced in %s after %d refused issues in a row",
-        reader.address,
-        config.subscribers_shown,
-        config.bounce_after,
-    )
+def _bounced(reader: Subscriber, ledger: Ledger, store: Store, config: DeliveryConfig) -> bool:
+    """Mark ``reader`` bounced after ``bounce_after`` issues in a row refused for good; True if this did it."""
+    if ledger.refusals_in_a_row(reader.key) < config.bounce_after:
+        return False
+    why = f"{config.bounce_after} issues in a row refused for good"
+    if not store.set_status(reader.id, "bounced", "send", why):
+        return False
+    log.warning("%s: marked bounced after %d refused issues in a row", reader.address, config.bounce_after)
+    return True
 
 
 class Pace:

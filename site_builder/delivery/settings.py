@@ -42,9 +42,16 @@ SUBSCRIBERS = Variable("BUILD_SITE_SUBSCRIBERS", "path of the subscriber list; o
 LEDGER = Variable("BUILD_SITE_LEDGER", "path of the delivery ledger; overrides `delivery.ledger`")
 SECRET = Variable(
     "BUILD_SITE_UNSUBSCRIBE_SECRET",
-    "key that signs the unsubscribe links (only ever read from here; at least 16 characters)",
+    "key that signs the readers' confirm and unsubscribe links (only ever read from here; at least 16 characters)",
 )
-ENVIRONMENT = (HOST, PORT, SECURITY, USER, PASSWORD, SUBSCRIBERS, LEDGER, SECRET)
+WEBHOOK_TOKEN = Variable(
+    "BUILD_SITE_WEBHOOK_TOKEN",
+    "the password (HTTP Basic) of the subscription service's bounce webhooks; without it they are off",
+)
+SEND_TOKEN = Variable(
+    "BUILD_SITE_SEND_TOKEN", "the bearer token of the subscription service's `POST /send`; without it that is off"
+)
+ENVIRONMENT = (HOST, PORT, SECURITY, USER, PASSWORD, SUBSCRIBERS, LEDGER, SECRET, WEBHOOK_TOKEN, SEND_TOKEN)
 """Every variable, for the README's table (a test checks it lists them all)."""
 
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -95,6 +102,10 @@ class DeliveryConfig:
     list_name: str
     list_id: str
     """RFC 2919 list identifier, derived from the title and the site's host: ``the-daily-gradient.example.org``."""
+    list_key: str
+    """What the readers' tokens are bound to: the site's ``feed_id``, which a new title does not change."""
+    service_url: str
+    """The subscription service (``email.service_url``), or empty."""
     domain: str
     """The site's host: the right-hand side of Message-IDs and Content-IDs."""
     namespace: uuid.UUID
@@ -138,6 +149,8 @@ def delivery_config(
         unsubscribing=unsubscribing,
         list_name=site.title,
         list_id=list_id(site),
+        list_key=site.feed_id,
+        service_url=site.email.service_url or "",
         domain=domain,
         namespace=uuid.UUID(site.feed_id),
         timezone=site.timezone,
@@ -214,9 +227,9 @@ def _smtp_server(site: SiteConfig, environ: Mapping[str, str], problems: list[Pr
 def _unsubscribing(
     site: SiteConfig, environ: Mapping[str, str], problems: list[Problem], *, connect: bool
 ) -> Unsubscribing:
-    url = site.email.unsubscribe_url
+    url = f"{site.email.service_url}unsubscribe" if site.email.service_url else site.email.unsubscribe_url
     secret = b""
-    if url.startswith("http://"):
+    if url.startswith("http://") and not site.email.service_url:
         problems.append(
             Problem(
                 SITE_FILE,
@@ -224,7 +237,7 @@ def _unsubscribing(
                 message="must start with https://: mail providers offer one-click unsubscribing only over https",
             )
         )
-    if not url.startswith("https://"):
+    if not url.startswith(("https://", "http://")):
         url = ""  # a placeholder for another mail tool
     elif connect:
         secret = _secret(environ, problems)

@@ -1,32 +1,28 @@
-"""The subscriber list: a CSV file read strictly, rewritten atomically, and locked while a command uses it.
+"""Subscriber rows and their checks, and lists as CSV files, read strictly.
+
+The store (``store.py``) is where the subscribers live; CSV is how a list comes in
+(``subscribers import``, or a list kept as CSV by older versions: ``migration``).
 
 The file has a header row naming at least the columns ``address``, ``name`` and
 ``status`` (any order; other columns are kept as they are). Every row is
 checked as a message to its reader would need it (``row_problem``: an address
 mail can go to, a name a ``To:`` header can carry), and every bad one reported
-as ``file:line: address: what is wrong`` before anything is sent. Changes are written to a temporary file beside the list, flushed to
-disk and renamed over it, so a reader sees the old list or the new one, never
-half of one; ``list_lock`` keeps two commands from changing it at once.
+as ``file:line: address: what is wrong`` before anything is imported.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
 import io
-import os
-import tempfile
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from email.utils import formataddr
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
 from ..errors import ContentError, Problem
-from ..locks import file_lock
 from ..outputs.email.mime import header_lines
 
 COLUMNS = ("address", "name", "status")
@@ -67,6 +63,10 @@ class Subscriber:
     """Where the row is in the file (0 for a row added by a command)."""
     extra: tuple[tuple[str, str], ...] = ()
     """Other columns, kept as they were."""
+    id: int = 0
+    """The reader's row in the store (0 for a row of a CSV file)."""
+    epoch: int = 0
+    """Which subscription of the reader this is: their tokens name it (see ``store``)."""
 
     @property
     def mailbox(self) -> str:
@@ -88,25 +88,6 @@ class SubscriberList:
     """The path as the author wrote it, for messages."""
     columns: list[str] = field(default_factory=lambda: list(COLUMNS))
     rows: list[Subscriber] = field(default_factory=list)
-
-    def find(self, address: str) -> Subscriber | None:
-        key = address_key(address)
-        return next((row for row in self.rows if row.key == key), None)
-
-    def subscribed(self) -> list[Subscriber]:
-        return [row for row in self.rows if row.status == "subscribed"]
-
-    def set(self, subscriber: Subscriber) -> None:
-        """Put ``subscriber`` in place of the row with its address, or at the end."""
-        for index, row in enumerate(self.rows):
-            if row.key == subscriber.key:
-                self.rows[index] = replace(subscriber, extra=subscriber.extra or row.extra)
-                return
-        self.rows.append(subscriber)
-
-    def remove(self, address: str) -> None:
-        key = address_key(address)
-        self.rows = [row for row in self.rows if row.key != key]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -234,44 +215,3 @@ def _row(row: list[str], columns: list[str], line: int, shown: str, problems: li
         return None
     extra = tuple((name, value) for name, value in cells.items() if name not in COLUMNS)
     return Subscriber(address, name, status, line, extra)
-
-
-def write_subscribers(subscribers: SubscriberList) -> None:
-    """Replace the file with ``subscribers`` in one rename; a new file is readable by its owner only."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(subscribers.columns)
-    for row in subscribers.rows:
-        cells = {"address": row.address, "name": row.name, "status": row.status, **dict(row.extra)}
-        writer.writerow([cells.get(name, "") for name in subscribers.columns])
-    path = subscribers.path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o600
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
-            file.write(buffer.getvalue())
-            file.flush()
-            os.fchmod(file.fileno(), mode)
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-
-
-@contextlib.contextmanager
-def list_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the list's lock (``.NAME.lock`` beside it), shared by ``send`` and the ``subscribers`` commands."""
-    with file_lock(path.parent / f".{path.name}.lock", timeout=timeout, what=f"the subscriber list {path}"):
-        yield

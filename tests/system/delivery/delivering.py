@@ -60,6 +60,15 @@ def subscriber_list(root: Path) -> Path:
     return root.parent / "private/subscribers.csv"
 
 
+def store_statuses(root: Path) -> dict[str, str]:
+    """Address -> status of every reader in the store the list was imported into (none yet: {})."""
+    path = root.parent / "private/subscribers.sqlite"
+    if not path.exists():
+        return {}
+    with sqlite3.connect(path) as db:
+        return dict(db.execute("SELECT address, status FROM subscriber ORDER BY id"))
+
+
 def write_list(path: Path, rows: list[tuple[str, str, str]]) -> None:
     import csv
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -12,13 +14,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from site_builder.delivery.send import Pace
-from site_builder.delivery.unsubscribe import address_of_token
+from site_builder.delivery.unsubscribe import UNSUBSCRIBE, read_token
 
 from ...conftest import REPO, run_cli
 from .delivering import ISSUE, READERS, SECRET, delivery_project, environment, ledger_rows, send, subscriber_list
 from .mailserver import MailServer
 
 LIST_ID = "the-daily-gradient.daily-gradient.example.org"
+FEED_ID = "e877c43b-2724-4295-9a81-d436c47564a7"
 BASE = "https://daily-gradient.example.org/"
 
 
@@ -45,6 +48,8 @@ def test_every_subscriber_gets_exactly_one_message_with_their_own_headers_parts_
     assert result.exit_code == 0, result.stderr
     assert f"issue {ISSUE}: sent 6, skipped 0, failed 0" in result.stderr
     assert server.copies() == {address: 1 for address, _ in READERS}
+    with sqlite3.connect(root.parent / "private/subscribers.sqlite") as db:
+        store_ids = dict(db.execute("SELECT address, id FROM subscriber"))
     message_ids = set()
     for address, name in READERS:
         (message,) = server.messages_to(address)
@@ -61,7 +66,10 @@ def test_every_subscriber_gets_exactly_one_message_with_their_own_headers_parts_
         assert mailto == "mailto:unsubscribe@daily-gradient.example.org?subject=unsubscribe"
         assert https.startswith("https://lists.daily-gradient.example.org/unsubscribe?token=")
         (token,) = parse_qs(urlsplit(https).query)["token"]
-        assert address_of_token(SECRET.encode(), LIST_ID, token) == address, "the link unsubscribes this reader"
+        claim = read_token(SECRET.encode(), FEED_ID, UNSUBSCRIBE, token, dt.datetime.now(dt.UTC).date())
+        assert claim is not None and claim.subscriber == store_ids[address], "the link unsubscribes this reader"
+        raw = base64.urlsafe_b64decode(token + "=")
+        assert address.encode() not in raw and len(raw) == 32, "no address in the token: 16 bytes of claim, 16 of MAC"
         assert not message.defects
         assert message.get_content_type() == "multipart/alternative"
         text = message.get_body(("plain",)).get_content()
@@ -151,9 +159,9 @@ def test_the_rate_limit_spaces_the_messages(tmp_path: Path, server: MailServer, 
 
 def test_subscribers_who_left_or_bounced_get_nothing(tmp_path: Path, server: MailServer, env: dict[str, str]) -> None:
     root = delivery_project(tmp_path / "project", server.port)
-    assert run_cli("subscribers", "remove", "ada@example.org", "--root", root).exit_code == 0
     path = subscriber_list(root)
     path.write_text(path.read_text().replace("alan@example.org,,subscribed", "alan@example.org,,bounced"))
+    assert run_cli("subscribers", "remove", "ada@example.org", "--root", root).exit_code == 0  # imports the list
     assert send(root, "--date", ISSUE).exit_code == 0
     assert set(server.copies()) == {a for a, _ in READERS} - {"ada@example.org", "alan@example.org"}
 

@@ -1,47 +1,68 @@
-"""Unsubscribe tokens and links: a token names its reader, and nobody without the secret can make one."""
+"""Tokens and links: opaque (no address inside), bound to one subscription, one list and one purpose, and they expire."""
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
+import datetime as dt
+
+import pytest
 
 from site_builder.delivery.settings import Unsubscribing
-from site_builder.delivery.unsubscribe import address_of_token, unsubscribe_links, unsubscribe_token
+from site_builder.delivery.unsubscribe import (
+    CONFIRM,
+    CONFIRM_DAYS,
+    UNSUBSCRIBE,
+    UNSUBSCRIBE_DAYS,
+    Claim,
+    make_token,
+    read_token,
+    unsubscribe_links,
+)
 
 SECRET = b"0123456789abcdef-secret"
-LIST = "the-daily-gradient.daily-gradient.example.org"
+LIST = "e877c43b-2724-4295-9a81-d436c47564a7"
+TODAY = dt.date(2026, 12, 7)
 
 
-def test_a_token_carries_its_address_and_an_hmac_of_it() -> None:
-    token = unsubscribe_token(SECRET, LIST, "Ada@Example.org")
-    encoded, mac = token.split(".")
-    assert base64.urlsafe_b64decode(encoded + "==") == b"ada@example.org"
-    expected = hmac.new(SECRET, f"unsubscribe\n{LIST}\nada@example.org".encode(), hashlib.sha256).digest()[:16]
-    assert base64.urlsafe_b64decode(mac + "==") == expected
-    assert address_of_token(SECRET, LIST, token) == "ada@example.org"
+def test_a_token_names_the_subscription_and_no_address() -> None:
+    token = make_token(SECRET, LIST, UNSUBSCRIBE, 42, 3, TODAY)
+    assert read_token(SECRET, LIST, UNSUBSCRIBE, token, TODAY) == Claim(42, 3, TODAY)
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    assert b"@" not in raw and len(token) == 43, "opaque: 16 bytes of claim, 16 of MAC"
 
 
-def test_a_token_made_otherwise_or_changed_is_refused() -> None:
-    token = unsubscribe_token(SECRET, LIST, "ada@example.org")
-    assert address_of_token(b"another secret of ours", LIST, token) is None
-    assert address_of_token(SECRET, "other.example.org", token) is None
-    mac = token.split(".")[1]
-    grace = base64.urlsafe_b64encode(b"grace@example.org").decode().rstrip("=")
-    assert address_of_token(SECRET, LIST, f"{grace}.{mac}") is None, "another reader's address with this MAC"
-    for broken in ("", ".", "not a token", token[:-2], token + "x", "%%%.%%%"):
-        assert address_of_token(SECRET, LIST, broken) is None
+def test_forged_changed_other_list_other_purpose_and_expired_tokens_are_refused() -> None:
+    token = make_token(SECRET, LIST, UNSUBSCRIBE, 42, 3, TODAY)
+    assert read_token(b"another secret of ours", LIST, UNSUBSCRIBE, token, TODAY) is None, "forged"
+    assert read_token(SECRET, "another-list", UNSUBSCRIBE, token, TODAY) is None, "other list"
+    assert read_token(SECRET, LIST, CONFIRM, token, TODAY) is None, "an unsubscribe token confirms nothing"
+    raw = bytearray(base64.urlsafe_b64decode(token + "="))
+    raw[7] ^= 1  # another subscriber's id, same MAC
+    changed = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
+    assert read_token(SECRET, LIST, UNSUBSCRIBE, changed, TODAY) is None, "changed"
+    for broken in ("", ".", "not a token", token[:-2], token + "x", "%%%.%%%", "A" * 200):
+        assert read_token(SECRET, LIST, UNSUBSCRIBE, broken, TODAY) is None
+    late = TODAY + dt.timedelta(days=UNSUBSCRIBE_DAYS + 1)
+    assert read_token(SECRET, LIST, UNSUBSCRIBE, token, late) is None, "expired"
+    assert read_token(SECRET, LIST, UNSUBSCRIBE, token, late - dt.timedelta(days=1)) is not None
+    assert read_token(SECRET, LIST, UNSUBSCRIBE, token, TODAY - dt.timedelta(days=1)) is None, "from the future"
+
+
+@pytest.mark.parametrize(("days", "valid"), [(0, True), (CONFIRM_DAYS, True), (CONFIRM_DAYS + 1, False)])
+def test_a_confirm_link_expires_after_two_days(days: int, valid: bool) -> None:
+    token = make_token(SECRET, LIST, CONFIRM, 1, 1, TODAY)
+    assert (read_token(SECRET, LIST, CONFIRM, token, TODAY + dt.timedelta(days=days)) is not None) is valid
 
 
 def test_links_offer_https_one_click_first_and_mail_beside_it() -> None:
     both = unsubscribe_links(
-        Unsubscribing("leave@example.org", "https://lists.example.org/u?list=dg", SECRET), LIST, "a@b.org"
+        Unsubscribing("leave@example.org", "https://lists.example.org/unsubscribe", SECRET), LIST, 7, 2, TODAY
     )
-    token = unsubscribe_token(SECRET, LIST, "a@b.org")
-    assert both.footer == f"https://lists.example.org/u?list=dg&token={token}"
+    token = make_token(SECRET, LIST, UNSUBSCRIBE, 7, 2, TODAY)
+    assert both.footer == f"https://lists.example.org/unsubscribe?token={token}"
     assert both.header == f"<{both.footer}>, <mailto:leave@example.org?subject=unsubscribe>"
     assert both.one_click
-    mail_only = unsubscribe_links(Unsubscribing("leave@example.org", "", b""), LIST, "a@b.org")
+    mail_only = unsubscribe_links(Unsubscribing("leave@example.org", "", b""), LIST, 7, 2, TODAY)
     assert mail_only.footer == "mailto:leave@example.org?subject=unsubscribe"
     assert mail_only.header == "<mailto:leave@example.org?subject=unsubscribe>"
     assert not mail_only.one_click, "RFC 8058: one-click needs an https link"
