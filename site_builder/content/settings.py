@@ -42,9 +42,12 @@ class EmailSettings(Model):
         default="",
         description="To: header of `issue.eml`, e.g. the mailing list's address; empty leaves it to your mail tool.",
     )
-    service_url: Annotated[
-        str, StringConstraints(pattern=r"^(https://[^\s<>\"\\?#]+|http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?)/$")
-    ] | None = Field(
+    service_url: (
+        Annotated[
+            str, StringConstraints(pattern=r"^(https://[^\s<>\"\\?#]+|http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?)/$")
+        ]
+        | None
+    ) = Field(
         default=None,
         description=(
             "Public address of your subscription service (`build-site subscriptions serve` behind your web server), "
