@@ -123,6 +123,8 @@ class _Compiler(Readings):
         """``name`` is what binds it; the message quotes ``node`` as the author wrote it, and the name if it differs."""
         known = ", ".join(self.bound.values()) or "none"
         written = self.written(node) if node is not None and self.latex else name
+        while len(written) > 2 and written[0] + written[-1] in ("()", "[]", "{}"):  # (c), {x}: the symbol itself
+            written = written[1:-1].strip()
         if written != name and not function:
             written = f"{written} (its name in verify.symbols: {name})"
         what = f"the function {written}(...)" if function else f"the symbol {written}"
