@@ -127,13 +127,17 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.connection.execute("BEGIN IMMEDIATE")
+        """One transaction; inside another (the service's ``Writer`` makes many changes in one), a savepoint of it."""
+        outer = not self.connection.in_transaction
+        self.connection.execute("BEGIN IMMEDIATE" if outer else "SAVEPOINT change")
         try:
             yield self.connection
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            self.connection.execute("ROLLBACK" if outer else "ROLLBACK TO change")
+            if not outer:
+                self.connection.execute("RELEASE change")
             raise
-        self.connection.execute("COMMIT")
+        self.connection.execute("COMMIT" if outer else "RELEASE change")
 
     # Reading
 

@@ -5,6 +5,7 @@ The pieces, each in its own module:
 - ``config``: what the service needs, from ``site.yaml`` and the environment (the same as ``send``);
 - ``app``: the Starlette application: its routes, and the answers they give;
 - ``pages``: its pages, in the site's theme (``subscription.html``);
+- ``writer``: the changes to the store, many to a transaction, each committed before its answer;
 - ``outbox``: the confirmation mails, queued in the store and sent (and retried) by a worker thread;
 - ``limits``: sign-ups limited per address and per client;
 - ``accesslog``: one JSON line per request, with neither addresses nor tokens;

@@ -10,9 +10,9 @@
     POST /send           the scheduled job's "send today's issue now", to the host that keeps the list (``sending``)
     GET  /health         200 and the number of queued mails while the store answers
 
-Every handler runs on the event loop's thread and changes the store in one
-transaction each, on disk before the answer leaves (``synchronous=FULL``): a
-service killed at any moment has lost no change it confirmed to anyone.
+Every handler reads the store on the event loop's thread and changes it through
+the ``Writer``, which commits each change (``synchronous=FULL``) before the answer
+leaves: a service killed at any moment has lost no change it confirmed to anyone.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from .outbox import Outbox
 from .pages import Form, Pages
 from .sending import send_routes
 from .webhooks import fetch, webhook_routes
+from .writer import Writer
 
 MAX_BODY = 16_384
 """Bytes of a form or webhook body: a sign-up is a few dozen, an SNS notification a few thousand."""
@@ -53,6 +54,7 @@ class Service:
         self.config = config
         self.store = open_store(config.delivery.subscribers, config.delivery.subscribers_shown)
         self.outbox = Outbox(config, Store.open(self.store.path, self.store.shown))
+        self.writer = Writer(Store.open(self.store.path, self.store.shown))
         self.pages = Pages(config.root, config.site)
         self.per_address = RateLimit(config.signups_per_address)
         self.per_client = RateLimit(config.signups_per_client)
@@ -94,7 +96,9 @@ def make_app(config: ServiceConfig, *, start_outbox: bool = True) -> Starlette:
         problem = row_problem(address, "")
         if problem is not None:
             return service.html(400, "That address cannot receive mail", problem, "Go back and check it.")
-        service.store.subscribe(address, "", "form", "the sign-up form", confirmed=False)
+        await service.writer.change(
+            lambda store: store.subscribe(address, "", "form", "the sign-up form", confirmed=False)
+        )
         service.outbox.wake()
         return sent
 
@@ -111,7 +115,7 @@ def make_app(config: ServiceConfig, *, start_outbox: bool = True) -> Starlette:
             )
         form_data = await _form(request)
         claim = service.claim(CONFIRM, str((form_data or {}).get(TOKEN_PARAMETER, "")))
-        if claim is None or not service.store.confirm(claim.subscriber, claim.epoch):
+        if claim is None or not await service.writer.change(lambda store: store.confirm(claim.subscriber, claim.epoch)):
             return _spent(service, "confirm")
         return service.html(200, "You are subscribed", f"The next issue of {title} will be in your inbox.")
 
@@ -134,9 +138,9 @@ def make_app(config: ServiceConfig, *, start_outbox: bool = True) -> Starlette:
         reader = service.store.by_id(claim.subscriber) if claim else None
         if claim is None or reader is None or reader.epoch != claim.epoch:
             return _spent(service, "unsubscribe")
-        service.store.set_status(
-            reader.id, "unsubscribed", "one-click" if one_click else "page", epoch=claim.epoch
-        )  # already unsubscribed: nothing changes, and the answer is the same
+        how = "one-click" if one_click else "page"
+        # Already unsubscribed: nothing changes, and the answer is the same.
+        await service.writer.change(lambda store: store.set_status(reader.id, "unsubscribed", how, epoch=claim.epoch))
         return service.html(200, "You are unsubscribed", f"You will get no more issues of {title}.")
 
     async def health(request: Request) -> Response:
@@ -145,12 +149,14 @@ def make_app(config: ServiceConfig, *, start_outbox: bool = True) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        service.writer.start()
         if start_outbox:
             service.outbox.start()
         try:
             yield
         finally:
             service.outbox.stop()
+            service.writer.stop()
 
     routes = [
         Route("/subscribe", subscribe, methods=["POST"]),

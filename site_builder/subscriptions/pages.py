@@ -7,6 +7,7 @@ service's own host.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,5 +44,14 @@ class Pages:
         self.templates.get_template(TEMPLATE)  # a broken template fails at start, not at a reader's click
 
     def page(self, heading: str, *lines: str, form: Form | None = None) -> str:
+        if form is None:  # the same page for everyone (most answers): rendered once
+            return self._plain(heading, lines)
+        return self._render(heading, lines, form)
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 (one Pages for the service's life)
+    def _plain(self, heading: str, lines: tuple[str, ...]) -> str:
+        return self._render(heading, lines, None)
+
+    def _render(self, heading: str, lines: tuple[str, ...], form: Form | None) -> str:
         context = {"site": self.site, "urls": self.urls, "heading": heading, "lines": lines, "form": form}
         return render_template(self.templates, TEMPLATE, context)

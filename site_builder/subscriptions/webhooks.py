@@ -27,9 +27,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from ..delivery.store import Store
 from .bounces import COMPLAINT, HARD, SOFT, Event, Tally, apply
 from .config import ServiceConfig
+from .writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class Service(Protocol):
     """What the webhooks use of the service (``app.Service``)."""
 
     config: ServiceConfig
-    store: Store
+    writer: Writer
     fetch_certificate: Fetch
 
 
@@ -89,8 +89,7 @@ def webhook_routes(service: Service) -> list[Route]:
             record = await body(request)
         except ValueError:
             return PlainTextResponse("Bad Request", status_code=400)
-        events = postmark_events(record)
-        return _applied(service, events)
+        return await _applied(service, postmark_events(record))
 
     async def ses(request: Request) -> Response:
         if not service.config.webhook_token:
@@ -108,7 +107,7 @@ def webhook_routes(service: Service) -> list[Route]:
             return PlainTextResponse("confirmed")
         if message["Type"] != "Notification":
             return PlainTextResponse("ok")
-        return _applied(service, ses_events(json.loads(message["Message"])))
+        return await _applied(service, ses_events(json.loads(message["Message"])))
 
     return [
         Route("/webhooks/postmark", postmark, methods=["POST"]),
@@ -184,8 +183,8 @@ def _certificate(url: str, kept: dict[str, bytes], fetcher: Fetch) -> bytes:
     return kept[url]
 
 
-def _applied(service: Service, events: list[Event]) -> Response:
+async def _applied(service: Service, events: list[Event]) -> Response:
     tally = Tally()
     delivery = service.config.delivery
-    apply(events, service.store, delivery.ledger, delivery.bounce_after, tally)
+    await service.writer.change(lambda store: apply(events, store, delivery.ledger, delivery.bounce_after, tally))
     return PlainTextResponse(f"{len(tally.events)} events, {len(tally.suppressed)} suppressed")
