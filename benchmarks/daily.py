@@ -10,11 +10,13 @@ the saving stay outside, as they do in the workflow's timings. Each round is the
 repository gains that day's issue and its three entries, and the build publishes as of that day.
 
 The project lives in its own folder (``n{N}/daily``), so the other scenarios' edits never reach
-it; it is built once as of the archive's last day (not timed) before its first round.
+it; it is built as of the day before the archive's last, then as of that last day (not timed), before
+its first round: the first timed job has a job before it, as every day but the very first has.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import time
@@ -53,7 +55,10 @@ class DailyJob:
             cache = self.project.ours / ".build-cache"
             if cache.is_dir():  # the computed results of the same entries: the first build need not run them again
                 shutil.copytree(cache, self.root / ".build-cache", symlinks=True)
-            build(self.root, str(self.project.archive.last_date))
+            # Two days, as the job before ran: a job after the first has a previous tree and a state that knows it.
+            last = self.project.archive.last_date
+            for day in (last - dt.timedelta(days=1), last):
+                build(self.root, str(day))
             self.save()
             self.log(f"  N={self.project.n} daily job: first build in {time.perf_counter() - started:.1f} s")
         self.days += 1
