@@ -236,24 +236,32 @@ def issue_files(
             what = f"{entry_id!r} does not exist" if entry_id else f"there is no {kind} yet"
             raise ConfigError(Problem(path, field=kind, message=what, hint=hint))
         values[kind.upper()] = entry_id
-    owner: dict[str, str] = {}
+    owner: dict[str, tuple[str, str]] = {}
     for kind in ENTRY_KINDS:  # parts of one page: two items with one id would clash, and `check` would fail
         entry_id = values[kind.upper()]
         for element in sorted(existing.elements.get((kind, entry_id), ())):
             if element in owner:
-                name, _, item = element.partition("-")
-                raise ConfigError(
-                    Problem(
-                        path,
-                        field=kind,
-                        message=f"the {owner[element]} and the {kind} {entry_id!r} both have a{'n' if name[0] in 'aeiou' else ''} "
-                        f"{name} {item!r}, and an issue's page can hold only one",
-                        hint=f"rename it in content/{KINDS[kind]}/{entry_id}.yaml (and its fence), "
-                        f"or choose another {kind} with --{kind}",
-                    )
-                )
-            owner[element] = f"{kind} {entry_id!r}"
+                raise ConfigError(_clash(path, element, owner[element], (kind, entry_id), chosen))
+            owner[element] = (kind, entry_id)
     return {path: fill("issue.yaml", values)}
+
+
+def _clash(
+    path: str, element: str, first: tuple[str, str], second: tuple[str, str], chosen: Mapping[str, Any]
+) -> Problem:
+    """Two parts of a new issue with one element id: the part the author chose by name is the one to rename."""
+    name, _, item = element.partition("-")
+    named = [part for part in (first, second) if chosen[part[0]]] or [second]
+    rename = named[0]
+    other = first if rename == second else second
+    return Problem(
+        path,
+        field=second[0],
+        message=f"the {first[0]} {first[1]!r} and the {second[0]} {second[1]!r} both have "
+        f"a{'n' if name[0] in 'aeiou' else ''} {name} {item!r}, and an issue's page can hold only one",
+        hint=f"rename it in content/{KINDS[rename[0]]}/{rename[1]}.yaml (and its fence), or in "
+        f"content/{KINDS[other[0]]}/{other[1]}.yaml, or choose another {second[0]} with --{second[0]}",
+    )
 
 
 def issue_notes(existing: ExistingContent, files: Mapping[str, str], *, date_given: bool) -> list[str]:

@@ -68,7 +68,15 @@ def test_new_issue_refuses_parts_that_share_an_id_naming_both_and_the_file_to_re
     assert "the topic 'kl-divergence' and the problem 'mean-squared-error' both have an example 'small'" in str(
         problem.message
     )
-    assert "content/problems/mean-squared-error.yaml" in problem.hint and "--problem" in problem.hint
+    assert problem.hint.startswith("rename it in content/problems/mean-squared-error.yaml")
+    # the part the author named is the one they are working on: it comes first
+    with pytest.raises(ConfigError) as info:
+        scaffold.issue_files(clash, dt.date(2026, 12, 8), topic="kl-divergence")
+    (problem,) = info.value.problems
+    assert problem.hint == (
+        "rename it in content/topics/kl-divergence.yaml (and its fence), or in "
+        "content/problems/mean-squared-error.yaml, or choose another problem with --problem"
+    )
 
 
 def test_new_issue_says_its_date_and_why_and_names_each_entry_it_reuses() -> None:
