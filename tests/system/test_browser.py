@@ -348,6 +348,8 @@ def test_a_search_finds_the_perplexity_issue(browser, site_url: str, tmp_path: P
     assert page.url == site_url + "search/"
     page.fill(".pagefind-ui__search-input", "perplexity")
     results = _results(page)
+    page.wait_for_url(site_url + "search/?q=perplexity")  # the query goes to the address (and the icon is asked again)
+    page.wait_for_load_state("networkidle")
     assert results[0] == "/" + ISSUE, "the issue about perplexity comes first"
     assert "/" + ISSUE + "#topics-title" in results, "with its part on perplexity as a sub-result"
     assert all(link.startswith("/issues/") for link in results), "only issue pages are indexed"

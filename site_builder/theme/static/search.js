@@ -21,11 +21,16 @@ window.addEventListener("DOMContentLoaded", () => {
   const input = box.querySelector(".pagefind-ui__search-input");
   if (input) {
     input.setAttribute("aria-labelledby", "search-title");
+    // Once typing pauses: each change of address makes the browser ask for the page's icon again.
+    let pending;
     input.addEventListener("input", () => {
-      const address = new URL(window.location.href);
-      if (input.value.trim()) address.searchParams.set("q", input.value);
-      else address.searchParams.delete("q");
-      window.history.replaceState(window.history.state, "", address);
+      clearTimeout(pending);
+      pending = setTimeout(() => {
+        const address = new URL(window.location.href);
+        if (input.value.trim()) address.searchParams.set("q", input.value);
+        else address.searchParams.delete("q");
+        window.history.replaceState(window.history.state, "", address);
+      }, 400);
     });
   }
   const query = new URLSearchParams(window.location.search).get("q");
