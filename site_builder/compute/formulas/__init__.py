@@ -4,7 +4,8 @@ The convention, in full (docs/authoring.md "Writing verifiable formulas" says th
 
 - The **expression** is what follows the formula's top-level ``=`` or ``\\leftarrow``
   (``\\gets``); in a chain ``LEFT = A = B`` every expression right of the first
-  relation must equal the output. The left-hand side is notation and is not read.
+  relation must equal the output. The left-hand side is notation and is not read,
+  nor is a name given after the expression with ``\\equiv`` (``\\equiv \\mathrm{BN}(x_i)``).
   A formula without a relation is an expression as a whole.
 - It is read by a parser of its own (``parse.py``) that consumes every token or
   fails naming the column: nothing is dropped silently. ``notation.py`` lists

@@ -75,6 +75,9 @@ def unverifiable_reason(tokens: list[Token]) -> str:
 
 def _split_relations(tokens: list[Token]) -> tuple[list[list[Token]], str]:
     depth, cuts, kinds = 0, [], set()
+    named = next((i for i, t in enumerate(tokens) if t.text == "\\equiv" and i > 0), None)
+    if named is not None and any(t.text == "=" or t.text[1:] in RELATIONS for t in tokens[:named]):
+        tokens = tokens[:named]  # y_i \gets \gamma x_i + \beta \equiv \mathrm{BN}(x_i): what follows names it
     for index, token in enumerate(tokens):
         if token.text in OPEN or token.text == "\\begin":
             depth += 1
