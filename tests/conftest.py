@@ -227,6 +227,11 @@ PARTS = {
         lambda: shutil.which("latex") is not None and shutil.which("kpsewhich") is not None,
         "apt-get install texlive-latex-base, or run bash .ci/run, which installs it",
     ),
+    "spamassassin": Part(
+        "SpamAssassin (spamassassin)",
+        lambda: shutil.which("spamassassin") is not None,
+        "apt-get install spamassassin, or run bash .ci/run, which installs it",
+    ),
     "vnu": Part(
         "the Nu HTML Checker (vnu.jar on Java)",
         lambda: _vnu_jar().is_file() and shutil.which("java") is not None,
