@@ -69,6 +69,8 @@ def send(
             click.echo(f"send  {address}")
         for address, why in report.skipped.items():
             click.echo(f"skip  {address}: {why}")
+        if report.size is not None:
+            log.info("%s", report.size)
     log.info("%s", report.summary())
     for address, why in report.failed.items():
         log.warning("  failed: %s: %s", address, why)

@@ -57,6 +57,15 @@ class EmailSettings(Model):
             "(`http://127.0.0.1:8025/`), for trying it out."
         ),
     )
+    images: Literal["hosted", "inline"] = Field(
+        default="hosted",
+        description=(
+            "How `send` gives each message its images (formulas, plots): `hosted` links them from the subscription "
+            "service (`service_url`), which keeps every image a message has shown for good, under a name made from "
+            "its bytes, so a link never changes or breaks (a message of about 115 KB); `inline` attaches them to "
+            "every message (about 550 KB with an issue's 114 images). Without `service_url`, they are inline."
+        ),
+    )
     subscribe_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"\\]+$")] | None = Field(
         default=None,
         description=(

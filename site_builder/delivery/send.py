@@ -30,8 +30,9 @@ from ..incremental.state import state_folder
 from ..locks import file_lock
 from ..model.schedule import build_time, resolve_publication_day
 from ..publish.folders import real_path
+from .issue import EmailEdition
 from .ledger import NOT_TAKEN, OLD_LEDGER_FILE, Delivery, Ledger, State, move_ledger
-from .messages import Letter, now
+from .messages import Letter, MessageSize, message_size, now
 from .migration import open_store, stored_rows
 from .settings import DeliveryConfig, delivery_config
 from .smtp import Outcome, Result, SmtpSession
@@ -86,6 +87,8 @@ class SendReport:
     """Address -> why the server may or may not have their message (this run's or an earlier one's; see ``ledger``).
     Those of earlier runs are in ``skipped`` too."""
     stopped: str = ""
+    size: MessageSize | None = None
+    """A dry run's: how large each message is."""
 
     @property
     def ok(self) -> bool:
@@ -153,18 +156,27 @@ def send_issue(
             deliveries = _plan(readers, ledger.deliveries(day.isoformat()) if ledger else {}, options.resend, report)
             if options.dry_run:
                 report.sent = [d.reader.address for d in deliveries]
+                if deliveries:
+                    report.size = message_size(Letter.of(_edition(root, day), config), deliveries[0].reader)
                 return report
             if not deliveries:
                 return report
-            from .issue import email_edition  # loads the build: only when there is something to send
-
-            letter = Letter.of(email_edition(root, day), config)
+            edition = _edition(root, day)
+            letter = Letter.of(edition, config)
             assert ledger is not None and store is not None
+            if config.hosted_images:  # kept for good before any message links them
+                store.keep_images(dict(edition.images))
             _send_all(deliveries, letter, ledger, store, config, report, sleep)
         finally:
             if ledger is not None:
                 ledger.close()
     return report
+
+
+def _edition(root: Path, day: dt.date) -> EmailEdition:
+    from .issue import email_edition  # loads the build: only when there is something to send
+
+    return email_edition(root, day)
 
 
 def ledger_lock(ledger: Path) -> contextlib.AbstractContextManager[None]:

@@ -106,6 +106,8 @@ class DeliveryConfig:
     """What the readers' tokens are bound to: the site's ``feed_id``, which a new title does not change."""
     service_url: str
     """The subscription service (``email.service_url``), or empty."""
+    hosted_images: bool
+    """Messages link their images from the service (``email.images: hosted`` with a ``service_url``), else attach them."""
     domain: str
     """The site's host: the right-hand side of Message-IDs and Content-IDs."""
     namespace: uuid.UUID
@@ -151,6 +153,7 @@ def delivery_config(
         list_id=list_id(site),
         list_key=site.feed_id,
         service_url=site.email.service_url or "",
+        hosted_images=site.email.images == "hosted" and bool(site.email.service_url),
         domain=domain,
         namespace=uuid.UUID(site.feed_id),
         timezone=site.timezone,

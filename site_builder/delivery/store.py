@@ -75,6 +75,11 @@ CREATE TABLE IF NOT EXISTS outbox (    -- confirmation mails, queued with the si
     reply TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, due);
+CREATE TABLE IF NOT EXISTS image (     -- every image a hosted message has shown, kept for good (see email.images)
+    path TEXT PRIMARY KEY,          -- its site path, which the email edition names after its bytes (math/KEY.png)
+    data BLOB NOT NULL,
+    kept TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -329,6 +334,19 @@ class Store:
                 else:
                     kept += 1
         return added, kept
+
+    def keep_images(self, images: dict[str, bytes]) -> None:
+        """Keep ``images`` (site path -> bytes) for the service to serve for good; one already kept stays as it is."""
+        now = _now()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO image (path, data, kept) VALUES (?, ?, ?)",
+                [(path, data, now) for path, data in sorted(images.items())],
+            )
+
+    def image(self, path: str) -> bytes | None:
+        row = self.connection.execute("SELECT data FROM image WHERE path = ?", (path,)).fetchone()
+        return bytes(row[0]) if row else None
 
     def backup(self, target: Path) -> None:
         """A consistent copy of the store at ``target`` while it is in use (SQLite's online backup)."""

@@ -8,6 +8,7 @@
     POST /unsubscribe    unsubscribes at once: the one-click POST (body ``List-Unsubscribe=One-Click``) or the button
     POST /webhooks/...   bounce and complaint events of a provider (``webhooks``)
     POST /send           the scheduled job's "send today's issue now", to the host that keeps the list (``sending``)
+    GET  /images/PATH    an image a hosted message shows (``email.images``), kept for good in the store
     GET  /health         200 and the number of queued mails while the store answers
 
 Every handler reads the store on the event loop's thread and changes it through
@@ -31,6 +32,7 @@ from ..delivery.migration import open_store
 from ..delivery.store import Store
 from ..delivery.subscribers import row_problem
 from ..delivery.unsubscribe import CONFIRM, ONE_CLICK, TOKEN_PARAMETER, UNSUBSCRIBE, Claim, read_token
+from ..outputs.email.mime import image_type
 from .accesslog import AccessLog
 from .config import ServiceConfig
 from .limits import RateLimit
@@ -143,6 +145,16 @@ def make_app(config: ServiceConfig, *, start_outbox: bool = True) -> Starlette:
         await service.writer.change(lambda store: store.set_status(reader.id, "unsubscribed", how, epoch=claim.epoch))
         return service.html(200, "You are unsubscribed", f"You will get no more issues of {title}.")
 
+    async def image(request: Request) -> Response:
+        path = request.path_params["path"]
+        data = service.store.image(path)
+        if data is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        # Named after its bytes: the same address is always the same image.
+        return Response(
+            data, media_type=image_type(path), headers={"Cache-Control": "public, max-age=31536000, immutable"}
+        )
+
     async def health(request: Request) -> Response:
         queued = service.store.connection.execute("SELECT count(*) FROM outbox WHERE state = 'queued'").fetchone()[0]
         return JSONResponse({"status": "ok", "queued": queued}, headers=_PRIVATE)
@@ -163,6 +175,7 @@ def make_app(config: ServiceConfig, *, start_outbox: bool = True) -> Starlette:
         Route("/confirm", confirm, methods=["GET", "POST"]),
         Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
+        Route("/images/{path:path}", image, methods=["GET"]),
         *webhook_routes(service),
         *send_routes(service),
     ]

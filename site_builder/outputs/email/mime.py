@@ -96,6 +96,24 @@ def inline_site_images(
     return _IMG_SRC.sub(to_cid, html), list(attached.values())
 
 
+def host_site_images(html: str, images: Mapping[str, bytes], base_url: str, host: str) -> str:
+    """``html`` with every ``<img src>`` at ``base_url + path`` of a path in ``images`` pointing at ``host + path``."""
+
+    def to_host(match: re.Match[str]) -> str:
+        url = match.group(2)
+        path = url[len(base_url) :] if url.startswith(base_url) else None
+        if path is None or path not in images:
+            return match.group(0)
+        return f"{match.group(1)}{host}{path}{match.group(3)}"
+
+    return _IMG_SRC.sub(to_host, html)
+
+
+def image_type(path: str) -> str:
+    """The media type of an image file, by its extension."""
+    return _image_type(path)
+
+
 def image_urls(html: str) -> list[str]:
     """The ``src`` of every ``<img>`` in ``html``, in order."""
     return [match.group(2) for match in _IMG_SRC.finditer(html)]

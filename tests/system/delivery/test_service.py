@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html.parser
 import http.server
 import os
 import re
@@ -99,6 +100,18 @@ class Service:
         self.process.send_signal(signal.SIGTERM)
         _, err = self.process.communicate(timeout=30)
         return err
+
+
+class ImageTags(html.parser.HTMLParser):
+    """The attributes of every ``<img>``, as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.found.append({name: value or "" for name, value in attrs})
 
 
 def post(url: str, body: bytes, content_type: str = "application/x-www-form-urlencoded") -> int:
@@ -276,3 +289,46 @@ def test_the_service_killed_mid_request_loses_no_change_it_confirmed(tmp_path: P
         queued = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
     assert set(confirmed) <= stored, "every sign-up the service answered 200 is in the store"
     assert queued == len(stored), "each with its confirmation mail queued"
+
+
+def test_a_hosted_message_is_light_and_its_images_are_served_for_good(tmp_path: Path, server: MailServer) -> None:
+    port = free_port()
+    root = service_project(tmp_path / "project", server.port, port)  # email.images: hosted, the default
+    sizes = {}
+    for mode in ("inline", "hosted"):
+        site = root / "content/site.yaml"
+        site.write_text(
+            re.sub(r"(?m)^  images: \w+\n", "", site.read_text()).replace("email:\n", f"email:\n  images: {mode}\n", 1)
+        )
+        dry = send_process(root, environment(), "--date", ISSUE, "--dry-run")
+        _, said = dry.communicate(timeout=300)
+        found = re.search(r"each message ([0-9.]+) kB, its HTML part ([0-9.]+) kB; images (\w+)", said)
+        assert dry.returncode == 0 and found is not None, said
+        sizes[mode] = (float(found.group(1)), float(found.group(2)), found.group(3))
+    assert sizes["hosted"][0] <= 150 and sizes["hosted"][1] < 102 and sizes["hosted"][2] == "linked", sizes
+    assert sizes["inline"][0] > 400 and sizes["inline"][2] == "attached", sizes
+    assert server.received == [], "a dry run sends nothing"
+    sent = send_process(root, environment(), "--date", ISSUE)
+    _, err = sent.communicate(timeout=300)
+    assert sent.returncode == 0, err
+    (received,) = [m for m in server.received if READERS[0][0] in m.rcpt_tos]
+    message = received.parsed()
+    html_part = message.get_body(("html",))
+    assert len(received.data) <= 150_000, f"{len(received.data)} bytes"
+    assert len(html_part.as_bytes()) < 102_000, "under the size at which Gmail clips a message"
+    assert message.get_content_type() == "multipart/alternative", "no images attached"
+    images = ImageTags()
+    images.feed(html_part.get_content())
+    sources = {attrs["src"] for attrs in images.found}
+    assert len(images.found) > 100 and all(src.startswith(f"http://127.0.0.1:{port}/images/") for src in sources)
+    assert all(a.get("width", "").isdigit() and a.get("height", "").isdigit() and a.get("alt") for a in images.found)
+    service = Service(root, port).start()  # started after the send: the images were kept in the store
+    try:
+        for src in sorted(sources)[:20]:
+            with urllib.request.urlopen(src, timeout=10) as answer:
+                assert answer.headers["Content-Type"] == "image/png" and answer.read().startswith(b"\x89PNG")
+                assert "immutable" in answer.headers["Cache-Control"]
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{service.url}images/math/not-sent.png", timeout=10)
+    finally:
+        service.stop()
