@@ -7,37 +7,19 @@ import datetime as dt
 import html
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
-
-import pytest
 
 from site_builder.delivery.send import Pace
 from site_builder.delivery.unsubscribe import UNSUBSCRIBE, read_token
 
 from ...conftest import REPO, run_cli
-from .delivering import ISSUE, READERS, SECRET, delivery_project, environment, ledger_rows, send, subscriber_list
+from .delivering import ISSUE, READERS, SECRET, delivery_project, ledger_rows, send, subscriber_list
 from .mailserver import MailServer
 
 LIST_ID = "the-daily-gradient.daily-gradient.example.org"
 FEED_ID = "e877c43b-2724-4295-9a81-d436c47564a7"
 BASE = "https://daily-gradient.example.org/"
-
-
-@pytest.fixture
-def server() -> Iterator[MailServer]:
-    mail = MailServer().start()
-    yield mail
-    mail.stop()
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    variables = environment()
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    return variables
 
 
 def test_every_subscriber_gets_exactly_one_message_with_their_own_headers_parts_and_images(

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,21 +28,6 @@ from .mailserver import MailServer
 
 EVERYONE_ONCE = {address: 1 for address, _ in READERS}
 THIRD = READERS[2][0]
-
-
-@pytest.fixture
-def server() -> Iterator[MailServer]:
-    mail = MailServer().start()
-    yield mail
-    mail.stop()
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    variables = environment()
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    return variables
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,6 @@ from .delivering import (
     ISSUE,
     READERS,
     delivery_project,
-    environment,
     ledger_rows,
     send,
     store_statuses,
@@ -36,21 +34,6 @@ from .mailserver import MailServer
 LIST = "../private/subscribers.csv"
 STORE = "../private/subscribers.sqlite"
 EVERYONE_ONCE = {address: 1 for address, _ in READERS}
-
-
-@pytest.fixture
-def server() -> Iterator[MailServer]:
-    mail = MailServer().start()
-    yield mail
-    mail.stop()
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    variables = environment()
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    return variables
 
 
 BAD_ROWS = [
