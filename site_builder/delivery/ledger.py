@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from .private_db import database_files, open_private
+
 OLD_LEDGER_FILE = "delivery.sqlite"
 """Its name in the output's state folder (``.OUTPUT.build-state/``), where build-site kept it before ``delivery.ledger``."""
-SIDE_FILES = ("-wal", "-shm")
-"""What SQLite keeps beside a database in WAL mode: part of the ledger until checkpointed."""
 
 
 class State(StrEnum):
@@ -101,18 +101,7 @@ class Ledger:
     @classmethod
     def open(cls, path: Path) -> Ledger:
         """Open the ledger at ``path``, making it if need be, readable by its owner only (it holds every address)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(
-            FileExistsError
-        ):  # only a new file: see ``Store.open`` (closing a descriptor drops locks)
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
-        for file in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
-            with contextlib.suppress(FileNotFoundError):  # SQLite makes its side files with the database's mode
-                if file.stat().st_mode & 0o077:
-                    file.chmod(0o600)
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
+        connection = open_private(path)
         connection.executescript(_SCHEMA)
         return cls(connection)
 
@@ -230,5 +219,5 @@ def move_ledger(old: Path, new: Path) -> None:
     with open(moving, "rb") as file:
         os.fsync(file.fileno())
     os.replace(moving, new)
-    for file in (old, *(old.with_name(old.name + side) for side in SIDE_FILES)):
+    for file in database_files(old):
         file.unlink(missing_ok=True)

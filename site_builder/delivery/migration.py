@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 
 from ..locks import file_lock
-from .store import SIDE_FILES, Store
+from .private_db import database_files
+from .store import Store
 from .subscribers import Subscriber, read_subscribers
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def open_store(path: Path, shown: str) -> Store:
             return Store.open(target, target_shown)
         rows = read_subscribers(path, shown).rows  # every bad row named before anything is imported
         staging = target.with_name(f".{target.name}.importing")
-        for file in (staging, *(staging.with_name(staging.name + side) for side in SIDE_FILES)):
+        for file in database_files(staging):
             file.unlink(missing_ok=True)
         with Store.open(staging, target_shown) as store:
             added, _ = store.import_rows(rows, f"imported from {shown}")

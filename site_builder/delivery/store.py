@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, Problem
+from .private_db import open_private
 from .subscribers import Subscriber, address_key, row_problem
 
 STATUSES = ("pending", "subscribed", "unsubscribed", "bounced", "complained")
@@ -29,7 +30,6 @@ STATUSES = ("pending", "subscribed", "unsubscribed", "bounced", "complained")
 unless the reader subscribes again themself."""
 HOW = ("form", "import", "cli", "mailto", "one-click", "page", "bounce", "complaint", "send")
 """How a change came about, as the history records it."""
-SIDE_FILES = ("-wal", "-shm")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriber (
@@ -104,19 +104,7 @@ class Store:
     @classmethod
     def open(cls, path: Path, shown: str | None = None) -> Store:
         """The store at ``path``, made (mode 0600) if need be."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Made private before SQLite opens it. Only a new file is opened here: closing a descriptor of a database
-        # this process has open would drop SQLite's POSIX locks on it, and another process closing its connection
-        # would then take itself for the last one and delete the write-ahead log under ours.
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
-        for file in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
-            with contextlib.suppress(FileNotFoundError):
-                if file.stat().st_mode & 0o077:
-                    file.chmod(0o600)
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
+        connection = open_private(path, any_thread=True)
         connection.execute("PRAGMA foreign_keys=ON")
         connection.executescript(_SCHEMA)
         return cls(connection, path, shown or str(path))
@@ -374,4 +362,4 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
-__all__ = ["HOW", "SIDE_FILES", "STATUSES", "Change", "Store"]
+__all__ = ["HOW", "STATUSES", "Change", "Store"]
