@@ -49,7 +49,16 @@ def _open(browser, url: str, viewport: dict[str, int]):
     problems: list[str] = []
     page.on("console", lambda message: problems.append(f"console: {message.text}") if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+    # A request the page itself cancels (net::ERR_ABORTED: a navigation away, or the icon asked again when the
+    # address changes) is not a broken resource; a missing one answers >= 400, recorded below.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            problems.append(f"request failed: {request.url} ({request.failure})")
+            if request.failure != "net::ERR_ABORTED"
+            else None
+        ),
+    )
     page.on(
         "response",
         lambda response: problems.append(f"{response.status}: {response.url}") if response.status >= 400 else None,
