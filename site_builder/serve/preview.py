@@ -154,14 +154,15 @@ def _build_into(preview: Preview, session: Session, defer: tuple[str, ...], *, r
         with parallel.in_process():  # the server's threads make forking unsafe
             files, base_path = session.build(defer)
     except BuildError as exc:
-        log.error("%s", exc)
+        # The preview learns first: whoever reads the terminal line may already ask the page for the error.
         preview.failed(str(exc))
+        log.error("%s", exc)
         return False
     except Exception as exc:  # keep serving whatever an author's code raised
         log.debug("internal error", exc_info=True)
         message = f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
-        log.error("%s", message)
         preview.failed(message)
+        log.error("%s", message)
         return False
     preview.succeeded(files, base_path, reload=reload)
     return True
