@@ -10,7 +10,6 @@ was imported from.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 
 import site_builder
 
-from ..conftest import REPO, tree_digest
+from ..conftest import REPO
 
 
 def _run(*args: str | Path, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -46,14 +45,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv / "bin"
 
 
-def test_the_installed_wheel_is_not_the_checkout_and_knows_its_version(installed: Path, tmp_path: Path) -> None:
+def test_the_installed_wheel_runs_from_its_own_files_and_builds_checks_and_overrides_a_new_project(
+    installed: Path, tmp_path: Path
+) -> None:
+    # One test, so that one worker builds and installs the wheel (a module fixture is made once per worker):
+    # the refusals of init are the unit tests' (tests/unit/authoring/test_init.py), run in-process.
     where = _run(installed / "python", "-c", "import site_builder; print(site_builder.__file__)", cwd=tmp_path)
     assert Path(where.stdout.strip()).is_relative_to(installed.parent), where.stdout
     version = _run(installed / "build-site", "--version", cwd=tmp_path)
     assert version.stdout == f"build-site {site_builder.__version__}\n"
 
-
-def test_init_build_check_and_a_template_override(installed: Path, tmp_path: Path) -> None:
     build_site = installed / "build-site"
     init = _run(
         build_site,
@@ -99,23 +100,3 @@ def test_init_build_check_and_a_template_override(installed: Path, tmp_path: Pat
         assert lxml.html.parse(str(page)).getroot().get_element_by_id("ours").text == "Printed by our own base.html"
     assert (site / "output/static/style.css").read_text(encoding="utf-8").endswith("/* our own style */\n")
     _run(build_site, "check", cwd=site)
-
-
-def test_init_refuses_a_folder_that_is_not_empty_and_changes_nothing(installed: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "ideas.txt").write_text("an issue on dropout\n")
-    before = tree_digest(folder)
-    refused = _run(installed / "build-site", "init", "notes", "--defaults", cwd=tmp_path, check=False)
-    assert refused.returncode == 2
-    assert refused.stderr.splitlines()[0].startswith("notes: is not empty (ideas.txt); nothing written")
-    assert tree_digest(folder) == before
-
-    # --force adds the project beside what is there, but never overwrites a file: one that exists refuses it all.
-    (folder / "README.md").write_text("# my notes\n")
-    before = tree_digest(folder)
-    refused = _run(installed / "build-site", "init", "notes", "--defaults", "--force", cwd=tmp_path, check=False)
-    assert refused.returncode == 2
-    assert "README.md: already exists; not overwritten" in refused.stderr
-    assert tree_digest(folder) == before
-    assert hashlib.sha256((folder / "README.md").read_bytes()).hexdigest() == before["README.md"]
