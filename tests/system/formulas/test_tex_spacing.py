@@ -149,6 +149,28 @@ def test_the_corpus_has_every_class_and_every_bundled_formula(measured) -> None:
     assert all(len(t) >= 1 for t in tex) and len(shown) == len(tex)
 
 
+def test_the_oracle_sets_a_display_in_display_style_and_inline_math_in_text_style(measured, tmp_path) -> None:
+    """TeX sets a displayed formula as the site shows it, in display style: a fraction at full size and a sum's limits
+    above and below it, inside \\left( \\right) too; the same formula inline is in text style (a fraction at 0.7,
+    limits beside the sum). Chromium's display agrees (the site's formulas, as measured)."""
+    latex = r"\exp\left(-\frac{1}{N}\sum_{i=1}^{N} \ln p(x_i)\right)"
+    display, inline = tex_glyphs([Formula(latex, True, "display"), Formula(latex, False, "inline")], tmp_path)
+
+    def style(glyphs: list[Glyph]) -> tuple[float, bool]:
+        one = next(g for g in glyphs if g.char == "1")  # the fraction's numerator
+        sigma = next(g for g in glyphs if g.char == "∑")
+        middle = (sigma.left + sigma.right) / 2
+        limit = min(
+            (g for g in glyphs if g.char == "N" and g.size < 1), key=lambda g: abs(g.left + g.right - 2 * middle)
+        )
+        return round(one.size, 2), sigma.left < (limit.left + limit.right) / 2 < sigma.right  # above it, or beside
+
+    assert style(display) == (1.0, True)
+    assert style(inline) == (0.7, False)
+    formulas, _, shown = measured
+    assert style(shown[formulas.index(Formula(latex, True, "limits in delimiters"))]) == (1.0, True)
+
+
 @pytest.mark.parametrize("spacing_class", list(CLASSES))
 def test_each_class_is_spaced_as_tex_spaces_it(measured, spacing_class: str) -> None:
     formulas, tex, shown = measured

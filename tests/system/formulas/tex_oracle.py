@@ -3,7 +3,8 @@
 ``corpus()`` is every formula of the bundled content (the ``latex`` of its formulas, displayed, and every
 ``$...$`` and ``$$...$$`` of its text, as the site's Markdown reader finds them) and, for each class of
 spacing that TeX and the browser once disagreed on, a few cases (``CLASSES``). ``tex_glyphs`` runs
-``latex`` once over all of them, one formula a page, in display style or text style as the site shows them,
+``latex`` once over all of them, one formula a page, displayed (``\\[...\\]``, display style) or inline (``$...$``,
+text style) as the site shows them,
 and reads every glyph's position and width from the DVI file with matplotlib's DVI reader, in em
 (TeX's 10 pt); ``TEX_CHARACTERS`` says which Unicode character each glyph of Computer Modern draws, so
 that the browser's glyphs can be matched with TeX's.
@@ -119,11 +120,12 @@ _DOCUMENT = r"""\documentclass{article}
 
 
 def tex_glyphs(formulas: list[Formula], folder: Path) -> list[list[Glyph]]:
-    """Each formula set by ``latex`` (display style for a displayed one), as its glyphs in the order TeX set them."""
+    """Each formula set by ``latex`` (a displayed one in a display, in display style), as its glyphs in the order TeX set them."""
     from matplotlib.dviread import Dvi
 
-    style = {True: "\\displaystyle ", False: ""}
-    pages = "\n".join(f"\\noindent${style[f.display]}{f.latex}$\\newpage" for f in formulas)
+    # A displayed formula as a display (\[...\]: display style, and never broken across lines as inline math
+    # may be at a relation), an inline one as inline math (text style), as the site shows each.
+    pages = "\n".join((f"\\[{f.latex}\\]" if f.display else f"\\noindent${f.latex}$") + "\\newpage" for f in formulas)
     (folder / "corpus.tex").write_text(_DOCUMENT % pages)
     subprocess.run(
         [shutil.which("latex") or "latex", "-interaction=nonstopmode", "-halt-on-error", "corpus.tex"],
