@@ -78,6 +78,15 @@ class EmailSettings(Model):
         default="email", description="Name of the form field that carries the address (`email`, `EMAIL`, ...)."
     )
 
+    @property
+    def public_unsubscribe_url(self) -> str:
+        """The unsubscribe link of the email's copies made by the build (the site's ``email.html``, ``email.txt``).
+
+        Those copies are public: their link carries no reader's token and must work for whoever follows it. With a
+        service, its unsubscribe page, which tells a reader how to leave; else ``unsubscribe_url`` as written.
+        """
+        return f"{self.service_url}unsubscribe" if self.service_url else self.unsubscribe_url
+
     @field_validator("unsubscribe_mailto")
     @classmethod
     def _bare_address(cls, value: str) -> str:

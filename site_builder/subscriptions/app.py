@@ -123,6 +123,8 @@ def make_app(config: ServiceConfig, *, start_outbox: bool = True) -> Starlette:
 
     async def unsubscribe(request: Request) -> Response:
         token = request.query_params.get(TOKEN_PARAMETER, "")
+        if request.method == "GET" and not token:  # the link of the issues' public copies on the site
+            return _how_to_leave(service)
         if request.method == "GET":
             claim = service.claim(UNSUBSCRIBE, token)
             reader = service.store.by_id(claim.subscriber) if claim else None
@@ -191,6 +193,18 @@ async def _form(request: Request) -> dict[str, Any] | None:
         return None
     async with request.form(max_files=0, max_fields=20) as form:
         return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _how_to_leave(service: Service) -> HTMLResponse:
+    """The unsubscribe page without a token: the site's copies of an issue link here, for whoever reads them."""
+    mailto = service.config.delivery.unsubscribing.mailto
+    return service.html(
+        200,
+        f"Unsubscribe from {service.config.site.title}",
+        "Every issue mailed to you ends with an Unsubscribe link of your own: open it from the newest one you "
+        "received and press the button.",
+        *([f"Or write to {mailto} from the address you subscribed with: it leaves the list."] if mailto else []),
+    )
 
 
 def _spent(service: Service, what: str) -> HTMLResponse:

@@ -21,6 +21,7 @@ from .publishing import write_issue
 BASE = "https://daily-gradient.example.org/"
 ISSUE = "issues/2026-11-26/"
 FEED_ID = "e877c43b-2724-4295-9a81-d436c47564a7"  # content/site.yaml
+UNSUBSCRIBE_PAGE = "https://lists.daily-gradient.example.org/unsubscribe"  # email.service_url + unsubscribe, no token
 PP_LATEX = r"\mathrm{PP}(M) = 2^{-\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)}"
 
 
@@ -54,13 +55,14 @@ def test_email_html_links_and_images_are_absolute_and_resolve(built_site: Path, 
     links = [link for link, _ in links_in(email_html)]
     assert links, "the email has links"
     for link in links:
-        if link == "{{unsubscribe_url}}":  # the placeholder from content/site.yaml, for the mail tool
+        if link == UNSUBSCRIBE_PAGE:  # the service's page, checked below
             continue
         assert link.startswith(BASE), link
         path = link[len(BASE) :]
         assert (built_site / (path + "index.html" if path.endswith("/") or not path else path)).is_file(), link
     assert f'href="{BASE}{ISSUE}"' in email_html, "view online"
-    assert 'href="{{unsubscribe_url}}"' in email_html, "unsubscribe"
+    assert f'href="{UNSUBSCRIBE_PAGE}"' in email_html, "unsubscribe: the page, for whoever reads the site's copy"
+    assert "{{" not in email_html and "token=" not in email_html, "no placeholder, no reader's token"
 
 
 def test_every_formula_is_a_png_with_its_latex_as_alt_text(built_site: Path, email_html: str) -> None:
@@ -95,7 +97,7 @@ def test_plain_text_part_has_unicode_formulas_and_link_footnotes(built_site: Pat
     number = next(n for n, url in footnotes.items() if url == f"{BASE}topics/perplexity/")
     assert f"## Perplexity [{number}]" in body
     assert f"View this issue online: {BASE}{ISSUE}" in body
-    assert "Unsubscribe: {{unsubscribe_url}}" in body
+    assert f"Unsubscribe: {UNSUBSCRIBE_PAGE}" in body and "{{" not in text
 
 
 def test_eml_parses_into_text_and_html_parts(message: EmailMessage, built_site: Path) -> None:
@@ -190,7 +192,7 @@ def test_sender_recipient_and_list_unsubscribe_come_from_site_yaml(project: Path
     site = project / "content" / "site.yaml"
     site.write_text(
         site.read_text().replace(
-            '  unsubscribe_url: "{{unsubscribe_url}}"\n',
+            "  service_url: https://lists.daily-gradient.example.org/\n",
             '  unsubscribe_url: "https://lists.example.org/unsubscribe"\n  recipient: Readers <readers@example.org>\n',
         )
     )

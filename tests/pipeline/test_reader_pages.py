@@ -91,16 +91,22 @@ def test_issue_pages_name_the_previous_and_next_issue_and_the_reading_time(built
     assert _text(featured) == f"{TITLES['2026-11-26']} · 2026-11-26"
 
 
-def test_without_a_sign_up_address_the_subscribe_box_offers_the_feed_only(built_site: Path) -> None:
+def test_the_subscribe_box_posts_to_the_subscription_service_and_offers_the_feed(built_site: Path) -> None:
     for name in ("index.html", "issues/2026-11-26/index.html"):
         box = _page(built_site / name).find(".//aside[@class='subscribe']")
-        assert box is not None and box.find(".//form") is None
+        form = box.find(".//form")  # email.service_url of content/site.yaml: double opt-in at the service
+        assert (form.get("action"), form.get("method")) == (
+            "https://lists.daily-gradient.example.org/subscribe",
+            "post",
+        )
+        assert [field.get("name") for field in form.iter("input")] == ["email", "website"], "the address, the honeypot"
         assert box.find(".//a").get("href") == "/feed.xml"
 
 
 def test_with_a_sign_up_address_the_subscribe_box_has_an_email_form(project: Path) -> None:
     url = "https://buttondown.com/api/emails/embed-subscribe/daily-gradient"
-    edit_file(project, "content/site.yaml", "email:\n", f"email:\n  subscribe_url: {url}\n  subscribe_field: EMAIL\n")
+    service = "  service_url: https://lists.daily-gradient.example.org/\n"  # else the form posts to the service
+    edit_file(project, "content/site.yaml", service, f"  subscribe_url: {url}\n  subscribe_field: EMAIL\n")
     assert run_cli("--root", project, "--date", "2026-11-28").exit_code == 0
     for name in ("index.html", "issues/2026-11-28/index.html"):
         form = _page(project / "output" / name).find(".//aside[@class='subscribe']//form")

@@ -109,7 +109,7 @@ def email_context(model: SiteModel, issue: IssuePage, unsubscribe_url: str | Non
     return {
         "subject": subject(model, issue),
         "view_online_url": model.urls.absolute(issue.path),
-        "unsubscribe_url": model.site.email.unsubscribe_url if unsubscribe_url is None else unsubscribe_url,
+        "unsubscribe_url": model.site.email.public_unsubscribe_url if unsubscribe_url is None else unsubscribe_url,
     }
 
 
@@ -177,7 +177,7 @@ def email_message(site: SiteRendering, issue: IssuePage, html_part: str, text_pa
     headers.append(("Date", email.utils.format_datetime(issue.published_at)))
     message_id = uuid.uuid5(uuid.UUID(settings.feed_id), f"email/{issue.date.isoformat()}")
     headers.append(("Message-ID", f"<{message_id}@{host}>"))
-    if re.match(r"(https?|mailto):", settings.email.unsubscribe_url):
-        headers.append(("List-Unsubscribe", f"<{settings.email.unsubscribe_url}>"))
+    if re.match(r"(https?|mailto):", settings.email.public_unsubscribe_url):
+        headers.append(("List-Unsubscribe", f"<{settings.email.public_unsubscribe_url}>"))
     html, attached = inline_site_images(html_part, files, model.urls.base_url, host)
     return compose(headers, text_part, html, attached)

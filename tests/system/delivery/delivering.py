@@ -26,6 +26,10 @@ READERS = [
 ]
 
 
+SERVICE_URL = "https://lists.daily-gradient.example.org/"
+"""The bundled site's ``email.service_url``."""
+
+
 def delivery_project(
     target: Path,
     port: int,
@@ -39,9 +43,8 @@ def delivery_project(
     root = copy_project(target)
     site = root / "content/site.yaml"
     text = site.read_text()
-    old = '  unsubscribe_url: "{{unsubscribe_url}}"\n'
-    assert old in text
-    text = text.replace(old, "  unsubscribe_url: https://lists.daily-gradient.example.org/unsubscribe\n")
+    assert f"  service_url: {SERVICE_URL}\n" in text, "the bundled site names its subscription service"
+    text = text.replace("email:\n", "email:\n  images: inline\n", 1)  # test_service sends hosted ones
     text = text[: text.index("\ndelivery:\n") + 1]  # the bundled settings, replaced by the test's
     text += (
         "delivery:\n"

@@ -31,7 +31,7 @@ from site_builder.delivery.store import Store
 from site_builder.delivery.unsubscribe import UNSUBSCRIBE, make_token
 
 from ...conftest import REPO, run_cli
-from .delivering import ISSUE, READERS, delivery_project, environment, send_process
+from .delivering import ISSUE, READERS, SERVICE_URL, delivery_project, environment, send_process
 from .mailserver import MailServer, free_port
 
 
@@ -46,7 +46,8 @@ def service_project(target: Path, mail_port: int, service_port: int) -> Path:
     root = delivery_project(target, mail_port, settings="  signups_per_client: 100000\n")
     site = root / "content/site.yaml"
     text = site.read_text()
-    text = text.replace("email:\n", f"email:\n  service_url: http://127.0.0.1:{service_port}/\n", 1)
+    text = text.replace("  images: inline\n", "", 1)  # email.images: hosted, the default
+    text = text.replace(f"  service_url: {SERVICE_URL}\n", f"  service_url: http://127.0.0.1:{service_port}/\n")
     site.write_text(text)
     return root
 

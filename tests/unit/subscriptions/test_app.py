@@ -14,7 +14,7 @@ from site_builder.delivery.unsubscribe import CONFIRM, UNSUBSCRIBE, make_token
 from site_builder.subscriptions.app import Service, make_app
 from site_builder.subscriptions.config import service_config
 
-from ...conftest import copy_project, edit_file
+from ...conftest import copy_project
 
 SECRET = "a-test-secret-of-32-characters!!"
 URL = "https://lists.daily-gradient.example.org/"
@@ -23,7 +23,7 @@ LIST_KEY = "e877c43b-2724-4295-9a81-d436c47564a7"
 
 def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = copy_project(tmp_path / "project", warm_cache=False)
-    edit_file(root, "content/site.yaml", f"  # service_url: {URL}\n", f"  service_url: {URL}\n")
+    assert f"  service_url: {URL}\n" in (root / "content/site.yaml").read_text(), "the bundled site names its service"
     monkeypatch.setenv("BUILD_SITE_UNSUBSCRIBE_SECRET", SECRET)
     monkeypatch.setenv("BUILD_SITE_SMTP_PASSWORD", "not used: the outbox is not started")
     monkeypatch.setenv("BUILD_SITE_WEBHOOK_TOKEN", "hook-token")
@@ -144,6 +144,17 @@ def test_the_page_button_unsubscribes_and_the_pages_are_in_the_sites_theme(clien
     assert "<main>" in page.text and '<html lang="en">' in page.text
     assert client.post("/unsubscribe", data={"token": leave}).status_code == 200
     assert service_of(client).store.history("ada@example.org")[-1].how == "page"
+
+
+def test_the_unsubscribe_page_without_a_token_tells_anyone_how_to_leave(client: TestClient) -> None:
+    # The link of the issues' copies on the site, which anyone may follow: it changes nothing and names no one.
+    service_of(client).store.subscribe("ada@example.org", "", "cli")
+    page = client.get("/unsubscribe")
+    assert page.status_code == 200 and "<form" not in page.text
+    assert "Unsubscribe link of your own" in page.text
+    assert "write to unsubscribe@daily-gradient.example.org from the address you subscribed with" in page.text
+    assert client.post("/unsubscribe", data={"List-Unsubscribe": "One-Click"}).status_code == 400, "no token, no one"
+    assert service_of(client).store.find("ada@example.org").status == "subscribed"  # type: ignore[union-attr]
 
 
 def test_health_and_an_access_log_without_addresses_or_tokens(
