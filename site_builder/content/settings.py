@@ -15,16 +15,22 @@ ADDRESS_PATTERN = r"^[^@\s<>\"(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$
 """A bare mail address (``name@example.org``), ASCII, without a display name."""
 
 
+UNSUBSCRIBE_PLACEHOLDER = "{{unsubscribe_url}}"
+"""Stands for a reader's unsubscribe link: ``send`` puts each recipient's own there, another mail tool its own."""
+
+
 class EmailSettings(Model):
     """Settings of the email edition, and of the messages `build-site send` makes from it."""
 
     unsubscribe_url: str = Field(
-        default="{{unsubscribe_url}}",
+        default="",
         description=(
-            "Unsubscribe link. An `https://` address is your unsubscribe endpoint: `build-site send` adds each "
-            "recipient's signed token to it (`?token=...`), shows it in the footer and offers it for one-click "
-            "unsubscribing (`List-Unsubscribe-Post`). Anything else (the default) is a placeholder that the built "
-            "`issue.eml` keeps for your mail tool, and `send` then offers `unsubscribe_mailto` alone."
+            "Unsubscribe link without a subscription service (`service_url`). An `https://` address is your "
+            "unsubscribe endpoint: `build-site send` adds each recipient's signed token to it (`?token=...`), shows "
+            "it in the footer and offers it for one-click unsubscribing (`List-Unsubscribe-Post`). Anything else, "
+            "e.g. `{{unsubscribe_url}}`, is a placeholder that the built `issue.eml` keeps for your mail tool, and "
+            "`send` then offers `unsubscribe_mailto` alone. Empty (the default): the site's copies of an issue and "
+            "`issue.eml` link to `unsubscribe_mailto`."
         ),
     )
     unsubscribe_mailto: str = Field(
@@ -83,9 +89,14 @@ class EmailSettings(Model):
         """The unsubscribe link of the email's copies made by the build (the site's ``email.html``, ``email.txt``).
 
         Those copies are public: their link carries no reader's token and must work for whoever follows it. With a
-        service, its unsubscribe page, which tells a reader how to leave; else ``unsubscribe_url`` as written.
+        service, its unsubscribe page, which tells a reader how to leave; else ``unsubscribe_url`` as written; else
+        ``unsubscribe_mailto`` (writing to it unsubscribes the sender); with none, the placeholder for a mail tool.
         """
-        return f"{self.service_url}unsubscribe" if self.service_url else self.unsubscribe_url
+        if self.service_url:
+            return f"{self.service_url}unsubscribe"
+        if self.unsubscribe_url:
+            return self.unsubscribe_url
+        return f"mailto:{self.unsubscribe_mailto}" if self.unsubscribe_mailto else UNSUBSCRIBE_PLACEHOLDER
 
     @field_validator("unsubscribe_mailto")
     @classmethod

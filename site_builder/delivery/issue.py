@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from ..content.settings import UNSUBSCRIBE_PLACEHOLDER
 from ..outputs.email.edition import subject
 from ..outputs.email.mime import image_urls
 from ..pipeline.build import make_editions
 from ..pipeline.options import BuildOptions
-
-UNSUBSCRIBE_PLACEHOLDER = "{{unsubscribe_url}}"
-"""Stands for the reader's unsubscribe link in both parts of an edition; ``send`` puts each recipient's own there."""
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,10 @@ def test_the_example_issue_is_out_on_the_day_init_ran_and_the_project_builds_and
     assert "the mean squared error is 0.375." in " ".join(problem.text_content().split())
     assert "✓ verified against computed/mean_squared_error.py" in problem.text_content()
     assert (started / "output/problems/mean-squared-error/constant-prediction.svg").is_file()
+    # No subscription service yet: the site's copies of the email offer the unsubscribe address, no placeholder.
+    for part in ("email.html", "email.txt"):
+        copy = (started / f"output/issues/{issue_file.stem}" / part).read_text()
+        assert "mailto:unsubscribe@news.example.net" in copy and "{{" not in copy, part
 
 
 def test_the_gitignore_keeps_what_builds_make_out_of_git(started: Path, tmp_path: Path) -> None:
