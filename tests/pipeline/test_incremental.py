@@ -380,14 +380,14 @@ def test_a_kept_page_linking_to_an_id_a_rendered_page_lost_fails_as_a_clean_buil
     assert "no element with id 'problems' in output/issues/2026-11-26/index.html" in failure
 
 
-def test_an_email_linking_to_an_id_a_page_lost_fails_as_a_clean_build_does(published: Path, tmp_path: Path) -> None:
-    # The plain-text email links to each problem's worked cases (#test-cases): an edition's
+def test_an_edition_linking_to_an_id_a_page_lost_fails_as_a_clean_build_does(published: Path, tmp_path: Path) -> None:
+    # The dev.to post links to each problem's worked cases (#test-cases): an edition's
     # fragments are checked against the site's pages, by the rebuild and the clean build alike.
     root = _copy(published, tmp_path / "project")
     before = tree_digest(root / "output")
     _replace("templates/_entry.html", 'id="test-cases"', 'id="worked-cases"')(root)
     failure = _fails_as_a_clean_build_does(root, tmp_path, before)
-    assert "email.txt" in failure
+    assert "devto.md" in failure
     assert "no element with id 'test-cases'" in failure
 
 
