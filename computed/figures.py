@@ -20,7 +20,7 @@ PHONE_WIDTH = 5.0
 
 
 def perplexity_vs_cross_entropy(fig, probabilities, vocab_size) -> str:
-    """PP = 2^H against H, with the worked example and a uniform model over V tokens marked."""
+    """PP = 2ᴴ against H, with the worked example and a uniform model over V tokens marked."""
     h_example = cross_entropy(probabilities, base=2.0)
     pp_example = 2.0**h_example
     h_uniform = float(np.log2(vocab_size))
@@ -54,9 +54,9 @@ def perplexity_vs_cross_entropy(fig, probabilities, vocab_size) -> str:
     ax.legend(loc="upper left", fontsize="small" if phone else "medium")
 
     return (
-        f"Line chart of perplexity against cross-entropy: PP = 2^H rises from 1 at H = 0 bits to "
+        f"Line chart of perplexity against cross-entropy: PP = 2ᴴ rises from 1 at H = 0 bits to "
         f"{2.0 ** (h_uniform + 1.0):g} at H = {h_uniform + 1.0:g} bits per token, a straight line on the logarithmic "
-        f"perplexity axis; a second axis gives H in nats, where PP = e^H. The worked example sits at "
+        f"perplexity axis; a second axis gives H in nats, where PP = eᴴ. The worked example sits at "
         f"H = {h_example:.2f} bits, PP = {pp_example:.2f}. A dashed line marks a model that is uniform over "
         f"V = {vocab_size} tokens: H = {h_uniform:.2f} bits and PP = V = {vocab_size}."
     )
@@ -84,7 +84,7 @@ def batch_norm_distributions(fig, means, stds, gamma, beta, batch_size=256, seed
             mean, std = column.mean(), column.std()
             stats = f"μ {_1f(mean)}\nσ {_1f(std)}" if phone else f"mean {_2f(mean)}\nstd {_2f(std)}"
             box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5}
-            ax.text(0.04, 0.96, stats.replace("-", "−"), transform=ax.transAxes, va="top", bbox=box)
+            ax.text(0.04, 0.96, stats, transform=ax.transAxes, va="top", bbox=box)
             ax.set_ylim(0, ax.get_ylim()[1] * 1.35)  # headroom for the statistics
             ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))  # few ticks: neighbours never touch
     axes[0, 0].set_ylabel("before: x" if phone else "before: count of x")
@@ -106,16 +106,19 @@ def batch_norm_distributions(fig, means, stds, gamma, beta, batch_size=256, seed
 
 
 def _listed(values) -> str:
-    return "[" + ", ".join(f"{v:g}" for v in np.asarray(values, dtype=float)) + "]"
+    return "[" + ", ".join(_minus(f"{v:g}") for v in np.asarray(values, dtype=float)) + "]"
 
 
 def _1f(value) -> str:
-    """One decimal, without "-0.0"."""
-    text = f"{value:.1f}"
-    return "0.0" if text == "-0.0" else text
+    """One decimal, without "−0.0"."""
+    return _minus(f"{value:.1f}")
 
 
 def _2f(value) -> str:
-    """Two decimals, without the "-0.00" that rounding a tiny negative number gives."""
-    text = f"{value:.2f}"
-    return "0.00" if text == "-0.00" else text
+    """Two decimals, without the "−0.00" that rounding a tiny negative number gives."""
+    return _minus(f"{value:.2f}")
+
+
+def _minus(text: str) -> str:
+    """A number as a textbook prints it: a minus sign (U+2212), and no negative zero."""
+    return text.removeprefix("-") if float(text) == 0 else text.replace("-", "−")

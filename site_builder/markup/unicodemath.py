@@ -1,7 +1,7 @@
 """LaTeX formulas as one line of Unicode text, for the plain-text email.
 
 ``\\mathrm{PP}(M) = 2^{-\\frac{1}{N}\\sum_{i=1}^{N} \\log_2 p(x_i)}`` becomes
-``PP(M) = 2^(-(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ))``.
+``PP(M) = 2^(−(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ))``.
 
 The LaTeX is parsed once, by the same converter that makes the web pages'
 MathML (latex2mathml), and the MathML tree is written out linearly:
@@ -25,11 +25,11 @@ from .texspacing import BINARY, CLOSING, OPENING, RELATIONS
 
 _NS = "{http://www.w3.org/1998/Math/MathML}"
 
-_SUBSCRIPTS = dict(zip("0123456789+-=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ", strict=True))
+_SUBSCRIPTS = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ", strict=True))
 _SUPERSCRIPTS = dict(
     zip(
-        "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ⊤⊺′″",
-        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡᵀᵀ′″",
+        "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθφχ⊤⊺′″",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᵠᵡᵀᵀ′″",
         strict=True,
     )
 )
@@ -38,7 +38,9 @@ _ACCENTS |= {"˙": "\u0307", ".": "\u0307", "¨": "\u0308", "ˇ": "\u030c", "―
 _RELATIONS, _BINARY, _OPENING = RELATIONS, BINARY, OPENING  # TeX's classes, as the web pages space them
 _CLOSING = CLOSING - {"!"}  # n! is a factorial here, not a closing of something opened
 _BIG_OPERATORS = {"∑": "Σ", "∏": "Π", "∫": "∫", "∮": "∮", "⋃": "⋃", "⋂": "⋂", "⨁": "⨁", "⨂": "⨂"}
-_PLAIN = {"−": "-", "\u00a0": " ", "\u2061": "", "\u2062": "", "\u2063": ""}
+# A minus sign stays one (U+2212), as in the web pages' prose and numbers; TeX's \epsilon (lunate ϵ in its math
+# font) is the ε a text font and the rest of the text write.
+_PLAIN = {"ϵ": "ε", "\u00a0": " ", "\u2061": "", "\u2062": "", "\u2063": ""}
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ def _plain(text: str) -> str:
 
 
 def _join(atoms: list[_Atom], *, compact: bool) -> str:
-    """Concatenate atoms with the spaces a reader expects: ``a = b + c``, ``-(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ)``."""
+    """Concatenate atoms with the spaces a reader expects: ``a = b + c``, ``−(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ)``."""
     out = ""
     previous: _Atom | None = None
     fences = 0  # open | ... | pairs
@@ -233,7 +235,7 @@ def _join(atoms: list[_Atom], *, compact: bool) -> str:
             fences += 1
         if (
             kind == "bin"
-            and atom.text in ("-", "+", "±")
+            and atom.text in ("−", "-", "+", "±")
             and (previous is None or previous.kind in ("rel", "bin", "open", "punct"))
         ):
             kind = "unary"

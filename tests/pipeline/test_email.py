@@ -86,7 +86,7 @@ def test_every_formula_is_a_png_with_its_latex_as_alt_text(built_site: Path, ema
 
 def test_plain_text_part_has_unicode_formulas_and_link_footnotes(built_site: Path) -> None:
     text = (built_site / ISSUE / "email.txt").read_text()
-    assert "    PP(M) = 2^(-(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ))\n" in text  # the sum keeps its limits (issue 13)
+    assert "    PP(M) = 2^(−(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ))\n" in text  # the sum keeps its limits (issue 13)
     assert "Write p(xᵢ) for the probability" in text
     assert "<" not in text.replace("<=", "") and "$" not in text and "\\frac" not in text
     body, notes = text.split("\nLinks\n\n", 1)

@@ -1,4 +1,7 @@
-"""LaTeX -> one line of Unicode for the plain-text email; expectations written by hand from the math."""
+"""LaTeX -> one line of Unicode for the plain-text email; expectations written by hand from the math.
+
+A minus is a minus sign (U+2212) and TeX's \\epsilon the ε of the text around it, as on the web pages.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +15,28 @@ from site_builder.markup.unicodemath import latex_to_unicode
     ("latex", "text"),
     [
         # The issue's own example, and the other bundled formulas.
-        (r"\mathrm{PP}(M) = 2^{-\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)}", "PP(M) = 2^(-(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ))"),
-        (r"H(M) = -\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)", "H(M) = -(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ)"),
+        (r"\mathrm{PP}(M) = 2^{-\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)}", "PP(M) = 2^(−(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ))"),
+        (r"H(M) = -\frac{1}{N}\sum_{i=1}^{N} \log_2 p(x_i)", "H(M) = −(1/N) Σᵢ₌₁ᴺ log₂ p(xᵢ)"),
         (
             r"\mathrm{PP}(M) = \exp\left(-\frac{1}{N}\sum_{i=1}^{N} \ln p(x_i)\right)",
-            "PP(M) = exp(-(1/N) Σᵢ₌₁ᴺ ln p(xᵢ))",
+            "PP(M) = exp(−(1/N) Σᵢ₌₁ᴺ ln p(xᵢ))",
         ),
         (r"\mu_B = \frac{1}{m}\sum_{i=1}^{m} x_i", "μ_B = (1/m) Σᵢ₌₁ᵐ xᵢ"),
-        (r"\sigma_B^2 = \frac{1}{m}\sum_{i=1}^{m} \left(x_i - \mu_B\right)^2", "σ_B² = (1/m) Σᵢ₌₁ᵐ (xᵢ - μ_B)²"),
+        (r"\sigma_B^2 = \frac{1}{m}\sum_{i=1}^{m} \left(x_i - \mu_B\right)^2", "σ_B² = (1/m) Σᵢ₌₁ᵐ (xᵢ − μ_B)²"),
         (
             r"y_i = \gamma \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} + \beta",
-            "yᵢ = γ ((xᵢ - μ_B)/√(σ_B² + ϵ)) + β",
+            "yᵢ = γ ((xᵢ − μ_B)/√(σ_B² + ε)) + β",
         ),
-        (r"\hat{\mu} \leftarrow (1 - \alpha)\,\hat{\mu} + \alpha\,\mu_B", "μ̂ ← (1 - α) μ̂ + α μ_B"),
+        (r"\hat{\mu} \leftarrow (1 - \alpha)\,\hat{\mu} + \alpha\,\mu_B", "μ̂ ← (1 − α) μ̂ + α μ_B"),
         # Scripts: small forms when every character has one, else _(...) and ^(...).
         (r"\theta_{t-1}", "θₜ₋₁"),
         (r"x_{B}", "x_B"),
-        (r"e^{-x^2}", "e^(-x²)"),
+        (r"e^{-x^2}", "e^(−x²)"),
         (r"QK^\top", "QKᵀ"),
         (r"\mathbb{R}^{n \times d}", "ℝ^(n×d)"),
         # Fractions: bare where nothing is next to them, otherwise parenthesised.
         (r"\frac{1}{2}", "1/2"),
-        (r"\hat m_t = \frac{m_t}{1-\beta_1^t}", "m̂ₜ = mₜ/(1 - β₁ᵗ)"),
+        (r"\hat m_t = \frac{m_t}{1-\beta_1^t}", "m̂ₜ = mₜ/(1 − β₁ᵗ)"),
         (r"\mathrm{softmax}\left(\frac{QK^\top}{\sqrt{d_k}}\right)V", "softmax(QKᵀ/√dₖ)V"),
         (r"\mathrm{IoU}(A,B) = \frac{|A \cap B|}{|A \cup B|}", "IoU(A, B) = |A ∩ B|/|A ∪ B|"),
         (r"2^{\frac{1}{2}}", "2^(1/2)"),
@@ -54,7 +57,7 @@ from site_builder.markup.unicodemath import latex_to_unicode
         (r"\text{if } x > 0", "if x > 0"),
         (r"\text{a & b < c}", "a & b < c"),
         # Spacing: scripts do not run into the next symbol; a function applied to its argument is one operand.
-        (r"m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t", "mₜ = β₁ mₜ₋₁ + (1 - β₁)gₜ"),
+        (r"m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t", "mₜ = β₁ mₜ₋₁ + (1 − β₁)gₜ"),
         (r"p_i = \frac{\exp(z_i / T)}{\sum_{j} \exp(z_j / T)}", "pᵢ = exp(zᵢ/T)/(Σⱼ exp(zⱼ/T))"),
         (r"g_t = \nabla_{\theta} f_t(\theta_{t-1})", "gₜ = ∇_θ fₜ(θₜ₋₁)"),
         (r"\mathrm{softmax}\!\left(x\right)", "softmax(x)"),  # a negative space is no space
