@@ -131,7 +131,17 @@ def email_html(site: SiteRendering, context: Mapping[str, Any]) -> str:
         inlined = inliner.inline(page)
     except css_inline.InlineError as exc:
         raise TemplateError(Problem(f"templates/{EMAIL_TEMPLATE}", message=f"cannot inline its CSS: {exc}")) from exc
-    return "<!DOCTYPE html>\n" + inlined.removeprefix("<!DOCTYPE html>") + "\n"
+    return "<!DOCTYPE html>\n" + _at_rules_last(inlined.removeprefix("<!DOCTYPE html>")) + "\n"
+
+
+def _at_rules_last(page: str) -> str:
+    """The ``<style>`` of the rules that could not be inlined moved to the end of ``<head>``.
+
+    css-inline puts it first in ``<head>``, which pushes ``<meta charset>`` past the first 1024 bytes, where an HTML
+    parser no longer looks for it (the W3C Nu checker's error).
+    """
+    head = re.match(r"(.*?<head>)(<style>.*?</style>)(.*?)(</head>)", page, re.DOTALL)
+    return page if head is None else head.expand(r"\1\3\2\n\4") + page[head.end() :]
 
 
 @functools.cache
