@@ -127,8 +127,8 @@ def test_the_first_issue_has_worked_examples_plots_and_verified_formulas(built_s
         ("log₂ p(xᵢ)", "[−2, −1, −3, −1]"),
         ("Σ log₂ p(xᵢ)", "−7"),
         ("H = −(1/N) Σ log₂ p(xᵢ), bits", f"{h:.6g}"),
-        ("PP = 2^H", f"{2**h:.6g}"),
-        ("PP = e^H (nats)", f"{np.exp(-np.log(p).mean()):.6g}"),
+        ("PP = 2ᴴ", f"{2**h:.6g}"),
+        ("PP = eᴴ (nats)", f"{np.exp(-np.log(p).mean()):.6g}"),
     ):
         assert f'<th scope="row">{label}</th><td>{value}</td>' in sentence, label
 

@@ -26,7 +26,7 @@ def test_an_example_and_a_problem_can_ask_for_fixed_places(project: Path) -> Non
     html = (project / "output/issues/2026-11-26/index.html").read_text()
     sentence = html.split('id="example-sentence"', 1)[1].split("</figure>", 1)[0]
     h = -sum(math.log2(p) for p in (0.25, 0.5, 0.125, 0.5)) / 4
-    assert f'<th scope="row">PP = 2^H</th><td>{2**h:.2f}</td>' in sentence
+    assert f'<th scope="row">PP = 2ᴴ</th><td>{2**h:.2f}</td>' in sentence
     assert "<td>[0.25, 0.50, 0.12, 0.50]</td>" in _spans_out(sentence)  # inputs too, each to two places
     assert '<span class="num">0.50,</span> <span class="num">0.12,</span>' in sentence, "wrapped between numbers"
     assert "<td>4</td>" in sentence, "integers stay integers"
