@@ -5,9 +5,11 @@ kept in the state folder (``.OUTPUT.build-state/previous/``, sharing every uncha
 with ``output/`` through hard links, so it takes almost no room); the next build renames it
 to its staging folder and brings it up to date: the paths the last build changed are linked
 from ``output/``, the files this build makes are written (by the render stage's workers,
-see ``put``), the files it drops are removed. Then the staging folder is flushed to disk and
-exchanged with ``output/`` in one step (``folders.swap``), and the tree it replaced becomes
-the next one's starting point. The work grows with what changed, not with the site.
+see ``put``), the files it drops are removed. Then what staging changed (the files written and
+the folders whose entries changed; the linked files were made durable when first published) is
+flushed to disk, and the staging folder exchanged with ``output/`` in one step (``folders.swap``);
+the tree it replaced becomes the next one's starting point. The work grows with what changed, not
+with the site.
 
 ``output/`` itself is never written: a failed or killed build leaves it as it was (and
 leaves a staging folder the next build removes; that build then stages from ``output/``
@@ -69,6 +71,9 @@ class Publication:
         """The modification time of each staged folder when staging began (from the previous tree)."""
         self._changed: set[str] = set()
         """Paths staging changed (and ``folder/`` for a folder it swept): their folders' times are not those."""
+        self._flush: tuple[list[str], frozenset[str]] | None = None
+        """The files and folders that ``finish`` makes durable; None: the whole staging folder."""
+        self._from_previous = False
 
     # --- staging ---------------------------------------------------------------------------------
 
@@ -90,6 +95,7 @@ class Publication:
                 and os.path.isdir(self.out)
             ):
                 os.rename(previous, self.staging)  # renaming a tree leaves the times of the folders in it
+                self._from_previous = True
                 for folder in folders or {}:
                     found = _mtime(self.staging, folder)
                     if found is not None:
@@ -190,7 +196,10 @@ class Publication:
         except OSError as exc:
             self.abort()
             raise OutputError(Problem(str(self.out), message=f"cannot write output: {exc}")) from exc
+        written = list(written)
         changed = _folders(frozenset([*written, *gone, *self._changed]))
+        if self._from_previous:  # every other staged file is a link to a published (durable) one
+            self._flush = ([*written, MARKER], changed)
         times = {}
         for folder in _folders(paths):
             if not folder:
@@ -205,7 +214,10 @@ class Publication:
     def finish(self) -> None:
         """Swap the sealed tree in; the tree it replaces is kept as the next build's previous tree."""
         try:
-            atomic.flush_to_disk(self.staging)
+            if self._flush is not None:
+                atomic.flush_changes(self.staging, *self._flush)
+            else:
+                atomic.flush_to_disk(self.staging)
             atomic.checkpoint("staged")
             replaced = swap(self.staging, self.out)
         except OSError as exc:
