@@ -27,7 +27,9 @@ saying exactly what it keeps:
 - serve-reload:   ``build-site serve`` running (started once, its first build not
                   timed): a paragraph is appended to a topic, and the time runs until
                   the server has announced the rebuild (what reloads an open page)
-                  and the topic's page, fetched again, shows the paragraph.
+                  and the topic's page, fetched again, shows the paragraph;
+- serve-template: the same server; an HTML comment is added to templates/entry.html
+                  (every entry's page), timed until a topic's page shows it.
 
 build-site runs byte-compiled, as installed (``measure.byte_compile_build_site``).
 Peers: Pelican cold (output/ and cache/ deleted) and Hugo cold (public/,
@@ -118,6 +120,8 @@ class Bench:
     def run(self, project: Project, scenario: str, round_: int) -> Measurement:
         if scenario == "serve-reload":
             return self._record(self.serve(project).save(round_), project, scenario, round_)
+        if scenario == "serve-template":
+            return self._record(self.serve(project).edit_template(round_), project, scenario, round_)
         if scenario in PEERS:
             command, cwd, out = self._prepare_peer(project, scenario)
             env = dict(os.environ)

@@ -12,6 +12,7 @@ OURS = (
     "next-day",
     "daily-job",
     "serve-reload",
+    "serve-template",
 )
 PEERS = ("pelican", "hugo")
 # A round: build-site's scenarios in their order, the peers interleaved after the first two of them.
@@ -51,6 +52,7 @@ LABELS = {
     "next-day": "build-site next day's issue added",
     "daily-job": "build-site daily job (kept state)",
     "serve-reload": "build-site serve: save -> page reloaded",
+    "serve-template": "build-site serve: template edit reloaded",
     "pelican": "Pelican cold",
     "hugo": "Hugo cold",
 }
@@ -68,6 +70,7 @@ HEAVY_MODULES = (
 TARGETS = (
     # (description, scenario, compared with, limit): issue 26's targets at the main N (1000), on a 2-core machine.
     ("serve: save -> page reloaded ≤ 0.2 s", "serve-reload", None, 0.2),
+    ("serve: a template edited -> page reloaded ≤ 1× Hugo cold", "serve-template", "hugo", 1.0),
     ("daily job from the kept state ≤ 1.0 s", "daily-job", None, 1.0),
     ("daily job ≥ 3× faster than Hugo cold (≤ 1/3)", "daily-job", "hugo", 1 / 3),
     ("full build, warm full cache ≤ 2× Hugo cold", "warm-full", "hugo", 2.0),

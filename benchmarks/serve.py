@@ -53,6 +53,30 @@ class ServeSession:
 
     def save(self, round_: int) -> Measurement:
         """Append a paragraph to a topic and time until its page, fetched again, shows it."""
+        issues = self.project.archive.issues
+        topic = issues[(len(issues) // 3 + round_) % len(issues)].topic
+        marker = f"Saved by the benchmark in round {round_ + 1}."
+        return self._timed("serve-reload", round_, topic.id, marker, lambda: self._append_to(topic, marker))
+
+    def edit_template(self, round_: int) -> Measurement:
+        """Add a comment to ``templates/entry.html`` (every entry's page) and time until a topic's page shows it."""
+        issues = self.project.archive.issues
+        topic = issues[(len(issues) // 2 + round_) % len(issues)].topic
+        marker = f"edited by the benchmark in round {round_ + 1}"
+        template = self.project.ours / "templates" / "entry.html"
+
+        def edit() -> None:
+            text = template.read_text(encoding="utf-8")
+            at = text.rindex("{% endblock %}")  # inside the page's last block: a child template shows only blocks
+            template.write_text(f"{text[:at]}<!-- {marker} -->\n{text[at:]}", encoding="utf-8")
+
+        return self._timed("serve-template", round_, topic.id, marker, edit)
+
+    def _append_to(self, topic: Any, marker: str) -> None:
+        append_to_last_section(entry_path(self.project.ours, topic), marker)
+
+    def _timed(self, scenario: str, round_: int, topic: str, marker: str, change: Callable[[], None]) -> Measurement:
+        """Make ``change`` into the idle preview; the seconds until the topic's page, fetched again, holds ``marker``."""
         import http.client
         from urllib.parse import urlsplit
 
@@ -64,18 +88,15 @@ class ServeSession:
         # server rebuilds after them. An author saves into an idle preview, so the save waits for that.
         _wait_idle(self.process.pid)
         served = _next_build(stream, None)
-        issues = self.project.archive.issues
-        topic = issues[(len(issues) // 3 + round_) % len(issues)].topic
-        marker = f"Saved by the benchmark in round {round_ + 1}."
         started = time.perf_counter()
-        append_to_last_section(entry_path(self.project.ours, topic), marker)
+        change()
         # A build announced first may be a late one of the save before (an editor's write can be
         # seen as two changes): the time runs until a build shows this save, three builds at most.
         build = served
         for _ in range(3):
             build = _next_build(stream, build)
             page = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-            page.request("GET", f"{parts.path}topics/{topic.id}/")
+            page.request("GET", f"{parts.path}topics/{topic}/")
             body = page.getresponse().read().decode()
             page.close()
             if marker in body:
@@ -83,11 +104,9 @@ class ServeSession:
         seconds = time.perf_counter() - started
         events.close()
         if marker not in body:
-            raise SystemExit(f"serve: build {build} does not show the save")
+            raise SystemExit(f"serve: build {build} does not show the change ({scenario})")
         rss = _peak_rss_kb(self.process.pid)
-        return Measurement(
-            "serve-reload", self.project.n, round_, seconds, 0.0, rss / 1024, 0, 0, (), self.sampler.peak_mb
-        )
+        return Measurement(scenario, self.project.n, round_, seconds, 0.0, rss / 1024, 0, 0, (), self.sampler.peak_mb)
 
     def stop(self) -> None:
         self.process.terminate()

@@ -124,6 +124,7 @@ def test_runner_reports_every_scenario_as_json(tmp_path: Path) -> None:
         "next-day",
         "daily-job",
         "serve-reload",
+        "serve-template",
     ]
     cold = data["summary"]["cold"]
     assert cold["median"] > 0 and cold["peak_rss_mb"] > 0
@@ -136,6 +137,8 @@ def test_runner_reports_every_scenario_as_json(tmp_path: Path) -> None:
     daily = [m for m in data["measurements"] if m["scenario"] == "daily-job"]
     assert 0 < daily[0]["files_written"] < daily[0]["files_total"], "a day added to the kept output, not a full build"
     assert summary["serve-reload"]["median"] > 0 and summary["serve-reload"]["peak_rss_mb"] > 0
+    assert summary["serve-template"]["median"] > 0, "a template edited in serve: a topic's page showed the edit"
+    assert "build-site serve: template edit reloaded" in data["report"]
     assert "build-site no-op rebuild" in data["report"]
 
 
