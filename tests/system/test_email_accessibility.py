@@ -1,5 +1,5 @@
 """The email edition (every published ``email.html``) in Chromium, on a phone and a desktop, light and dark: no axe-core
-violation, nothing wider than the screen.
+violation, nothing wider than the screen, and a screenshot of each for a person to judge (an index of them is printed).
 
 The email's images and links are absolute (``https://daily-gradient.example.org/...``): the browser is given the
 built site's files for them, so the page is judged with its formula images and plots as a reader's client shows
@@ -13,7 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from .test_accessibility import VIEWPORTS, _violations
+from .test_accessibility import (
+    VIEWPORTS,
+    _violations,
+    screenshots,  # noqa: F401  (the fixture: a folder of screenshots, with an index)
+)
 
 BASE = "https://daily-gradient.example.org/"  # content/site.yaml's base_url
 ISSUES = ("2026-11-26", "2026-11-27", "2026-11-28")
@@ -35,7 +39,12 @@ def _serve_site(route, built_site: Path) -> None:
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("issue", ISSUES)
 def test_every_email_passes_axe_and_fits_the_screen(
-    browser, built_site: Path, issue: str, viewport: str, scheme: str
+    browser,
+    built_site: Path,
+    screenshots: Path,  # noqa: F811
+    issue: str,
+    viewport: str,
+    scheme: str,
 ) -> None:
     context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
     context.route(f"{BASE}**", lambda route: _serve_site(route, built_site))
@@ -43,11 +52,15 @@ def test_every_email_passes_axe_and_fits_the_screen(
     failed: list[str] = []
     page.on("requestfailed", lambda request: failed.append(request.url))
     page.goto(f"{BASE}issues/{issue}/email.html", wait_until="load")
-    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == BACKGROUNDS[scheme]
+    shot = screenshots / f"email-{issue}-{viewport}-{scheme}.png"
+    page.screenshot(path=shot, full_page=True)
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == BACKGROUNDS[scheme], shot
     images = page.evaluate("[...document.images].filter(i => i.getBoundingClientRect().width > 0 && !i.naturalWidth)")
     assert images == [] and failed == [], f"images that did not load: {images or failed}"
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= VIEWPORTS[viewport]["width"], f"the email is {width} px wide"
+    assert width <= VIEWPORTS[viewport]["width"], f"the email is {width} px wide; see {shot}"
     violations = _violations(page)
-    assert violations == [], f"issues/{issue}/email.html, {viewport}, {scheme}:\n" + "\n".join(violations)
+    assert violations == [], f"issues/{issue}/email.html, {viewport}, {scheme} (screenshot: {shot}):\n" + "\n".join(
+        violations
+    )
     context.close()
