@@ -50,7 +50,9 @@ def test_every_issue_has_a_1200_by_630_card_and_the_site_one(built_site: Path) -
         data = (built_site / path).read_bytes()
         assert _png_size(data) == (1200, 630), path
         image = Image.open(io.BytesIO(data)).convert("RGB")
-        assert image.getpixel((4, 315)) == ACCENT, f"{path}: the accent bar"
+        # Within 4/255: a card is saved with a fixed palette, to which Pillow maps a colour that closely.
+        bar = image.getpixel((4, 315))
+        assert max(abs(a - b) for a, b in zip(bar, ACCENT, strict=True)) <= 4, f"{path}: the accent bar is {bar}"
         # Text was drawn: the title's band holds light pixels on the dark paper.
         darkest, lightest = image.crop((72, 130, 1128, 330)).convert("L").getextrema()
         assert lightest > 200 and darkest < 40, path
