@@ -232,6 +232,11 @@ PARTS = {
         lambda: shutil.which("spamassassin") is not None,
         "apt-get install spamassassin, or run bash .ci/run, which installs it",
     ),
+    "dovecot": Part(
+        "Dovecot's IMAP server (/usr/sbin/dovecot)",
+        lambda: Path("/usr/sbin/dovecot").exists(),
+        "apt-get install dovecot-imapd, or run bash .ci/run, which installs it",
+    ),
     "vnu": Part(
         "the Nu HTML Checker (vnu.jar on Java)",
         lambda: _vnu_jar().is_file() and shutil.which("java") is not None,
