@@ -140,19 +140,41 @@ def export_subscribers(root: Path, address: str | None) -> int:
 
 
 @subscribers.command("bounces")
-@click.argument("maildir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("mailbox")
 @common_options
 @reporting
-def read_bounces(root: Path, maildir: Path) -> int:
-    """Read the bounce reports, complaints and unsubscribe mails in MAILDIR (the sender address's mailbox).
+def read_bounces(root: Path, mailbox: str) -> int:
+    """Read the bounce reports, complaints and unsubscribe mails in MAILBOX (the sender address's mailbox).
 
-    Complaints and hard bounces on delivery.bounce_after issues suppress their reader; each mail is marked seen.
+    MAILBOX is a Maildir folder, or an IMAP mailbox: imaps://USER@HOST/MAILBOX, its password in
+    BUILD_SITE_IMAP_PASSWORD. Complaints and hard bounces on delivery.bounce_after issues suppress their
+    reader; each mail is marked seen.
     """
+    import imaplib
+
+    from ..delivery.settings import IMAP_PASSWORD
     from ..subscriptions.bounces import read_maildir
+    from ..subscriptions.imap import URL, ImapMailbox, read_imap
 
     config = _delivery(root)
-    with _store(root) as store:
-        tally = read_maildir(maildir, store, config)
+    if URL.match(mailbox):
+        try:
+            where = ImapMailbox.parse(mailbox)
+        except ValueError as exc:
+            raise ConfigError([Problem("MAILBOX", message=str(exc))]) from exc
+        password = os.environ.get(IMAP_PASSWORD.name, "")
+        if not password:
+            raise ConfigError([Problem(IMAP_PASSWORD.name, message=f"not set: {where.user} needs a password")])
+        with _store(root) as store:
+            try:
+                tally = read_imap(where, password, store, config)
+            except (OSError, imaplib.IMAP4.error) as exc:
+                raise ConfigError([Problem(f"{where.host}:{where.port}", message=f"IMAP: {exc}")]) from exc
+    elif Path(mailbox).is_dir():
+        with _store(root) as store:
+            tally = read_maildir(Path(mailbox), store, config)
+    else:
+        raise ConfigError([Problem(mailbox, message="is neither a Maildir folder nor an imaps:// address")])
     log.info(
         "%d mails read: %d events, %d readers suppressed, %d not on the list",
         tally.read,

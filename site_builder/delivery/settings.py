@@ -51,7 +51,22 @@ WEBHOOK_TOKEN = Variable(
 SEND_TOKEN = Variable(
     "BUILD_SITE_SEND_TOKEN", "the bearer token of the subscription service's `POST /send`; without it that is off"
 )
-ENVIRONMENT = (HOST, PORT, SECURITY, USER, PASSWORD, SUBSCRIBERS, LEDGER, SECRET, WEBHOOK_TOKEN, SEND_TOKEN)
+IMAP_PASSWORD = Variable(
+    "BUILD_SITE_IMAP_PASSWORD", "the password of the bounce mailbox that `subscribers bounces imaps://...` reads"
+)
+ENVIRONMENT = (
+    HOST,
+    PORT,
+    SECURITY,
+    USER,
+    PASSWORD,
+    SUBSCRIBERS,
+    LEDGER,
+    SECRET,
+    WEBHOOK_TOKEN,
+    SEND_TOKEN,
+    IMAP_PASSWORD,
+)
 """Every variable, for the README's table (a test checks it lists them all)."""
 
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}

@@ -1,4 +1,4 @@
-"""Bounces and complaints: read from the sender's mailbox (a Maildir) or a provider's webhook, matched to a reader and an issue.
+"""Bounces and complaints: read from the sender's mailbox (a Maildir, or over IMAP: ``imap``) or a provider's webhook, matched to a reader and an issue.
 
 A report is matched by the Message-ID of the message it is about, which every
 issue's message has its own (``Letter.message_id``) and the ledger records: a
@@ -115,14 +115,19 @@ def apply(events: Iterable[Event], store: Store, ledger_path: Path, threshold: i
             ledger.close()
 
 
+def read_mail(data: bytes, store: Store, config: DeliveryConfig, tally: Tally) -> None:
+    """Apply one mail of the sender's mailbox (a Maildir's file, or a message fetched over IMAP)."""
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    tally.read += 1
+    apply(events_of(parsed, config.unsubscribing.mailto), store, config.ledger, config.bounce_after, tally)
+
+
 def read_maildir(folder: Path, store: Store, config: DeliveryConfig) -> Tally:
     """Apply every unread report in the Maildir at ``folder``, then mark it seen."""
     box = mailbox.Maildir(folder, factory=None, create=False)
     tally = Tally()
     for key, message in _unseen(box):
-        parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
-        tally.read += 1
-        apply(events_of(parsed, config.unsubscribing.mailto), store, config.ledger, config.bounce_after, tally)
+        read_mail(message.as_bytes(), store, config, tally)
         message.set_subdir("cur")
         message.add_flag("S")
         box[key] = message
