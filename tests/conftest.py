@@ -31,6 +31,7 @@ from site_builder.incremental.cache import CACHE_FOLDER, Cache
 from site_builder.outputs.search import SEARCH_SLOTS
 from site_builder.pipeline.build import build_site
 from site_builder.pipeline.options import BuildOptions
+from site_builder.publish.atomic import NO_FLUSH_VARIABLE
 from site_builder.render.theme import eject, theme_names
 
 REPO = Path(__file__).resolve().parent.parent
@@ -162,6 +163,11 @@ def browser():
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, max_examples=60)
 settings.register_profile("dev", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Publishing flushes to disk before each swap, against a power cut, which no test makes; and under a parallel
+# run a flush of the whole filesystem waits for every other test's writes too. Programs the tests start
+# inherit it; tests/unit/publish/test_flush.py checks the flushes with it unset.
+os.environ[NO_FLUSH_VARIABLE] = "1"
 
 
 # --- Real parts: programs the tests drive that pip does not install --------------------------------------------------

@@ -18,6 +18,7 @@ def flushed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths ``os.fsync`` was called on, and ``<filesystem>`` for a flush of the whole filesystem."""
     calls: list[str] = []
     real_fsync = os.fsync
+    monkeypatch.delenv(atomic.NO_FLUSH_VARIABLE, raising=False)  # the suite turns flushing off (tests/conftest.py)
 
     def fsync(fd: int) -> None:
         calls.append(os.readlink(f"/proc/self/fd/{fd}"))
@@ -64,6 +65,18 @@ def test_a_build_from_the_previous_tree_flushes_only_what_it_wrote_and_the_folde
         ["c/d/new.html", MARKER, "c/d", "c", "."]
     ), "the file written, the marker and their folders; not index.html, linked from output/ where it is durable"
     assert (out / "c/d/new.html").read_bytes() == b"new" and (out / "index.html").read_bytes() == b"home 2"
+
+
+def test_the_test_suites_switch_turns_every_flush_off(
+    tmp_path: Path, flushed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "f").write_bytes(b"x")
+    monkeypatch.setenv(atomic.NO_FLUSH_VARIABLE, "1")
+    atomic.flush_changes(tmp_path, ["f"], [""])
+    assert flushed == []
+    monkeypatch.delenv(atomic.NO_FLUSH_VARIABLE)
+    atomic.flush_changes(tmp_path, ["f"], [""])
+    assert [os.path.relpath(path, tmp_path) for path in flushed] == ["f", "."]
 
 
 def test_many_changes_flush_the_whole_filesystem_at_once(tmp_path: Path, flushed: list[str]) -> None:
