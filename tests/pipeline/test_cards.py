@@ -87,17 +87,6 @@ def test_every_page_has_link_preview_meta_pointing_at_the_page_and_its_card(buil
     assert issue["og:description"].startswith("How surprised is your language model?")
 
 
-@pytest.mark.slow  # two builds without a cache: every computation, plot and card made twice
-def test_cards_are_the_same_bytes_on_two_builds_without_a_cache(project: Path, tmp_path: Path) -> None:
-    digests = []
-    for name in ("one", "two"):
-        build_site(project, tmp_path / name, BuildOptions(date=DATE, cache=False))
-        digests.append({p: d for p, d in tree_digest(tmp_path / name).items() if p.endswith("card.png")})
-    assert len(digests[0]) == 4 and digests[0] == digests[1]
-    text = CardText("Title", "Friday, 27 November 2026", "A title", (("Topic deep dive", "A topic"),))
-    assert draw_card(text) == draw_card(text)
-
-
 def test_a_card_is_drawn_once_then_taken_from_the_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     drawn: list[str] = []
     real = cards.draw_card

@@ -7,8 +7,6 @@ import re
 import struct
 from pathlib import Path
 
-import pytest
-
 from ..conftest import run_cli
 
 
@@ -32,14 +30,6 @@ def test_plots_appear_in_html_and_markdown(built_site: Path) -> None:
     assert "](https://daily-gradient.example.org/topics/perplexity/pp-vs-ce.png)" in md
     assert "](https://daily-gradient.example.org/problems/batch-norm-forward/distributions.png)" in md
     assert "![Line chart of perplexity against cross-entropy" in md
-
-
-@pytest.mark.slow  # two builds without a cache: every computation and plot made twice
-def test_rebuilding_gives_byte_identical_plots(project: Path, tmp_path: Path) -> None:
-    assert run_cli("--root", project, "--out", tmp_path / "a", "--date", "2026-11-26", "--no-cache").exit_code == 0
-    assert run_cli("--root", project, "--out", tmp_path / "b", "--date", "2026-11-26", "--no-cache").exit_code == 0
-    for name in ("topics/perplexity/pp-vs-ce.svg", "topics/perplexity/pp-vs-ce.png"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_a_failing_plot_function_names_the_entry_and_function(project: Path) -> None:

@@ -20,6 +20,12 @@ def test_a_title_is_drawn_as_text_even_with_dollar_signs() -> None:
     assert _png_size(draw_card(text)) == (1200, 630)
 
 
+def test_a_card_drawn_twice_is_the_same_bytes() -> None:
+    # Whole builds without a cache compare every card too: tests/system/test_reproducible.py.
+    text = CardText("Title", "Friday, 27 November 2026", "A title", (("Topic deep dive", "A topic"),))
+    assert draw_card(text) == draw_card(text)
+
+
 def test_a_long_title_is_set_smaller_and_cut_with_an_ellipsis() -> None:
     from PIL import Image, ImageDraw
 
