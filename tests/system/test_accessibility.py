@@ -82,10 +82,11 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
             reporter.write_line(f"\n{len(shots)} screenshots of the site: {index}")
 
 
-def _violations(page) -> list[str]:
+def _violations(page, options: dict | None = None) -> list[str]:
+    """axe-core's violations on ``page``, a line each; ``options``: axe's run options (only violations by default)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page).response
+    results = Axe().run(page, options=options or {"resultTypes": ["violations"]}).response
     return [
         f"{v['id']} ({v['impact']}): {v['help']}; at {', '.join(str(n['target']) for n in v['nodes'][:5])}"
         for v in results["violations"]

@@ -22,7 +22,7 @@ from site_builder.subscriptions.app import make_app
 from site_builder.subscriptions.config import service_config
 
 from ...conftest import copy_project, require
-from ..test_accessibility import VIEWPORTS
+from ..test_accessibility import VIEWPORTS, _violations
 from ..test_html_checker import _errors
 from .delivering import SERVICE_URL
 
@@ -107,21 +107,14 @@ def _serve(route, built_site: Path, pages: dict[str, tuple[int, str]]) -> None:
     route.fulfill(status=200, body=path.read_bytes(), content_type=mimetypes.guess_type(path.name)[0] or "")
 
 
-def _violations(page) -> list[str]:
-    """axe-core's violations, as the site's pages are judged, but for the style sheets it fetches again.
+AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
+"""The site's checks, but for the style sheets axe fetches again.
 
-    The pages' style sheets are on the site's host, another origin: axe then fetches them itself (its
-    ``preload``, which only its css-orientation-lock rule reads) and resolves their ``@import`` against
-    the page's address, asking the service for ``palette.css``. The browser resolves it against the
-    sheet's, as CSS says, and the checks of colours read the styles the browser applied.
-    """
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"resultTypes": ["violations"], "preload": False}).response
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}; at {', '.join(str(n['target']) for n in v['nodes'][:5])}"
-        for v in results["violations"]
-    ]
+The pages' style sheets are on the site's host, another origin: axe then fetches them itself (its ``preload``,
+which only its css-orientation-lock rule reads) and resolves their ``@import`` against the page's address,
+asking the service for ``palette.css``. The browser resolves it against the sheet's, as CSS says, and the
+checks of colours read the styles the browser applied.
+"""
 
 
 STATES = [
@@ -166,6 +159,6 @@ def test_every_service_page_passes_axe_and_fits_the_screen(
     assert failed == [], f"{where}: {failed}"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= VIEWPORTS[viewport]["width"], f"{where}: the page is {width} px wide"
-    violations = _violations(page)
+    violations = _violations(page, AXE_OPTIONS)
     assert violations == [], f"{where}:\n" + "\n".join(violations)
     context.close()
