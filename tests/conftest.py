@@ -88,6 +88,22 @@ def eject_theme(project: Path, *names: str) -> Path:
 
 
 @functools.cache
+def _warm_build() -> tuple[Path, BuildError | None]:
+    """The bundled project built once per session as of WARM_DATE: its folder, and the error if the build failed.
+
+    Its build cache is what warms every copy (``copy_project``), its output is ``built_site``.
+    """
+    root = Path(tempfile.mkdtemp(prefix="build-site-warm-cache-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    copy_project(root, warm_cache=False)
+    try:
+        build_site(root, root / "output", BuildOptions(date=WARM_DATE))
+    except BuildError as error:
+        return root, error
+    shutil.rmtree(Cache.at(root).folder / SEARCH_SLOTS)  # type: ignore[operator]
+    return root, None
+
+
 def _warm_cache() -> Path | None:
     """The bundled project's build cache, or None if its build fails (the tests will say why).
 
@@ -96,15 +112,8 @@ def _warm_cache() -> Path | None:
     see Pagefind make. A test of drawing or caching removes what it needs made (tests of the cache itself ask for
     a cold copy).
     """
-    root = Path(tempfile.mkdtemp(prefix="build-site-warm-cache-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    copy_project(root, warm_cache=False)
-    try:
-        build_site(root, root / "output", BuildOptions(date=WARM_DATE))
-    except BuildError:
-        return None
-    shutil.rmtree(Cache.at(root).folder / SEARCH_SLOTS)  # type: ignore[operator]
-    return root / CACHE_FOLDER
+    root, error = _warm_build()
+    return None if error else root / CACHE_FOLDER
 
 
 WARM_DATE = dt.date(2026, 11, 28)
@@ -127,11 +136,11 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled project built once as of 2026-11-28; tests must not modify it."""
-    root = copy_project(tmp_path_factory.mktemp("built") / "project")
-    result = run_cli("--root", root, "--date", "2026-11-28")
-    assert result.exit_code == 0, result.stderr
+def built_site() -> Path:
+    """The bundled project built once as of 2026-11-28 (WARM_DATE: the build that warms the cache); tests must not
+    modify it."""
+    root, error = _warm_build()
+    assert error is None, f"the bundled project does not build: {error}"
     return root / "output"
 
 

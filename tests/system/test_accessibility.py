@@ -32,6 +32,14 @@ SCHEMES = {"light": "rgb(253, 253, 252)", "dark": "rgb(21, 23, 27)"}
 """Colour scheme -> the page background it shows (style.css), to be sure the scheme took effect."""
 
 
+OPEN_DETAILS = (
+    "document.querySelectorAll('details:not([open])').forEach(d => { d.dataset.opened = ''; d.open = true; })"
+)
+CLOSE_DETAILS = (
+    "document.querySelectorAll('details[data-opened]').forEach(d => { d.open = false; delete d.dataset.opened; })"
+)
+
+
 class _SiteHandler(SimpleHTTPRequestHandler):
     """A static host as the site is deployed: a missing page gets the site's own 404.html."""
 
@@ -93,26 +101,44 @@ def _violations(page, options: dict | None = None) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+def every_view(page, screenshots: Path, name: str, backgrounds: dict[str, str]) -> list[str]:
+    """What is wrong with ``page`` in each of its four views, a line each (empty: nothing), with a screenshot of each.
+
+    One page, the views applied in turn (the viewport resized, the colour scheme emulated): what a reader sees when
+    turning a phone or switching the system's scheme, without loading the page four times. ``backgrounds``: colour
+    scheme -> the background the page shows in it, to be sure the scheme took effect.
+    """
+    problems = []
+    for viewport, size in VIEWPORTS.items():
+        page.set_viewport_size(size)
+        for scheme, background in backgrounds.items():
+            page.emulate_media(color_scheme=scheme)
+            page.evaluate("document.fonts.ready")
+            shot = screenshots / f"{name}-{viewport}-{scheme}.png"
+            page.screenshot(path=shot, full_page=True)
+            view = f"{name}, {viewport}, {scheme} (screenshot: {shot})"
+            if (shown := page.evaluate("getComputedStyle(document.body).backgroundColor")) != background:
+                problems.append(f"{view}: background {shown}, not {background}")
+            if (width := page.evaluate("document.documentElement.scrollWidth")) > size["width"]:
+                problems.append(f"{view}: the page is {width} px wide")
+            # What a reader can open is checked too: the solutions behind "Show solution" (closed again after, so
+            # that the next view's screenshot shows the page as a reader first sees it).
+            page.evaluate(OPEN_DETAILS)
+            problems += [f"{view}: {violation}" for violation in _violations(page)]
+            page.evaluate(CLOSE_DETAILS)
+    return problems
+
+
 @pytest.mark.parametrize("kind", PAGES)
 def test_every_kind_of_page_passes_axe_and_fits_the_screen(
-    browser, site_url: str, screenshots: Path, kind: str, viewport: str, scheme: str
+    browser, site_url: str, screenshots: Path, kind: str
 ) -> None:
-    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
+    context = browser.new_context()
     page = context.new_page()
     response = page.goto(site_url + PAGES[kind], wait_until="load")
     assert response is not None and response.status == (404 if kind == "404" else 200)
     if kind in READY:
         page.wait_for_selector(READY[kind], timeout=20_000)
-    page.evaluate("document.fonts.ready")
-    shot = screenshots / f"{kind}-{viewport}-{scheme}.png"
-    page.screenshot(path=shot, full_page=True)
-    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == SCHEMES[scheme], shot
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= VIEWPORTS[viewport]["width"], f"the page is {width} px wide; see {shot}"
-    # What a reader can open is checked too: the solutions behind "Show solution".
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    violations = _violations(page)
-    assert violations == [], f"{kind} page, {viewport}, {scheme} (screenshot: {shot}):\n" + "\n".join(violations)
+    problems = every_view(page, screenshots, kind, SCHEMES)
     context.close()
+    assert problems == [], "\n".join(problems)
