@@ -1,4 +1,4 @@
-"""Social cards: the 1200 x 630 PNG a link preview shows for an issue (its title, date and three parts), or for the site.
+"""Social cards: the 1200 x 630 PNG a link preview shows for an issue, a topic, a problem, a feature, or the site.
 
 A card is drawn with Pillow (a few milliseconds; it was drawn with matplotlib, ten times
 slower, and looks the same: ``tests/pipeline/test_cards.py`` compares them) in DejaVu Sans
@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import io
+import math
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -22,11 +23,12 @@ from ..incremental.builder import module_digests
 from ..incremental.cache import Cache, Key, versions
 
 if TYPE_CHECKING:
-    from ..model.pages import IssuePage
+    from ..model.pages import EntryPage, IssuePage
     from ..model.site_model import SiteModel
 
 CARD = "card.png"
-"""A card's file name: ``issues/2026-11-26/card.png`` for an issue, ``card.png`` (the site root) for the site."""
+"""A card's file name, beside its page: ``issues/2026-11-26/card.png``, ``topics/perplexity/card.png``; ``card.png``
+(the site root) for the site."""
 WIDTH, HEIGHT = 1200, 630
 """Pixels: the size Open Graph and Twitter show large (1.91:1)."""
 CARD_SLOTS = "cards"
@@ -54,7 +56,7 @@ class CardText:
     masthead: str
     """The site's title, at the top."""
     date: str
-    """``Thursday, 26 November 2026`` for an issue; empty for the site's card."""
+    """``Thursday, 26 November 2026`` for an issue, the kind (``Topic deep dive``) for an entry; empty for the site."""
     title: str
     parts: tuple[tuple[str, str], ...] = ()
     """(label, title) of each part: ``("Topic deep dive", "Perplexity")``."""
@@ -66,8 +68,20 @@ def issue_card(model: SiteModel, issue: IssuePage) -> CardText:
     return CardText(model.site.title, issue.date_text, issue.title, parts)
 
 
+def entry_card(model: SiteModel, page: EntryPage) -> CardText:
+    """A topic's, problem's or feature spotlight's card: its kind where an issue's date is, its title, and one line
+    placing it (a topic's chapter, a problem's difficulty, a feature's audience), read through the model."""
+    if page.kind == "topics":
+        line = ("Chapter", page.group_name or "")
+    elif page.kind == "problems":
+        line = ("Difficulty", page.entry.difficulty)
+    else:
+        line = ("For", ", ".join(page.entry.audience))
+    return CardText(model.site.title, page.kind_label, page.entry.title, (line,))
+
+
 def site_card(model: SiteModel) -> CardText:
-    """The card of every page that is not an issue: the site's title and tagline."""
+    """The card of every other page (home, archive, chapters...): the site's title and tagline."""
     return CardText(model.site.title, "", model.site.tagline)
 
 
@@ -92,16 +106,18 @@ def card_png(text: CardText, page: str, cache: Cache | None = None) -> bytes:
 
 def draw_card(text: CardText) -> bytes:
     """The card as PNG bytes: masthead and date, the title (wrapped, smaller when long), a rule, then each part."""
-    from PIL import Image, ImageDraw  # Pillow only: a few milliseconds a card, and no matplotlib to import
-
-    image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
-    _Card(ImageDraw.Draw(image)).draw(text)
-    # Saved with a palette: an RGB PNG took 13 of a card's 17 ms in Pillow's encoder, a palette image
-    # about 1 ms, and mapping to a fixed palette another (a computed one, 20 to 50 ms).
-    indexed = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
+    card = _Card(_background().copy())
+    card.draw(text)
     buffer = io.BytesIO()
-    indexed.save(buffer, format="png", compress_level=_PNG_COMPRESSION)  # Pillow writes no date and no software name
+    # A palette PNG: an RGB one took 13 of a card's 17 ms in Pillow's encoder. Pillow writes no date, no software name.
+    card.image.save(buffer, format="png", compress_level=_PNG_COMPRESSION)
     return buffer.getvalue()
+
+
+# A card is drawn straight into palette indices: an RGB card mapped to the palette afterwards (``quantize``) took a
+# quarter of its time. Its text never overlaps other text, the bar or the rule, so each pixel of text is the paper
+# shaded towards one ink by the glyph's coverage: ``_shades`` gives the index quantizing that shade would pick, and
+# a card is the same pixels (and bytes) as one drawn in RGB and quantized.
 
 
 @functools.cache
@@ -110,7 +126,7 @@ def _palette() -> Any:
 
     A drawn pixel is at most 4/255 from its palette colour (edges where two glyphs meet).
     """
-    from PIL import Image, ImageColor
+    from PIL import Image, ImageColor  # Pillow only: a few milliseconds a card, and no matplotlib to import
 
     paper = ImageColor.getrgb(_PAPER)
     colours: list[int] = []
@@ -124,16 +140,49 @@ def _palette() -> Any:
     return palette
 
 
+@functools.lru_cache(maxsize=8)
+def _shades(ink: str) -> bytes:
+    """Palette index of ``ink`` at each coverage 0 to 255 over the paper: Pillow's blend, then the nearest colour."""
+    from PIL import Image
+
+    ramp = Image.new("RGB", (256, 1), _PAPER)
+    ramp.paste(ink, (0, 0), Image.frombytes("L", (256, 1), bytes(range(256))))  # the blend text is drawn with
+    return ramp.quantize(palette=_palette(), dither=Image.Dither.NONE).tobytes()
+
+
+@functools.cache
+def _background() -> Any:
+    """The paper and the accent bar down the left edge, in palette indices (each card draws on a copy)."""
+    image = _palette().resize((WIDTH, HEIGHT))  # the palette's own image: the saved palette is the same
+    image.paste(_shades(_INK)[0], (0, 0, WIDTH, HEIGHT))
+    image.paste(_shades(_ACCENT)[255], (0, 0, _BAR, HEIGHT))
+    return image
+
+
+@functools.lru_cache(maxsize=128)  # a part's line is 100 kB at most; a title's line (new each card) is not kept
+def _stamp(line: str, size: int, bold: bool, colour: str, anchor: str, start: tuple[float, float]) -> Any:
+    """``line`` rasterised once (a masthead, a label or a chapter is on many cards): its corner from the whole pixel
+    of its anchor point, its palette indices and where it has ink. ``start``: the anchor point's fraction of a pixel,
+    which shifts the glyphs."""
+    from PIL import Image, ImageDraw
+
+    font = _font(size, bold)
+    left, top, right, bottom = font.getbbox(line, anchor=anchor)
+    # The anchor point at whole pixels (ox, oy) plus ``start`` inside the mask: the glyphs rasterised as on the card.
+    ox, oy = max(0, 2 - math.floor(left)), max(0, 2 - math.floor(top))
+    mask = Image.new("L", (ox + math.ceil(right) + 2, oy + math.ceil(bottom) + 2))
+    ImageDraw.Draw(mask).text((ox + start[0], oy + start[1]), line, font=font, fill=255, anchor=anchor)
+    return -ox, -oy, mask.point(_shades(colour)), mask.point([0] + [255] * 255)
+
+
 class _Card:
     """Lays text out on the image in pixels from the top left corner."""
 
-    def __init__(self, canvas: Any) -> None:
-        self.canvas = canvas
-        self._widths: dict[tuple[str, int, bool], float] = {}
+    def __init__(self, image: Any = None) -> None:
+        self.image = image
+        """The card in palette indices (None: only measuring text)."""
 
     def draw(self, text: CardText) -> None:
-        canvas = self.canvas
-        canvas.rectangle((0, 0, _BAR - 1, HEIGHT - 1), fill=_ACCENT)
         usable = WIDTH - 2 * _MARGIN
         self.put(_MARGIN, 84, text.masthead.upper(), _HEAD, bold=True, colour=_ACCENT)
         if text.date:
@@ -145,20 +194,32 @@ class _Card:
         # Baselines: the block of lines centred in its box (a short title does not leave a hole above the parts).
         first = title_top + (title_bottom - title_top - leading * len(lines)) / 2 + size
         for index, line in enumerate(lines):
-            self.put(_MARGIN, first + index * leading, line, size, bold=True)
+            self.put(_MARGIN, first + index * leading, line, size, bold=True, keep=False)
         if text.parts:
             rule = parts_top - 28  # a 2-pixel rule: the rows just above and below this line between rows
-            canvas.rectangle((_MARGIN, rule - 1, WIDTH - _MARGIN - 1, rule), fill=_RULE)
+            self.image.paste(_shades(_RULE)[255], (_MARGIN, rule - 1, WIDTH - _MARGIN, rule + 1))
             for index, (label, title) in enumerate(text.parts):
                 top = parts_top + 82 * index
                 self.put(_MARGIN, top + _LABEL, label.upper(), _LABEL, bold=True, colour=_ACCENT)
                 self.put(_MARGIN, top + _LABEL + 8 + _PART, self.ellipsis(title, _PART, usable), _PART)
 
     def put(
-        self, x: float, y: float, line: str, size: int, *, bold: bool = False, colour: str = _INK, anchor: str = "ls"
+        self,
+        x: float,
+        y: float,
+        line: str,
+        size: int,
+        *,
+        bold: bool = False,
+        colour: str = _INK,
+        anchor: str = "ls",
+        keep: bool = True,
     ) -> None:
-        """One line of text with its baseline at ``y`` pixels from the top (``anchor`` "rs": ending at ``x``)."""
-        self.canvas.text((x, y), line, font=_font(size, bold), fill=colour, anchor=anchor)
+        """One line of text with its baseline at ``y`` pixels from the top (``anchor`` "rs": ending at ``x``), its
+        raster kept for the next cards unless ``keep`` is false."""
+        stamp = _stamp if keep else _stamp.__wrapped__
+        left, top, shades, ink = stamp(line, size, bold, colour, anchor, (math.modf(x)[0], math.modf(y)[0]))
+        self.image.paste(shades, (int(x) + left, int(y) + top), ink)
 
     def width(self, line: str, size: int, bold: bool = False) -> float:
         """Pixels ``line`` takes: the sum of its words' and spaces' widths, each measured once (the kerning across
@@ -168,11 +229,10 @@ class _Card:
             " ", size, bold
         )
 
-    def _measure(self, text: str, size: int, bold: bool) -> float:
-        key = (text, size, bold)
-        if key not in self._widths:
-            self._widths[key] = _font(size, bold).getlength(text)
-        return self._widths[key]
+    @staticmethod
+    @functools.lru_cache(maxsize=4096)
+    def _measure(text: str, size: int, bold: bool) -> float:
+        return float(_font(size, bold).getlength(text))
 
     def fit(self, title: str, width: float, height: float) -> tuple[int, list[str]]:
         """The largest title size whose wrapped lines fit the box, and the lines (the last cut short if none does)."""

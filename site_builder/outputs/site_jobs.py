@@ -2,7 +2,7 @@
 
 Jobs are listed in a fixed order: the home page, the archive, the search page, the 404 page
 and the site's social card (``cards``); then each issue, newest first, with its editions
-(``editions``), its card and the pages of its entries, and after the oldest issue of each
+(``editions``), its card and the pages of its entries with their cards, and after the oldest issue of each
 shard of the search index, that shard (``search``: spread among the issues, the shards are
 made by different workers); then the chapter and collection pages, the feed, the sitemap and
 the static files. Jobs that show
@@ -23,7 +23,7 @@ from ..model.pages import EntryPage
 from ..render.jobs import Job
 from ..render.theme import find, static_files
 from . import search
-from .cards import CARD, CardText, card_png, issue_card, site_card
+from .cards import CARD, CardText, card_png, entry_card, issue_card, site_card
 from .editions import edition_job, edition_names
 from .feed import feed_html
 from .site import Site
@@ -42,10 +42,10 @@ def job_names(site: Site) -> list[str]:
         for kind, ref in zip(KINDS, model.content.issues[date].parts, strict=True):
             if (kind.folder, ref) not in placed:
                 placed.add((kind.folder, ref))
-                names.append(f"{kind.folder}/{ref}/index.html")
+                names.extend((f"{kind.folder}/{ref}/index.html", f"{kind.folder}/{ref}/{CARD}"))
         if date in shards:
             names.append(shards[date])
-    names.extend(f"{page.path}index.html" for page in model.unfeatured)  # previews and checks
+    names.extend(name for page in model.unfeatured for name in (f"{page.path}index.html", f"{page.path}{CARD}"))
     names.extend(f"{group.path}index.html" for groups in model.groups.values() for group in groups)
     names.extend(["feed.xml", "sitemap.xml"])
     names.extend(file.name for file in static_files(site.root) if file.name != HIGHLIGHT)
@@ -96,8 +96,10 @@ def job_named(site: Site, name: str) -> Job | None:
         if issue is not None and file == CARD:
             return card_job(site, issue.path, lambda: issue_card(model, issue))
         return edition_job(site, issue, file) if issue is not None else None
-    if folder in BY_FOLDER and file == "index.html":
+    if folder in BY_FOLDER and file in ("index.html", CARD):
         page = model.entry_page(folder, key)
+        if page is not None and file == CARD:
+            return card_job(site, page.path, lambda: entry_card(model, page))
         return entry_job(site, page) if page is not None else None
     if folder in BY_GROUP_FOLDER and file == "index.html":
         group = next((g for g in model.groups.get(folder, ()) if g.slug == key), None)
@@ -126,7 +128,8 @@ def entry_job(site: Site, page: EntryPage) -> Job:
     path = f"{page.path}index.html"
 
     def make() -> dict[str, bytes]:
-        files = {path: site.render("entry.html", entry=site.entries(page, "web")).encode()}
+        # topic.html, problem.html, feature.html: entry.html with the page's own social card (card_path)
+        files = {path: site.render(f"{page.info.part}.html", entry=site.entries(page, "web")).encode()}
         for plot in page.results.plots.values():
             for extension in ("svg", "png"):
                 files[page.plot_path(plot.id, extension)] = getattr(plot, extension)

@@ -45,8 +45,11 @@ def _meta(page: bytes) -> dict[str, str]:
     return found
 
 
-def test_every_issue_has_a_1200_by_630_card_and_the_site_one(built_site: Path) -> None:
-    for path in [*(f"issues/{date}/card.png" for date in ISSUES), "card.png"]:
+ENTRIES = ("topics/perplexity", "problems/batch-norm-forward", "features/verified-formulas")
+
+
+def test_every_issue_and_entry_has_a_1200_by_630_card_and_the_site_one(built_site: Path) -> None:
+    for path in [*(f"issues/{date}/card.png" for date in ISSUES), *(f"{e}/card.png" for e in ENTRIES), "card.png"]:
         data = (built_site / path).read_bytes()
         assert _png_size(data) == (1200, 630), path
         image = Image.open(io.BytesIO(data)).convert("RGB")
@@ -78,13 +81,15 @@ def test_every_page_has_link_preview_meta_pointing_at_the_page_and_its_card(buil
             continue
         page_url = BASE + path.removesuffix("index.html")
         assert meta["og:url"] == page_url, path
-        if path.startswith("issues/"):
-            assert meta["og:image"] == page_url + "card.png" and meta["og:type"] == "article"
+        if path.split("/")[0] in ("issues", "topics", "problems", "features"):
+            assert meta["og:image"] == page_url + "card.png" and meta["og:type"] == "article", path
         else:
             assert meta["og:image"] == BASE + "card.png" and meta["og:type"] == "website"
     issue = _meta((built_site / "issues/2026-11-26/index.html").read_bytes())
     assert issue["og:title"] == "Perplexity · Batch Normalization Forward Pass"
     assert issue["og:description"].startswith("How surprised is your language model?")
+    topic = _meta((built_site / "topics/perplexity/index.html").read_bytes())
+    assert topic["og:image"] == BASE + "topics/perplexity/card.png" and topic["og:title"] == "Perplexity"
 
 
 def test_a_card_is_drawn_once_then_taken_from_the_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +99,7 @@ def test_a_card_is_drawn_once_then_taken_from_the_cache(project: Path, monkeypat
     monkeypatch.setenv("BUILD_SITE_WORKERS", "1")  # drawn in this process, where the count is kept
     shutil.rmtree(project / ".build-cache/v1/cards")  # the warm cache holds the bundled issues' cards: draw them
     build_site(project, project / "output", BuildOptions(date=DATE))
-    assert len(drawn) == 4
+    assert len(drawn) == 4 + 9  # the site's, three issues', and three topics', problems' and features'
     first = tree_digest(project / "output")
     drawn.clear()
     build_site(project, project / "elsewhere", BuildOptions(date=DATE))  # a new output: every page made again

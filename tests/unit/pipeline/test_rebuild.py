@@ -303,7 +303,7 @@ def test_a_file_as_recorded_is_not_read_again(project: Path) -> None:
 
 @pytest.fixture(scope="module")
 def site() -> Site:
-    """The bundled project as of 2026-11-28: 48 jobs, none of them made."""
+    """The bundled project as of 2026-11-28: 57 jobs (48, and the cards of its 9 entries), none of them made."""
     content = load_content(REPO)
     model = build_model(content, lambda source: None, Schedule(dt.date(2026, 11, 28)))
     return Site(REPO, model, load_templates(REPO, None), FormulaImages(model, Cache(None)))
@@ -326,7 +326,7 @@ def _changes(facts: dict[str, str | None], *, structural: bool = False, publishe
 def test_a_first_build_makes_every_job(site: Site) -> None:
     plan = plan_outputs(site, _changes({}, structural=True), _state(), set())
     assert plan.site is site
-    assert plan.names == job_names(site) and len(plan.names) == 48
+    assert plan.names == job_names(site) and len(plan.names) == 57
     assert [job.name for job in plan.dirty] == plan.names
     assert plan.before == {} and plan.gone == set()
 
