@@ -28,12 +28,12 @@ import logging
 import marshal
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError, Problem
 from .builder import builder_stats
+from .rows import InputRow, LinkRow, OutputRow, StateUpdate
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,6 @@ NAME = "state.sqlite"
 STATE_SUFFIX = ".build-state"
 BATCH = 500
 """Names per ``IN (...)`` query (SQLite allows 32,766 parameters; smaller batches plan faster)."""
-
-Stat = tuple[int, int, int, int]
-"""(inode, size, mtime_ns, ctime_ns)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
@@ -66,65 +63,14 @@ def state_folder(out: Path) -> Path:
     return out.parent / f".{out.name}{STATE_SUFFIX}"
 
 
-@dataclass(frozen=True)
-class InputRow:
-    """A project file as the last build read it."""
-
-    stat: Stat
-    digest: str
-    skeleton: Any = None
-
-
-@dataclass(frozen=True)
-class OutputRow:
-    """A published file."""
-
-    digest: str
-    ino: int
-    size: int
-    mtime: int
-    owners: int = 1
-    """How many jobs write it (the same bytes)."""
-    job: str = ""
-    """One of them."""
-
-
-@dataclass(frozen=True)
-class LinkRow:
-    """What a page links to, and the ids it holds (None for outputs that are not HTML pages)."""
-
-    targets: tuple[tuple[str, str], ...]
-    """(site path, fragment) of each internal link."""
-    ids: frozenset[str] | None
-
-
-@dataclass
-class StateUpdate:
-    """What a build changes in the state, written in one transaction by ``BuildState.commit``."""
-
-    meta: dict[str, Any] = field(default_factory=dict)
-    inputs: dict[str, InputRow] = field(default_factory=dict)
-    gone_inputs: set[str] = field(default_factory=set)
-    facts: dict[str, str | None] = field(default_factory=dict)
-    """Fact -> its digest now (None: it no longer exists)."""
-    jobs: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)
-    """Job made by this build -> (its paths, the facts it read)."""
-    gone_jobs: set[str] = field(default_factory=set)
-    """Jobs (and parts) no longer made."""
-    parts: dict[str, bytes] = field(default_factory=dict)
-    """Part made by this build -> its value (what it read is in ``jobs``)."""
-    outputs: dict[str, OutputRow] = field(default_factory=dict)
-    gone_outputs: set[str] = field(default_factory=set)
-    links: dict[str, LinkRow] = field(default_factory=dict)
-    gone_links: set[str] = field(default_factory=set)
-
-
 class BuildState:
     """The state of one output folder (or, for ``serve`` and ``check``, of a site in memory)."""
 
     def __init__(self, db: sqlite3.Connection, path: Path | None) -> None:
         self.db = db
         self.path = path
+        self._rows: dict[str, dict[str, Any]] = {}
+        """``inputs`` and ``outputs`` as read and committed since: ``serve`` asks for every row at each save."""
 
     @classmethod
     def open(cls, folder: Path | None, builder: Callable[[], str]) -> BuildState:
@@ -157,6 +103,7 @@ class BuildState:
 
     def reset(self, builder: str) -> None:
         """Forget everything: the next build makes every output."""
+        self._rows.clear()
         with self.db:
             for table in ("meta", "inputs", "facts", "jobs", "reads", "outputs", "links", "linked", "parts"):
                 self.db.execute(f"DELETE FROM {table}")
@@ -176,11 +123,10 @@ class BuildState:
 
     def inputs(self) -> dict[str, InputRow]:
         """Every file the last build read."""
-        rows = self.db.execute("SELECT path, stat, digest, skeleton FROM inputs")
-        return {
-            path: InputRow(marshal.loads(stat), digest, None if skeleton is None else marshal.loads(skeleton))
-            for path, stat, digest, skeleton in rows
-        }
+        if "inputs" not in self._rows:
+            rows = self.db.execute("SELECT path, stat, digest, skeleton FROM inputs")
+            self._rows["inputs"] = {path: _input_row(stat, digest, skeleton) for path, stat, digest, skeleton in rows}
+        return dict(self._rows["inputs"])
 
     def facts(self, names: Iterable[str]) -> dict[str, str | None]:
         """The recorded digest of each of ``names`` that has one."""
@@ -262,8 +208,10 @@ class BuildState:
 
     def outputs(self) -> dict[str, OutputRow]:
         """Every published file."""
-        rows = self.db.execute("SELECT path, digest, ino, size, mtime, owners, job FROM outputs")
-        return {row[0]: OutputRow(*row[1:]) for row in rows}
+        if "outputs" not in self._rows:
+            rows = self.db.execute("SELECT path, digest, ino, size, mtime, owners, job FROM outputs")
+            self._rows["outputs"] = {row[0]: OutputRow(*row[1:]) for row in rows}
+        return dict(self._rows["outputs"])
 
     def links(self, pages: Iterable[str]) -> dict[str, LinkRow]:
         """What each of ``pages`` links to, as recorded."""
@@ -293,18 +241,16 @@ class BuildState:
     def commit(self, update: StateUpdate) -> None:
         """Apply ``update`` in one transaction."""
         db = self.db
+        inputs = [
+            (p, marshal.dumps(r.stat), r.digest, None if r.skeleton is None else marshal.dumps(r.skeleton))
+            for p, r in update.inputs.items()
+        ]
         with db:
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, marshal.dumps(v)) for k, v in update.meta.items()]
             )
             db.executemany("DELETE FROM inputs WHERE path = ?", [(p,) for p in update.gone_inputs])
-            db.executemany(
-                "INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?)",
-                [
-                    (p, marshal.dumps(r.stat), r.digest, None if r.skeleton is None else marshal.dumps(r.skeleton))
-                    for p, r in update.inputs.items()
-                ],
-            )
+            db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?)", inputs)
             self._write_facts(update.facts)
             self._write_jobs(update.jobs, update.gone_jobs)
             db.executemany("DELETE FROM parts WHERE name = ?", [(name,) for name in update.gone_jobs])
@@ -315,6 +261,16 @@ class BuildState:
                 [(p, r.digest, r.ino, r.size, r.mtime, r.owners, r.job) for p, r in update.outputs.items()],
             )
             self._write_links(update.links, update.gone_links)
+        # The rows kept in memory as a new read would give them (a stored skeleton's tuples are lists).
+        for table, gone, rows in (
+            ("inputs", update.gone_inputs, {row[0]: _input_row(*row[1:]) for row in inputs}),
+            ("outputs", update.gone_outputs, update.outputs),
+        ):
+            kept = self._rows.get(table)
+            if kept is not None:
+                for path in gone:
+                    kept.pop(path, None)
+                kept.update(rows)
 
     def _write_facts(self, facts: Mapping[str, str | None]) -> None:
         gone = [(name,) for name, value in facts.items() if value is None]
@@ -373,6 +329,10 @@ class BuildState:
             "INSERT OR IGNORE INTO linked VALUES (?, ?)",
             [(target, page) for page, row in links.items() for target, _ in row.targets],
         )
+
+
+def _input_row(stat: bytes, digest: str, skeleton: bytes | None) -> InputRow:
+    return InputRow(marshal.loads(stat), digest, None if skeleton is None else marshal.loads(skeleton))
 
 
 def _connect(path: Path | None) -> sqlite3.Connection:
