@@ -15,9 +15,10 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 WATCHED = ("content", "templates", "computed")
 """Folders of the project a build reads."""
@@ -87,6 +88,26 @@ def _snapshot(root: Path) -> Snapshot:
     return take_snapshot(root)
 
 
+def _partial_snapshot(root: Path, recorded: Mapping[str, tuple[Stat, str]], only: Collection[str]) -> Snapshot | None:
+    """The recorded stats, with those of ``only`` taken again; None if one is not a file known or found."""
+    now = clock()
+    stats = {path: known[0] for path, known in recorded.items()}
+    for path in only:
+        if path.split("/", 1)[0] not in WATCHED or "__pycache__" in path.split("/"):
+            continue  # not a file a build reads
+        try:
+            info = os.stat(os.path.join(root, path))
+        except OSError:
+            if path not in recorded:
+                return None  # a folder gone, or an editor's short-lived file: a full scan tells
+            del stats[path]
+            continue
+        if not S_ISREG(info.st_mode):
+            return None  # a folder made or moved: its files are not named
+        stats[path] = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    return Snapshot(os.path.abspath(root), now, stats)
+
+
 def is_racy(stat: Stat, recorded_ns: int) -> bool:
     """True if the file changed so shortly before ``recorded_ns`` that a later edit may have kept its stat."""
     return max(stat[2], stat[3]) >= recorded_ns - RACY_NS
@@ -118,9 +139,14 @@ class Scan:
         return self.data[path]
 
 
-def scan(root: Path, recorded: Mapping[str, tuple[Stat, str]], recorded_ns: int = 0) -> Scan:
-    """Stat every file of ``root``; read and hash those ``recorded`` (path -> (stat, sha256)) does not vouch for."""
-    snapshot = _snapshot(root)
+def scan(
+    root: Path, recorded: Mapping[str, tuple[Stat, str]], recorded_ns: int = 0, only: Collection[str] | None = None
+) -> Scan:
+    """Stat every file of ``root``; read and hash those ``recorded`` (path -> (stat, sha256)) does not vouch for.
+
+    ``only``: the files that may have changed since (``serve``'s watcher reports them): only they are stat-ed.
+    """
+    snapshot = (only is not None and _partial_snapshot(root, recorded, only)) or _snapshot(root)
     found = Scan(root, snapshot.taken_ns, dict(snapshot.stats))
     for path, stat in found.stats.items():
         known = recorded.get(path)

@@ -14,7 +14,7 @@ import datetime as dt
 import gc
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,14 +121,16 @@ def run(
     cache: Cache | None = None,
     *,
     defer: tuple[str, ...] = (),
+    only: Collection[str] | None = None,
 ) -> BuildReport:
     """One build into ``output``, doing what the changes since ``state`` call for; ``state`` is updated.
 
     ``cache``: where computed results are kept (default: ``ROOT/.build-cache``, unless ``options.cache`` is off).
     ``defer``: prefixes of outputs that, if they were made before, may stay as they are until the next build.
+    ``only``: the project's files that may have changed since ``state``'s build (None: any of them).
     """
     cache = cache or (Cache.at(root) if options.cache else Cache(None))
-    changes = scan_changes(root, state, getattr(output, "rows", None) or state.outputs())
+    changes = scan_changes(root, state, getattr(output, "rows", None) or state.outputs(), only)
     content = load_stage(root, changes, state)
     computer = compute_stage(root, content, changes, state, cache, every=options.explain)
     model = model_stage(content, computer, changes, state, schedule_for(content, options, now, log_it=True), options)

@@ -11,7 +11,7 @@ A first build, or one after the state was lost, finds everything changed: it is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,13 +59,16 @@ class Changes:
                 self.facts[name] = now.get(name)
 
 
-def scan_changes(root: Path, state: BuildState, published: dict[str, OutputRow]) -> Changes:
+def scan_changes(
+    root: Path, state: BuildState, published: dict[str, OutputRow], only: Collection[str] | None = None
+) -> Changes:
     """Which files of the project changed since the last build; whole-file facts of templates and code.
 
     ``published``: the files of the output as published (as the state records them, or as read).
+    ``only``: the files that may have changed since that build (None: any; see ``scan.scan``).
     """
     recorded = state.inputs()
-    found = scan(root, {p: (r.stat, r.digest) for p, r in recorded.items()}, state.meta("recorded_ns", 0))
+    found = scan(root, {p: (r.stat, r.digest) for p, r in recorded.items()}, state.meta("recorded_ns", 0), only)
     changes = Changes(found, recorded, published)
     changes.structural = bool(found.gone) or any(path not in recorded for path in found.changed)
     for path in found.changed | found.gone:

@@ -9,6 +9,7 @@ pages, in the browser; the next good save clears it.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import webbrowser
@@ -74,7 +75,7 @@ def serve_project(
                             webbrowser.open(url)
                 elif changes:
                     log.info("changed: %s", _describe(changes, root))
-                    rebuild(preview, root, options, session)
+                    rebuild(preview, root, options, session, _project_paths(changes, root))
                 if watched_folders(root) != folders:  # templates/ made by a first `theme eject`: watch it too
                     folders, watching, since = watched_folders(root), False, "the rebuild"
                     before = _fingerprint(folders)
@@ -117,6 +118,17 @@ def _describe(changes: Iterable[tuple[watchfiles.Change, str]], root: Path) -> s
     paths = sorted(path for path, seen in kinds.items() if not transient <= seen) or sorted(kinds)
     more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
     return ", ".join(paths[:3]) + more
+
+
+def _project_paths(changes: Iterable[tuple[watchfiles.Change, str]], root: Path) -> set[str] | None:
+    """The changed files as paths relative to ``root``; None if one is not under it (the rebuild then looks at all)."""
+    found = set()
+    for _, path in changes:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+        if relative.startswith(".."):
+            return None
+        found.add(Path(relative).as_posix())
+    return found
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +104,12 @@ class Session:
         """The files the last build made (the others were kept from the build before)."""
         self.later: tuple[str, ...] = ()
         """Outputs the last build left for the next (``LATER``)."""
+        self.pending: set[str] | None = None
+        """Project files that may have changed since the last good build (None: any, the first build scans all)."""
+
+    def saw(self, paths: Iterable[str] | None) -> None:
+        """Files that may have changed (None: any); kept until a build succeeds, as a failed one records nothing."""
+        self.pending = None if paths is None or self.pending is None else self.pending | set(paths)
 
     def build(self, defer: tuple[str, ...] = ()) -> tuple[dict[str, bytes], str]:
         """Rebuild; the served files and the site's base path. On an error the last good site is kept."""
@@ -112,10 +118,11 @@ class Session:
             # As a build does: the collector skips what the session keeps (the site, the state), so
             # a save never waits for a pass over the whole preview's memory.
             with long_lived_objects():
-                report = run(self.root, self.options, self.state, self.output, defer=defer)
+                report = run(self.root, self.options, self.state, self.output, defer=defer, only=self.pending)
         except BaseException:
             self.output.files = files  # a failed build may have put some files: serve the last good site
             raise
+        self.pending = set()
         assert report.model is not None
         self.rendered = report.rendered
         self.later = report.later
@@ -127,14 +134,24 @@ LATER = (BUNDLE,)
 (Pagefind takes most of a rebuild's time, and the page being written does not show the index)."""
 
 
-def rebuild(preview: Preview, root: Path, options: BuildOptions, session: Session | None = None) -> bool:
+def rebuild(
+    preview: Preview,
+    root: Path,
+    options: BuildOptions,
+    session: Session | None = None,
+    changed: Iterable[str] | None = None,
+) -> bool:
     """Build ``root`` in memory into ``preview``; report the outcome in the terminal; True if it worked.
+
+    ``changed``: the project's files (relative paths) saved since the last rebuild, as the watcher
+    reported them: only those are looked at (None: every file is, as by a build).
 
     What the build leaves for later (``LATER``) is made by a second build at once; its files are
     served without reloading the pages.
     """
     started = time.monotonic()
     session = session or Session(root, options)
+    session.saw(changed)
     if not _build_into(preview, session, LATER, reload=True):
         return False
     log.info("built %d pages in %.2f s", len(preview.snapshot.files), time.monotonic() - started)

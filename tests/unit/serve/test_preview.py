@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from site_builder.errors import ContentError, Problem
+from site_builder.pipeline.options import BuildOptions
 from site_builder.serve import preview as preview_module
-from site_builder.serve.preview import Preview
+from site_builder.serve.preview import Preview, Session
 
 
 class _FailingSession:
     def __init__(self, error: Exception) -> None:
         self.error = error
+
+    def saw(self, paths: object) -> None:
+        pass
 
     def build(self, defer: tuple[str, ...] = ()) -> tuple[dict[str, bytes], str]:
         raise self.error
@@ -54,3 +59,18 @@ def test_the_error_reaches_the_page_before_the_terminal_line(error: Exception, s
         logger.removeHandler(handler)
     assert handler.seen and all(seen == preview.snapshot.error for seen in handler.seen)
     assert shown in str(preview.snapshot.error)
+
+
+def test_a_session_looks_at_the_files_saved_since_its_last_good_build(tmp_path: Path) -> None:
+    session = Session(tmp_path, BuildOptions())
+    session.saw({"content/topics/a.yaml"})
+    assert session.pending is None  # the first build looks at every file
+    session.pending = set()  # as a good build leaves it
+    session.saw({"content/topics/a.yaml"})
+    with pytest.raises(ContentError):
+        session.build()  # an empty folder is no project
+    session.saw({"templates/entry.html"})
+    # The failed build recorded nothing: the next one looks at the save before it too.
+    assert session.pending == {"content/topics/a.yaml", "templates/entry.html"}
+    session.saw(None)
+    assert session.pending is None
