@@ -47,6 +47,8 @@ class StateUpdate:
 
     meta: dict[str, Any] = field(default_factory=dict)
     inputs: dict[str, InputRow] = field(default_factory=dict)
+    restated: dict[str, Stat] = field(default_factory=dict)
+    """Inputs whose bytes (and so the rest of their row) are as recorded, under a new stat (a fresh checkout)."""
     gone_inputs: set[str] = field(default_factory=set)
     facts: dict[str, str | None] = field(default_factory=dict)
     """Fact -> its digest now (None: it no longer exists)."""

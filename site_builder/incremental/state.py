@@ -24,6 +24,7 @@ transaction, before the new tree is swapped in.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import marshal
 import sqlite3
@@ -251,6 +252,9 @@ class BuildState:
             )
             db.executemany("DELETE FROM inputs WHERE path = ?", [(p,) for p in update.gone_inputs])
             db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?)", inputs)
+            db.executemany(
+                "UPDATE inputs SET stat = ? WHERE path = ?", [(marshal.dumps(s), p) for p, s in update.restated.items()]
+            )
             self._write_facts(update.facts)
             self._write_jobs(update.jobs, update.gone_jobs)
             db.executemany("DELETE FROM parts WHERE name = ?", [(name,) for name in update.gone_jobs])
@@ -271,6 +275,9 @@ class BuildState:
                 for path in gone:
                     kept.pop(path, None)
                 kept.update(rows)
+        kept = self._rows.get("inputs")
+        for path, stat in update.restated.items() if kept is not None else ():
+            kept[path] = dataclasses.replace(kept[path], stat=tuple(stat))
 
     def _write_facts(self, facts: Mapping[str, str | None]) -> None:
         gone = [(name,) for name, value in facts.items() if value is None]

@@ -348,7 +348,12 @@ def _state_update(
     update = StateUpdate(facts=dict(changes.facts))
     scan = changes.scan
     for path in scan.changed | scan.restated:
-        update.inputs[path] = InputRow(scan.stats[path], scan.digests[path], content.skeletons.get(path))
+        known, skeleton = changes.recorded.get(path), content.skeletons.get(path)
+        if path in scan.restated and known is not None and known.skeleton == skeleton:
+            # Only its stat is new (every file of a fresh checkout): its row keeps the rest.
+            update.restated[path] = scan.stats[path]
+        else:
+            update.inputs[path] = InputRow(scan.stats[path], scan.digests[path], skeleton)
     update.gone_inputs = set(scan.gone)
     update.meta["model"] = changes.model_key
     update.meta["later"] = plan.later

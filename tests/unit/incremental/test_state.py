@@ -362,3 +362,21 @@ def test_a_file_where_the_state_folder_goes_is_an_error_naming_the_folder(tmp_pa
     with pytest.raises(OutputError) as info:
         BuildState.open(tmp_path / "state", lambda: "build-site 1")
     assert str(info.value).startswith(f"{tmp_path / 'state'}: cannot use the build state: [Errno 17] File exists")
+
+
+def test_a_restated_input_keeps_its_row_under_its_new_stat_and_the_rows_kept_in_memory_are_the_stored_ones(
+    tmp_path: Path,
+) -> None:
+    state = BuildState.open(tmp_path, lambda: "build-site 1")
+    topic = InputRow((11, 120, 5_000, 6_000), "d1", ["entropy", ["Entropy", "Information"]])
+    state.commit(StateUpdate(inputs={"content/topics/entropy.yaml": topic, "templates/base.html": topic}))
+    state.outputs(), state.inputs()  # read once: kept in memory from now on
+    page = OutputRow("d3", 21, 300, 9_000, 1, "index.html")
+    state.commit(StateUpdate(restated={"content/topics/entropy.yaml": (31, 120, 9_000, 9_500)}, outputs={"a": page}))
+    state.commit(StateUpdate(gone_inputs={"templates/base.html"}))
+    expected = {"content/topics/entropy.yaml": InputRow((31, 120, 9_000, 9_500), "d1", topic.skeleton)}
+    assert state.inputs() == expected and state.outputs() == {"a": page}
+    state.close()
+    reopened = BuildState.open(tmp_path, lambda: "build-site 1")
+    assert reopened.inputs() == expected and reopened.outputs() == {"a": page}
+    reopened.close()
