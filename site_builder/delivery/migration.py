@@ -44,7 +44,9 @@ def open_store(path: Path, shown: str) -> Store:
             store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             store.connection.execute("PRAGMA journal_mode=DELETE")
         os.replace(staging, target)
-        os.replace(path, path.with_name(path.name + ".imported"))
+        kept = path.with_name(path.name + ".imported")
+        os.replace(path, kept)
+        kept.chmod(0o600)  # it holds every address, as the store does: readable by its owner only
     log.warning(
         "imported %d subscribers from %s into %s (the CSV is kept as %s.imported)", added, shown, target_shown, shown
     )

@@ -89,6 +89,7 @@ def test_complaints_suppress_at_once_and_hard_bounces_at_the_threshold(tmp_path:
 def test_a_csv_list_is_imported_on_first_use_with_every_row_and_column(tmp_path: Path) -> None:
     path = tmp_path / "subscribers.csv"
     path.write_bytes(CSV_LIST.encode())
+    path.chmod(0o644)  # as an editor leaves it
     assert [r.address for r in stored_rows(path, "subscribers.csv")] == [
         "ada@example.org",
         "grace@example.org",
@@ -104,6 +105,7 @@ def test_a_csv_list_is_imported_on_first_use_with_every_row_and_column(tmp_path:
         ("leser@bücher.example", "", "bounced", (("since", ""),)),
     ]
     assert not path.exists() and (tmp_path / "subscribers.csv.imported").read_bytes() == CSV_LIST.encode()
+    assert (tmp_path / "subscribers.csv.imported").stat().st_mode & 0o777 == 0o600, "every address, kept private"
     assert not [p.name for p in tmp_path.iterdir() if "importing" in p.name], "no staging file left"
     with open_store(path, "subscribers.csv") as store:
         assert len(store.rows()) == 3, "imported once"
