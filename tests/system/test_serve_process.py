@@ -190,9 +190,8 @@ def test_serve_shows_a_new_topic_until_an_issue_features_it(tmp_path: Path) -> N
 
 
 def test_serve_watches_templates_made_while_it_runs(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    for part in ("content", "computed"):  # the bundled project on the theme alone
-        shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    root = copy_project(tmp_path / "project")  # with the session's computed results: the first build renders only
+    shutil.rmtree(root / "templates")  # the bundled project on the theme alone
     with serving(root) as server:
         assert "our own footer line" not in _get(server.url + ISSUE_PATH)[1]
         assert run_cli("theme", "eject", "base.html", "--root", root, "-q").exit_code == 0
