@@ -7,6 +7,8 @@ Layout (``ROOT/.build-cache/``, git-ignored; delete it any time)::
       topics/perplexity/formula-perplexity.json
       topics/perplexity/plot-pp-vs-ce.json  + plot-pp-vs-ce.svg + plot-pp-vs-ce.png
       problems/batch-norm-forward/solution.json
+      math/, cards/, search/              formula images, social cards, search shards
+      fragments/topics/perplexity.web.z   an entry's rendering (``fragments``)
 
 One *slot* per computation (entry and item), holding the key it was computed
 under, the components of that key, and the result. The key hashes:
@@ -216,18 +218,22 @@ class Cache:
             "files": {suffix: digest(blob) for suffix, blob in files.items()},
         }
         try:
-            if self._marked:  # a new file may be one a prune must look at: the next one walks the cache
-                self.folder.joinpath(PRUNED).unlink(missing_ok=True)
-                self._marked = False
+            self.unmark()
             for suffix, blob in files.items():
-                _write_atomic(self.folder / f"{slot}.{suffix}", blob)
+                write_atomic(self.folder / f"{slot}.{suffix}", blob)
             # Not sorted: the order of a result's named steps is the order the page shows them in.
             text = json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-            _write_atomic(self.folder / f"{slot}.json", (text + "\n").encode())
+            write_atomic(self.folder / f"{slot}.json", (text + "\n").encode())
         except (OSError, ValueError) as exc:
             if not self._warned:
                 log.warning("cannot write the build cache in %s: %s", self.folder, exc)
                 self._warned = True
+
+    def unmark(self) -> None:
+        """A file is added: the next prune must walk the cache (see ``prune``)."""
+        if self._marked and self.folder is not None:
+            self.folder.joinpath(PRUNED).unlink(missing_ok=True)
+            self._marked = False
 
     def prune_entry(self, where: str, *, gone: bool = False) -> None:
         """Remove the slots of entry ``where`` (``topics/perplexity``) this build did not look up; all if it is ``gone``."""
@@ -264,11 +270,11 @@ class Cache:
                         with contextlib.suppress(OSError):
                             os.unlink(os.path.join(directory, name))
         with contextlib.suppress(OSError):
-            _write_atomic(marker, mark)
+            write_atomic(marker, mark)
             self._marked = True
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:

@@ -22,11 +22,13 @@ from ..compute.computer import Computation
 from ..errors import ContentError, Problem
 from ..incremental.builder import builder_digest
 from ..incremental.cache import Cache
+from ..incremental.fragments import prune_kept
 from ..incremental.state import BuildState, OutputRow, StateUpdate, state_folder
 from ..model.pages import IssuePage
 from ..model.site_model import SiteModel
 from ..outputs.editions import EDITIONS, edition_job
 from ..outputs.email.edition import FormulaImages
+from ..outputs.email.math_images import MATH_SLOTS
 from ..outputs.site import Site, SiteFiles
 from ..publish.folders import MARKER, intact_outputs, marker_tree, output_lock, read_output, real_path
 from ..publish.memory import MemoryOutput
@@ -141,6 +143,7 @@ def run(
             output.start(state.meta("previous_tree"), stale, state.meta("previous_folders"))
         rendered = render_stage(plan, output)
         tree = check_stage(root, plan, rendered, changes, state, output)
+        prune_kept(cache, rendered.used, [MATH_SLOTS], every=len(plan.dirty) == len(plan.names))  # (#26)
         return write_stage(plan, rendered, tree, changes, content, computer, state, output)
     except BaseException:
         output.abort()

@@ -22,6 +22,7 @@ from ..content.sources import Content
 from ..errors import Problem, TemplateError
 from ..incremental.cache import Cache
 from ..incremental.deps import digest
+from ..incremental.fragments import Fragments
 from ..incremental.state import BuildState, InputRow, LinkRow, OutputRow, StateUpdate
 from ..model.schedule import Schedule, build_time, resolve_publication_day
 from ..model.site_model import SiteModel, build_model
@@ -33,7 +34,7 @@ from ..publish.publication import Publication
 from ..render.jobs import Rendered, render_jobs
 from ..render.templates import load_templates
 from .options import BuildOptions
-from .rebuild import COMPUTE, Changes, Plan, entries_to_compute, load_project, plan_outputs
+from .rebuild import COMPUTE, JOB_NAMES, Changes, Plan, entries_to_compute, load_project, plan_outputs
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ def plan_stage(
     """Every output of the site as a job, and which of them to make now (see ``rebuild``)."""
     compiled = cache.folder.parent / "jinja" if cache.folder is not None and not cache.read_only else None
     site = Site(root, model, load_templates(root, compiled), FormulaImages(model, cache))
+    site.entries.fragments = Fragments.of(cache, changes.facts, state)  # renderings kept in the cache (#26)
     plan = plan_outputs(site, changes, state, set(output.published), defer)
     log.debug("%d of %d jobs to make", len(plan.dirty), len(plan.names))
     return plan
@@ -243,7 +245,10 @@ class Tree(Mapping[str, str]):
         yield from (p for p in self.published if p not in self.made and self.owners.get(p, 1) > 0)
 
     def __len__(self) -> int:
-        return len(self.paths())
+        """Counted from the changes alone (the published tree has ten thousand files at a thousand issues)."""
+        removed = sum(1 for p, count in self.owners.items() if count <= 0 and p in self.published)
+        added = sum(1 for p in self.made if p not in self.published or self.owners.get(p, 1) <= 0)
+        return len(self.published) - removed + added
 
     def paths(self) -> set[str]:
         return set(self)
@@ -328,6 +333,7 @@ def write_stage(
                 update.meta["changed"] = []
             # else the previous tree is still the one before output/, and ``changed`` still what tells them apart
             state.commit(update)
+    state.kept[JOB_NAMES] = plan.names
     model = plan.site.model
     return BuildReport(
         files=len(tree),

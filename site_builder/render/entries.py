@@ -9,7 +9,9 @@ the entry is known to depend on them too.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,6 +27,7 @@ from .numbers import quote_value
 from .templates import render_template
 
 if TYPE_CHECKING:
+    from ..incremental.fragments import Fragments
     from ..model.pages import EntryPage
     from ..model.site_model import SiteModel
 
@@ -57,9 +60,21 @@ class RenderedEntry:
 
 
 class SideFiles(Protocol):
-    """Files a format's math renderer makes besides the text (the email's formula images)."""
+    """Files a format's math renderer makes besides the text (the email's formula images).
+
+    A kept rendering (``fragments``) shows them without drawing them: what it showed is recorded
+    while it is rendered, and given back when it is kept, so the files are still made.
+    """
 
     def html(self, latex: str, display: bool) -> str: ...
+
+    def recording(self) -> AbstractContextManager[list[dict[str, Any]]]:
+        """The files shown inside the block, each a record of plain data with the cache ``slot`` it is kept in."""
+        ...
+
+    def replay(self, records: list[dict[str, Any]]) -> None:
+        """Show again the files of ``records`` (made by ``recording``)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,8 @@ class EntryFormat:
     """How formulas look in that Markdown; None keeps ``$...$`` (dev.to wants KaTeX tags)."""
     text: bool = False
     """Render the sections as plain text (the email's text part), formulas in Unicode."""
+    side: SideFiles | None = None
+    """What ``math_html`` draws besides the text, if it draws anything."""
 
 
 WEB = EntryFormat(html=True, markdown=True)
@@ -85,12 +102,22 @@ TEXT = EntryFormat(html=False, text=True)
 
 
 class EntryRenderings:
-    """Every (entry, format) rendered once in this process, on first use, with the facts it read."""
+    """Every (entry, format) rendered once in this process, on first use, with the facts it read.
 
-    def __init__(self, env: jinja2.Environment, model: SiteModel, formats: Mapping[str, EntryFormat]) -> None:
+    With ``fragments``, a rendering an earlier build kept is given again while nothing it read changed.
+    """
+
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        model: SiteModel,
+        formats: Mapping[str, EntryFormat],
+        fragments: Fragments | None = None,
+    ) -> None:
         self.env = env
         self.model = model
         self.formats = dict(formats)
+        self.fragments = fragments
         self._memo = Memo()
 
     def forget(self) -> None:
@@ -98,7 +125,49 @@ class EntryRenderings:
 
     def __call__(self, page: EntryPage, form: str) -> RenderedEntry:
         """``page`` as format ``form`` shows it; raises the error its text gave in that format."""
-        return self._memo.get((page.key, form), lambda: render_entry(page, self.env, self.model, self.formats[form]))
+        return self._memo.get((page.key, form), lambda: self._render(page, form))
+
+    def _render(self, page: EntryPage, name: str) -> RenderedEntry:
+        form = self.formats[name]
+        if self.fragments is None:
+            return render_entry(page, self.env, self.model, form)
+
+        def make() -> tuple[dict[str, Any], list[str]]:
+            with form.side.recording() if form.side is not None else contextlib.nullcontext([]) as side:
+                data = to_plain(render_entry(page, self.env, self.model, form))
+            return {**data, "side": side}, [record["slot"] for record in side]
+
+        data, kept = self.fragments.get(f"{page.key}.{name}", make)
+        if kept and form.side is not None and data["side"]:
+            form.side.replay(data["side"])
+        return from_plain(page, form, data)
+
+
+def to_plain(rendered: RenderedEntry) -> dict[str, Any]:
+    """A rendering as JSON data (what ``fragments`` keeps); None for the parts its format does not render."""
+
+    def pieces(value: Any) -> list[list[str]] | None:
+        return None if isinstance(value, NotRendered) else [[heading, str(body)] for heading, body in value]
+
+    solution = rendered.solution_html
+    return {
+        "html": pieces(rendered.sections_html),
+        "md": pieces(rendered.sections_md),
+        "text": pieces(rendered.sections_text),
+        "solution": False if isinstance(solution, NotRendered) else None if solution is None else str(solution),
+    }
+
+
+def from_plain(page: EntryPage, form: EntryFormat, data: Mapping[str, Any]) -> RenderedEntry:
+    """The rendering ``to_plain`` gave ``data`` for, as ``render_entry`` made it."""
+    solution = data["solution"]
+    return RenderedEntry(
+        page,
+        tuple((h, Markup(b)) for h, b in data["html"]) if form.html else NotRendered("sections_html"),
+        tuple((h, b) for h, b in data["md"]) if form.markdown else NotRendered("sections_md"),
+        NotRendered("solution_html") if solution is False else None if solution is None else Markup(solution),
+        tuple((h, b) for h, b in data["text"]) if form.text else NotRendered("sections_text"),
+    )
 
 
 def render_entry(page: EntryPage, env: jinja2.Environment, model: SiteModel, form: EntryFormat) -> RenderedEntry:

@@ -21,6 +21,7 @@ from ..check.links import PageLinks, page_links
 from ..check.wellformed import XML_SUFFIXES, check_xml
 from ..errors import BuildError, Problem, TemplateError
 from ..incremental.deps import digest, tracking
+from ..incremental.fragments import take_used
 from ..incremental.parts import Part, Parts
 from ..parallel import map_chunks
 
@@ -87,6 +88,8 @@ class Made:
     parts: dict[str, Part | None] = field(default_factory=dict)
     """The parts it used (see ``parts``): made now, or None if kept from the last build."""
     error: BuildError | None = None
+    used: set[str] = field(default_factory=set)
+    """The kept renderings (``fragments``) it used or made, and the cache slots they rely on."""
 
 
 @dataclass
@@ -99,6 +102,11 @@ class Rendered:
     @property
     def digests(self) -> dict[str, str]:
         return {path: d for made in self.made.values() for path, d in made.digests.items()}
+
+    @property
+    def used(self) -> set[str]:
+        """The fragments (and their slots) the jobs made used: in workers too."""
+        return {name for made in self.made.values() for name in made.used}
 
 
 def render_jobs(
@@ -151,6 +159,8 @@ def _make(
             except BuildError as exc:
                 result.error = exc
                 break
+            finally:
+                result.used = take_used()
             result.reads = frozenset(reads)
             if job.parts is not None:
                 result.parts = job.parts.take(job.name)
@@ -164,6 +174,7 @@ def _make(
                 _record(made[index], later.result(), jobs[index], sink, base_path, base_url)
             except BuildError as exc:
                 made[index].error = exc
+            made[index].used |= take_used()
     found = []
     for index in sorted(made):
         found.append(made[index])

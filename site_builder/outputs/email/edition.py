@@ -21,11 +21,12 @@ and the formula images themselves under ``math/``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +39,7 @@ from ...model.pages import IssuePage
 from ...model.site_model import SiteModel
 from ...render.entries import TEXT, EntryFormat
 from ..portable import SiteRendering, image_url, portable_html
-from .math_images import formula_image
+from .math_images import formula_image, math_slot
 
 EMAIL_TEMPLATE = "email.html"
 """The HTML part's template."""
@@ -62,6 +63,8 @@ class FormulaImages:
     """``math/<key>.png`` -> PNG bytes, for every formula drawn so far."""
     sources: dict[str, tuple[str, bool, bool]] = field(default_factory=dict)
     """``math/<key>.png`` -> (LaTeX, display, dark) of every formula image shown so far, drawn or not."""
+    _records: list[list[dict[str, Any]]] = field(default_factory=list, init=False, repr=False)
+    """The open ``recording`` blocks' records, innermost last."""
 
     def html(self, latex: str, display: bool) -> str:
         light, dark = (self._img(latex, display, dark=dark) for dark in (False, True))
@@ -73,12 +76,30 @@ class FormulaImages:
         path = f"math/{image.key}.png"
         self.files[path] = image.png
         self.sources[path] = (latex, display, dark)
+        for records in self._records:
+            slot = math_slot(latex, display=display, dark=dark)
+            records.append({"path": path, "latex": latex, "display": display, "dark": dark, "slot": slot})
         style = "border:0; max-width:100%; height:auto;"
         style += " display:block; margin:0 auto;" if display else f" vertical-align:-{image.depth}px;"
         return (
             f'<img class="math" src="{html.escape(self.model.urls.link(path))}" alt="{html.escape(latex.strip())}" '
             f'width="{image.width}" height="{image.height}" style="{style}">'
         )
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[dict[str, Any]]]:
+        """The images shown inside the block (see ``render.entries.SideFiles``): a kept rendering shows them again."""
+        records: list[dict[str, Any]] = []
+        self._records.append(records)
+        try:
+            yield records
+        finally:
+            self._records.remove(records)
+
+    def replay(self, records: list[dict[str, Any]]) -> None:
+        """Show the images of ``records`` again: each is drawn (or read from the cache) when its file is made."""
+        for record in records:
+            self.sources.setdefault(record["path"], (record["latex"], record["display"], record["dark"]))
 
     def png(self, path: str) -> bytes:
         """The image at ``path`` (``math/<key>.png``) of a formula shown before, drawn now if need be."""
@@ -96,7 +117,7 @@ def unicode_html(latex: str, display: bool) -> str:
 
 def email_formats(images: FormulaImages) -> dict[str, EntryFormat]:
     """How the email's HTML part (formulas as images) and its plain-text part (formulas in Unicode) show entries."""
-    return {"email": EntryFormat(math_html=images.html), "text": TEXT}
+    return {"email": EntryFormat(math_html=images.html, side=images), "text": TEXT}
 
 
 def subject(model: SiteModel, issue: IssuePage) -> str:

@@ -125,8 +125,7 @@ def formula_image(latex: str, *, display: bool, cache: Cache | None = None, dark
     ``dark``: light ink on a transparent background, for a dark colour scheme.
     """
     cache = cache or Cache(None)
-    scheme = "dark:" if dark else ""
-    slot = f"{MATH_SLOTS}/{digest(f'{display}:{scheme}{latex}'.encode())[:32]}"
+    slot = math_slot(latex, display=display, dark=dark)
     key = Key(
         {
             "latex": latex,
@@ -146,6 +145,12 @@ def formula_image(latex: str, *, display: bool, cache: Cache | None = None, dark
 
 MATH_SLOTS = "math"
 """Cache folder of formula images (see ``Cache``)."""
+
+
+def math_slot(latex: str, *, display: bool, dark: bool) -> str:
+    """The cache slot (see ``Cache``) of a formula's image."""
+    scheme = "dark:" if dark else ""
+    return f"{MATH_SLOTS}/{digest(f'{display}:{scheme}{latex}'.encode())[:32]}"
 
 
 @functools.lru_cache(maxsize=512)
