@@ -36,6 +36,10 @@ KINDS: tuple[EntryKind, ...] = (
 )
 """In the order an issue shows its parts."""
 
+LISTED = ("summary", "difficulty")
+"""Entry fields that pages listing many entries show (a chapter's page shows each topic's summary): kept in the
+skeleton, so those pages do not parse every member's file."""
+
 BY_FOLDER = {kind.folder: kind for kind in KINDS}
 BY_GROUP_FOLDER = {kind.group_folder: kind for kind in KINDS if kind.group_folder}
 ISSUES = "issues"

@@ -2,7 +2,7 @@
 
 A build after an edit reads and validates only the files that changed (``scan``); every
 other file is known by the few values the model is built from (its *skeleton*: an entry's
-id, title and group, an issue's date, draft flag and parts), recorded by the build that
+id, title and group and the fields lists show, an issue's date, draft flag and parts), recorded by the build that
 read it, and its validated model is loaded only if something reads it. Checks across
 files (dangling references, groups sharing a page, parts sharing an element id) run on
 skeletons, or on the files involved in a change.
@@ -20,10 +20,10 @@ import pydantic
 
 from ..errors import ContentError, Problem
 from ..incremental.deps import field_facts
-from .kinds import BY_FOLDER, ISSUES, KINDS, SITE_FILE, EntryKind
+from .kinds import BY_FOLDER, ISSUES, KINDS, LISTED, SITE_FILE, EntryKind
 from .schema import IssueEntry
 from .settings import SiteConfig
-from .sources import Content, EntrySource, IssueSource, Loaded, Recorded, Source, T
+from .sources import Content, EntrySource, IssueSource, Loaded, Recorded, Source, T, structure
 from .unread import is_read, unread_problems
 from .validation import check_element_ids, check_entry, check_groups, dangling, validation_problems
 from .yamlsource import YamlDocument, YamlProblem, parse_yaml
@@ -53,15 +53,27 @@ def _all_files(root: Path) -> dict[str, bytes | None]:
 
 
 def load_changed(
-    root: Path, files: Mapping[str, bytes | None], recorded: Recorded, digests: Mapping[str, str] | None = None
+    root: Path,
+    files: Mapping[str, bytes | None],
+    recorded: Recorded,
+    digests: Mapping[str, str] | None = None,
+    before: Content | None = None,
 ) -> tuple[Content | None, list[Problem]]:
     """Every problem of ``root/content``, and the content without the files that have one.
 
     ``files`` are the content files now (display path -> bytes, or None where not read yet);
     those in ``recorded`` and not in ``changed`` are taken as the last build left them.
-    The content is None when ``content/site.yaml`` itself is invalid.
+    The content is None when ``content/site.yaml`` itself is invalid. ``before``: the content of
+    the build ``recorded`` describes, if this process still has it (``serve``): when no file came
+    or went and the files read keep their skeleton's structure, only those files are looked at.
     """
-    return _Loader(root, files, recorded, digests or {}).load()
+    loader = _Loader(root, files, recorded, digests or {})
+    if before is not None and files.keys() == before.paths:
+        loaded = loader.load_over(before)
+        if loaded is not None:
+            return loaded
+        loader = _Loader(root, files, recorded, digests or {})
+    return loader.load()
 
 
 class _Loader:
@@ -74,6 +86,7 @@ class _Loader:
         self.facts: dict[str, dict[str, str]] = {}
         self.read: set[str] = set()
         self.skeletons: dict[str, Any] = {}
+        self._by_folder: dict[str, list[str]] | None = None
 
     def load(self) -> tuple[Content | None, list[Problem]]:
         self.problems.extend(unread_problems(self.files))
@@ -104,13 +117,65 @@ class _Loader:
         content = Content(
             site, site_source, entries, dict(sorted(issues.items())), self.facts, self.read, self.skeletons
         )
+        content.paths = frozenset(self.files)
+        return content, self.problems
+
+    def load_over(self, before: Content) -> tuple[Content, list[Problem]] | None:
+        """The content as ``before``, with the files whose bytes changed read again; None where a full load must tell.
+
+        A full load is needed if a changed file is invalid, or changes what shapes the site (its skeleton's
+        ``structure``): the checks across files then run on every file. Otherwise those checks
+        give what they gave ``before``, but for the element ids of the issues a changed file is part of.
+        """
+        site, site_source = before.site, before.site_source
+        entries, issues = dict(before.entries), dict(before.issues)
+        saved: set[tuple[str, str]] = set()
+        # Entries first: an issue changed with one of its parts is checked with the part as it is now.
+        recorded, digests = self.recorded, self.digests
+        fresh = [p for p in self.files if (known := recorded.get(p)) is None or known[0] != digests.get(p)]
+        for path in sorted(fresh, key=lambda p: p.startswith(f"content/{ISSUES}/")):
+            kind = entry_folder(path)
+            if path == SITE_FILE:
+                loaded = self._validate(SITE_FILE, SiteConfig)
+                if loaded is None:
+                    return None
+                site = loaded
+                site_source = Source(
+                    SITE_FILE, loaded.doc.digest, self._later(SITE_FILE, SiteConfig), SiteConfig, None, loaded
+                )
+            elif kind is not None and is_read(path):
+                entry = self._entry(kind, path, path.rsplit("/", 1)[1][: -len(".yaml")])
+                if entry is None or structure(self.skeletons[path]) != structure(before.skeletons.get(path)):
+                    return None
+                entries[(kind.folder, entry.id)] = entry
+                saved.add((kind.folder, entry.id))
+            elif path.startswith(f"content/{ISSUES}/") and is_read(path):
+                issue = self._issue(path, entries, set())
+                if issue is None or structure(self.skeletons[path]) != structure(before.skeletons.get(path)):
+                    return None
+                issues[issue.date] = issue
+            else:
+                return None
+        if self.problems:
+            return None
+        for issue in issues.values() if saved else ():  # the element ids of the issues an entry saved is part of
+            keys = [(k.folder, ref) for k, ref in zip(KINDS, issue.parts, strict=True)]
+            if issue.path not in self.read and any(key in saved for key in keys):
+                parts = [(k.part, entries[key]) for k, key in zip(KINDS, keys, strict=True)]
+                self.problems.extend(check_element_ids(issue.loaded, [(n, p.loaded) for n, p in parts]))
+        skeletons = {**before.skeletons, **self.skeletons}
+        content = Content(site, site_source, entries, issues, self.facts, self.read, skeletons, before.paths)
         return content, self.problems
 
     # --- files -----------------------------------------------------------------------------------
 
     def _yaml_files(self, folder: str) -> list[str]:
+        if self._by_folder is None:  # one pass over the files for every folder
+            self._by_folder = {}
+            for path in sorted(self.files):
+                self._by_folder.setdefault(path.split("/", 2)[1] if path.count("/") > 1 else "", []).append(path)
+        names = self._by_folder.get(folder, [])
         prefix = f"content/{folder}/"
-        names = sorted(p for p in self.files if p.startswith(prefix))
         if not names and not (self.root / prefix).is_dir():
             self.problems.append(Problem(prefix.rstrip("/"), message="folder is missing"))
             return []
@@ -179,9 +244,10 @@ class _Loader:
             return None
         self.problems.extend(check_entry(loaded))
         group = getattr(entry, kind.group_field) if kind.group_field else None
-        skeleton = (entry.id, entry.title, group)
+        listed = {name: getattr(entry, name) for name in LISTED if name in kind.model.model_fields}
+        skeleton = (entry.id, entry.title, group, listed)
         self.skeletons[path] = skeleton
-        return EntrySource(kind, skeleton, path, loaded.doc.digest, lambda: loaded)
+        return EntrySource(kind, skeleton, path, loaded.doc.digest, self._later(path, kind.model), loaded)
 
     def _issue(
         self, path: str, entries: Mapping[tuple[str, str], EntrySource], invalid: set[tuple[str, str]]
@@ -200,8 +266,7 @@ class _Loader:
                 self._misdated(loaded, path)
                 return None
             skeleton = (issue.date.isoformat(), issue.draft, *(getattr(issue, kind.part) for kind in KINDS))
-            captured = loaded
-            source = IssueSource(skeleton, path, loaded.doc.digest, lambda: captured)  # type: ignore[arg-type]
+            source = IssueSource(skeleton, path, loaded.doc.digest, self._later(path, IssueEntry), loaded)  # type: ignore[arg-type]
         self.skeletons[path] = (source.date.isoformat(), source.draft, *source.parts)
         parts: list[tuple[str, EntrySource]] = []
         for kind, ref in zip(KINDS, source.parts, strict=True):
@@ -230,6 +295,17 @@ class _Loader:
         name = path.rsplit("/", 1)[1]
         message = f"date {loaded.model.date} does not match the file name {name!r}"
         self.problems.append(loaded.problem(("date",), message, hint))
+
+
+def let_go(root: Path, content: Content) -> None:
+    """Drop every file's parsed document and model ``content`` holds (a long-lived process keeps the sources alone)."""
+    loader = _Loader(root, {}, {}, {})
+    for entry in content.entries.values():
+        if entry._loaded is not None:
+            entry.let_go(loader._later(entry.path, entry.kind.model))
+    for issue in content.issues.values():
+        if issue._loaded is not None:
+            issue.let_go(loader._later(issue.path, IssueEntry))
 
 
 def source_texts(root: Path) -> dict[str, str]:

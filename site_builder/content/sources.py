@@ -7,6 +7,7 @@ The loader (``load``) makes them; validation, compute and the model read them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -42,12 +43,13 @@ class Source(Generic[T]):
         load: Callable[[], Loaded[T]],
         model: type[T],
         known: Mapping[str, Any] | None = None,
+        loaded: Loaded[T] | None = None,
     ) -> None:
         self.path = path
         self.digest = digest
         self._load = load
-        self._loaded: Loaded[T] | None = None
-        self.fields = Fields(path, lambda: self.loaded.model, frozenset(model.model_fields), known)
+        self._loaded: Loaded[T] | None = loaded
+        self.fields = Fields(path, lambda: self.loaded.model, _field_names(model), known)
         """The model's fields, noting each one read (see ``deps``); ``known``: those the skeleton holds."""
 
     @property
@@ -56,23 +58,37 @@ class Source(Generic[T]):
             self._loaded = self._load()
         return self._loaded
 
+    def let_go(self, load: Callable[[], Loaded[T]]) -> None:
+        """Drop the parsed file and its model: ``load`` makes them again when next read."""
+        self._load, self._loaded = load, None
+        self.fields._model = None
+
+
+@functools.cache
+def _field_names(model: type[Model]) -> frozenset[str]:
+    """Its fields' names, once per model rather than once per file (pydantic makes ``model_fields`` at each call)."""
+    return frozenset(model.model_fields)
+
 
 class EntrySource(Source[Entry]):
     """A topic, problem or feature."""
 
     def __init__(
-        self, kind: EntryKind, skeleton: tuple[str, str, str | None], path: str, digest: str, load: Any
+        self, kind: EntryKind, skeleton: tuple[Any, ...], path: str, digest: str, load: Any, loaded: Any = None
     ) -> None:
         self.kind = kind
-        self.id, self.title, self.group = skeleton
-        super().__init__(path, digest, load, kind.model, {"id": self.id, "title": self.title})
+        self.id, self.title, self.group = skeleton[:3]
+        listed = skeleton[3] if len(skeleton) > 3 else {}  # ``kinds.LISTED``: absent from a skeleton made by hand
+        super().__init__(path, digest, load, kind.model, {"id": self.id, "title": self.title, **listed}, loaded)
 
 
 class IssueSource(Source[IssueEntry]):
     """A daily issue."""
 
-    def __init__(self, skeleton: tuple[str, bool, str, str, str], path: str, digest: str, load: Any) -> None:
-        super().__init__(path, digest, load, IssueEntry)
+    def __init__(
+        self, skeleton: tuple[str, bool, str, str, str], path: str, digest: str, load: Any, loaded: Any = None
+    ) -> None:
+        super().__init__(path, digest, load, IssueEntry, loaded=loaded)
         self.date = dt.date.fromisoformat(skeleton[0])
         self.draft = skeleton[1]
         self.parts: tuple[str, ...] = skeleton[2:]
@@ -95,6 +111,8 @@ class Content:
     """Display paths of the files this load read and validated."""
     skeletons: dict[str, Any] = field(default_factory=dict)
     """Display path -> skeleton of every content file."""
+    paths: frozenset[str] = frozenset()
+    """Every file under ``content/`` there was, read or not."""
 
     def entry(self, folder: str, entry_id: str) -> EntrySource | None:
         return self.entries.get((folder, entry_id))
@@ -105,3 +123,11 @@ class Content:
 
 Recorded = Mapping[str, tuple[str, Any]]
 """Display path -> (sha256, skeleton) of the content files the last build read."""
+
+
+def structure(skeleton: Any) -> Any:
+    """What of a skeleton shapes the site (an issue's date, draft flag and parts; an entry's id, title and group), as
+    the state stores it (tuples become lists): an entry's listed fields (``kinds.LISTED``) are only shown."""
+    if isinstance(skeleton, list | tuple):
+        return [structure(v) for v in skeleton if not isinstance(v, dict)]
+    return skeleton

@@ -11,6 +11,7 @@ files they edit (hidden files, backups, swap and lock files) is passed over.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -22,15 +23,16 @@ FOLDERS = (*(kind.folder for kind in KINDS), ISSUES)
 """The folders under ``content/`` the loader reads files from."""
 
 # Hidden files and folders (.DS_Store, .#lock, .name.swp), backups (name~), Emacs's #name#,
-# the file Vim writes to test a folder (4913) and JetBrains' safe-write copies.
-_LEFT_BY_EDITORS = re.compile(r"^\.|~$|^#.*#$|^4913$|___jb_(?:tmp|old)___$")
+# the file Vim writes to test a folder (4913) and JetBrains' safe-write copies: any part of a path.
+_LEFT_BY_EDITORS = re.compile(r"(?:^|/)(?:\.|#[^/]*#(?:/|$)|4913(?:/|$))|(?:~|___jb_(?:tmp|old)___)(?:/|$)")
 
 
 def left_by_editor(path: str) -> bool:
     """True if some part of ``path`` is what an editor or file manager leaves beside the files it edits."""
-    return any(_LEFT_BY_EDITORS.search(part) for part in path.split("/"))
+    return _LEFT_BY_EDITORS.search(path) is not None
 
 
+@functools.cache  # a project's paths are few and stay: every build (every save in serve) asks again for each
 def is_read(path: str) -> bool:
     """True if the loader reads ``path`` (a project path under ``content/``)."""
     folder, _, name = path.removeprefix("content/").partition("/")

@@ -72,6 +72,8 @@ class BuildState:
         self.path = path
         self._rows: dict[str, dict[str, Any]] = {}
         """``inputs`` and ``outputs`` as read and committed since: ``serve`` asks for every row at each save."""
+        self.kept: dict[str, Any] = {}
+        """What the build that committed last derived and the next may reuse while this process lives (``serve``)."""
 
     @classmethod
     def open(cls, folder: Path | None, builder: Callable[[], str]) -> BuildState:
@@ -105,6 +107,7 @@ class BuildState:
     def reset(self, builder: str) -> None:
         """Forget everything: the next build makes every output."""
         self._rows.clear()
+        self.kept.clear()
         with self.db:
             for table in ("meta", "inputs", "facts", "jobs", "reads", "outputs", "links", "linked", "parts"):
                 self.db.execute(f"DELETE FROM {table}")

@@ -65,8 +65,12 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
         state = open_state(state_folder(out), marker_tree(out), fresh=not options.cache)
         try:
             # Without a state, the files published are read once: unchanged ones are kept, not written again.
-            published = moved_outputs(out, state) if state.meta("tree") else read_output(out)
-            output = Publication(out, state_folder(out), published, intact_outputs(out, published))
+            if state.meta("tree"):
+                published, intact = published_files(out, state)
+            else:
+                published = read_output(out)
+                intact = intact_outputs(out, published)
+            output = Publication(out, state_folder(out), published, intact)
             report = run(root, options, state, output, now)
             site = report.model.site_source.loaded.model  # type: ignore[union-attr]
             key = options_key(root, out, options)
@@ -77,8 +81,9 @@ def build_site(root: Path, out: Path, options: BuildOptions, now: dt.datetime | 
             state.close()
 
 
-def moved_outputs(out: Path, state: BuildState) -> dict[str, OutputRow]:
-    """The files the state says were published in ``out``, under their inodes now if the whole tree was moved.
+def published_files(out: Path, state: BuildState) -> tuple[dict[str, OutputRow], set[str]]:
+    """The files the state says were published in ``out`` (under their inodes now if the whole tree was moved), and
+    those still as published; one ``lstat`` of each.
 
     A build knows the files it published by inode, size and modification time (a file replaced by hand is
     made again). A tree copied as a whole with its times (restored from a CI job's cache, ``cp -a``,
@@ -90,20 +95,29 @@ def moved_outputs(out: Path, state: BuildState) -> dict[str, OutputRow]:
     recorded = state.meta("marker")
     try:
         info = os.lstat(out / MARKER)
+        tree_moved = bool(recorded) and recorded[0] != info.st_ino
+        tree_moved = tree_moved and tuple(recorded[1:]) == (info.st_size, info.st_mtime_ns)
     except OSError:
-        return published
-    if not recorded or recorded[0] == info.st_ino or tuple(recorded[1:]) != (info.st_size, info.st_mtime_ns):
-        return published
+        tree_moved = False
     moved = {}
+    intact = set()
     base = str(out)
     for path, row in published.items():
-        with contextlib.suppress(OSError):
+        try:
             info = os.lstat(f"{base}/{path}")
-            if info.st_ino != row.ino and (info.st_size, info.st_mtime_ns) == (row.size, row.mtime):
-                moved[path] = dataclasses.replace(row, ino=info.st_ino)
-    state.commit(StateUpdate(outputs=moved))
-    log.debug("the output folder was moved: %d published files found under new inodes", len(moved))
-    return {**published, **moved}
+        except OSError:
+            continue
+        if (info.st_size, info.st_mtime_ns) != (row.size, row.mtime):
+            continue
+        if info.st_ino == row.ino:
+            intact.add(path)
+        elif tree_moved:
+            moved[path] = dataclasses.replace(row, ino=info.st_ino)
+            intact.add(path)
+    if tree_moved:
+        state.commit(StateUpdate(outputs=moved))
+        log.debug("the output folder was moved: %d published files found under new inodes", len(moved))
+    return {**published, **moved} if moved else published, intact
 
 
 def open_state(folder: Path | None, tree: str | None, *, fresh: bool = False) -> BuildState:

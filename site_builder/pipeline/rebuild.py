@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content.load import load_changed
-from ..content.sources import Content
+from ..content.sources import Content, structure
 from ..errors import ContentError
 from ..incremental.parts import PART, Part, part_prefix
 from ..incremental.scan import Scan, scan
@@ -25,6 +25,10 @@ from ..outputs.site import Site
 from ..outputs.site_jobs import job_names, site_jobs
 from ..render.jobs import Job
 
+JOB_NAMES = "job_names"
+"""``BuildState.kept``: every job of the site, as the last committed build listed them."""
+CONTENT = "content"
+"""``BuildState.kept``: the content of the last committed build, its files let go of (``serve`` keeps it)."""
 COMPUTE = "compute:"
 """Prefix of the compute jobs' names in the state: one per entry, reading its file and its ``computed/`` code."""
 
@@ -85,23 +89,18 @@ def load_project(root: Path, changes: Changes, state: BuildState) -> Content:
         for p, r in changes.recorded.items()
         if p.startswith("content/") and r.skeleton is not None
     }
-    content, problems = load_changed(root, files, recorded, changes.scan.digests)
+    content, problems = load_changed(root, files, recorded, changes.scan.digests, state.kept.get(CONTENT))
     if problems or content is None:
         raise ContentError(problems)
     for path, facts in content.facts.items():
         changes.compare(facts, state.file_facts(path), complete=True)
         known = changes.recorded.get(path)
-        if known is None or _plain(known.skeleton) != _plain(content.skeletons.get(path)):
+        if known is None or structure(known.skeleton) != structure(content.skeletons.get(path)):
             changes.structural = True  # an issue's date, parts or draft flag, an entry's title or group
     for path in changes.scan.gone:
         if path.startswith("content/"):
             changes.compare({}, state.file_facts(path), complete=True)
     return content
-
-
-def _plain(value: object) -> object:
-    """A skeleton as the state stores it (tuples become lists), for comparing."""
-    return [_plain(v) for v in value] if isinstance(value, list | tuple) else value
 
 
 def entries_to_compute(content: Content, changes: Changes, state: BuildState) -> list:
@@ -141,7 +140,10 @@ def plan_outputs(
     ``defer`` and that were made before wait for the next build (``serve`` shows a save before it
     indexes it for search); the state remembers them, so that build makes them whatever changed.
     """
-    names = job_names(site)
+    # The jobs of an unchanged structure are the last build's: a long-lived process (``serve``) kept their names.
+    names = None if changes.structural else state.kept.get(JOB_NAMES)
+    if names is None:
+        names = job_names(site)
     readers = state.readers(changes.facts) if changes.facts else set()
     broken = {row.job for path, row in changes.published.items() if path not in intact}
     owed = set(state.meta("later", []))  # left for this build by the last one

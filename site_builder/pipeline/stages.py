@@ -34,7 +34,7 @@ from ..publish.publication import Publication
 from ..render.jobs import Rendered, render_jobs
 from ..render.templates import load_templates
 from .options import BuildOptions
-from .rebuild import COMPUTE, Changes, Plan, entries_to_compute, load_project, plan_outputs
+from .rebuild import COMPUTE, JOB_NAMES, Changes, Plan, entries_to_compute, load_project, plan_outputs
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,10 @@ class Tree(Mapping[str, str]):
         yield from (p for p in self.published if p not in self.made and self.owners.get(p, 1) > 0)
 
     def __len__(self) -> int:
-        return len(self.paths())
+        """Counted from the changes alone (the published tree has ten thousand files at a thousand issues)."""
+        removed = sum(1 for p, count in self.owners.items() if count <= 0 and p in self.published)
+        added = sum(1 for p in self.made if p not in self.published or self.owners.get(p, 1) <= 0)
+        return len(self.published) - removed + added
 
     def paths(self) -> set[str]:
         return set(self)
@@ -330,6 +333,7 @@ def write_stage(
                 update.meta["changed"] = []
             # else the previous tree is still the one before output/, and ``changed`` still what tells them apart
             state.commit(update)
+    state.kept[JOB_NAMES] = plan.names
     model = plan.site.model
     return BuildReport(
         files=len(tree),

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import parallel
+from ..content.load import let_go
 from ..errors import BuildError
 from ..outputs.search import BUNDLE
 from ..pipeline.build import long_lived_objects, open_state, run
 from ..pipeline.options import BuildOptions
+from ..pipeline.rebuild import CONTENT
 from ..publish.memory import MemoryOutput
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,10 @@ class Session:
             raise
         self.pending = set()
         assert report.model is not None
+        # The next save loads only the files it changed over this content (``load.load_changed``); what the
+        # build parsed is let go of, so the preview holds no more between saves than before.
+        let_go(self.root, report.model.content)
+        self.state.kept[CONTENT] = report.model.content
         self.rendered = report.rendered
         self.later = report.later
         return self.output.files, report.model.urls.base_path

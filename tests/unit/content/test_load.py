@@ -132,9 +132,9 @@ def test_a_tiny_project_on_disk_is_loaded_whole(tmp_path: Path) -> None:
     assert content.read == {SITE, TOPIC, PROBLEM, FEATURE, ISSUE}
     assert content.skeletons == {
         SITE: (),
-        TOPIC: ("entropy", "Entropy", "Information"),
-        PROBLEM: ("argmax", "Argmax", "Basics"),
-        FEATURE: ("search", "Search", None),
+        TOPIC: ("entropy", "Entropy", "Information", {"summary": "How surprised we are."}),
+        PROBLEM: ("argmax", "Argmax", "Basics", {"summary": "The largest.", "difficulty": "Easy"}),
+        FEATURE: ("search", "Search", None, {"summary": "Find a topic."}),
         ISSUE: ("2026-11-26", False, "entropy", "argmax", "search"),
     }
     assert set(content.facts) == {SITE, TOPIC, PROBLEM, FEATURE, ISSUE}
@@ -444,7 +444,7 @@ def test_a_file_whose_bytes_changed_since_its_record_is_read_again(tmp_path: Pat
     content, problems = load(files, tmp_path, recorded)
     assert problems == [] and content is not None
     assert TOPIC in content.read and content.entries["topics", "entropy"].title == "Entropy"
-    assert content.skeletons[TOPIC] == ("entropy", "Entropy", "Information")
+    assert content.skeletons[TOPIC] == ("entropy", "Entropy", "Information", {"summary": "How surprised we are."})
 
 
 def test_without_digests_every_recorded_file_is_read_again(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from site_builder.content.load import load_content
-from site_builder.content.sources import Content
+from site_builder.content.sources import Content, structure
 from site_builder.errors import ContentError
 from site_builder.incremental.builder import _dependencies
 from site_builder.incremental.cache import Cache
@@ -27,14 +27,16 @@ from site_builder.outputs.site import Site
 from site_builder.outputs.site_jobs import job_names
 from site_builder.pipeline.rebuild import (
     COMPUTE,
+    JOB_NAMES,
     Changes,
-    _plain,
     entries_to_compute,
     load_project,
     plan_outputs,
     scan_changes,
     stale_paths,
 )
+from site_builder.pipeline.stages import Tree
+from site_builder.render.jobs import Made, Rendered
 from site_builder.render.templates import load_templates
 
 from ...conftest import REPO
@@ -95,9 +97,17 @@ def test_a_complete_comparison_notes_the_facts_gone_too() -> None:
 
 
 def test_a_skeleton_is_compared_as_the_state_stores_it() -> None:
-    assert _plain(("2026-11-26", False, ("a", ["b", ("c",)]))) == ["2026-11-26", False, ["a", ["b", ["c"]]]]
-    assert _plain("text") == "text"
-    assert _plain(None) is None
+    assert structure(("2026-11-26", False, ("a", ["b", ("c",)]))) == ["2026-11-26", False, ["a", ["b", ["c"]]]]
+    assert structure("text") == "text"
+    assert structure(None) is None
+
+
+def test_a_skeleton_s_listed_fields_do_not_shape_the_site() -> None:
+    # A topic's summary edited: the chapter's page shows it (a fact), but no page comes or goes.
+    before = ("perplexity", "Perplexity", "NLP", {"summary": "How surprised"})
+    after = ["perplexity", "Perplexity", "NLP", {"summary": "How very surprised"}]
+    assert structure(before) == structure(after) == ["perplexity", "Perplexity", "NLP"]
+    assert structure(before) != structure(("perplexity", "Perplexity", "Vision", {"summary": "How surprised"}))
 
 
 # --- files scanned -----------------------------------------------------------------------------
@@ -284,6 +294,14 @@ def test_the_trees_may_differ_where_the_last_build_changed_or_a_hand_did() -> No
     assert stale_paths(state, ["a.html", "b.html", "c.html"], {"a.html", "c.html"}) == {"b.html", "c.html", "gone.html"}
 
 
+def test_a_tree_is_counted_from_its_changes() -> None:
+    published = {p: OutputRow(p, 1, 2, 3) for p in ("a.html", "b.html", "c.html")}
+    made = Made("job", {"b.html": "new", "d.html": "d"})
+    tree = Tree.of(published, {"job": ("b.html", "c.html")}, Rendered({"job": made}))  # type: ignore[arg-type]
+    assert tree.paths() == {"a.html", "b.html", "d.html"} and tree.removed == {"c.html"}
+    assert len(tree) == len(tree.paths()) == 3
+
+
 def test_scanning_keeps_the_published_files() -> None:
     published = {"index.html": OutputRow("d", 1, 2, 3)}
     assert scan_changes(Path("/nonexistent"), _state(), published).published is published
@@ -329,6 +347,17 @@ def test_a_first_build_makes_every_job(site: Site) -> None:
     assert plan.names == job_names(site) and len(plan.names) == 57
     assert [job.name for job in plan.dirty] == plan.names
     assert plan.before == {} and plan.gone == set()
+
+
+def test_the_names_a_build_kept_are_listed_again_only_when_the_structure_changed(site: Site) -> None:
+    state = _state()
+    _made(state, site, {PERPLEXITY: {f"{TOPIC}#title"}})
+    kept = [HOME, PERPLEXITY]  # what the last build committed listed (``serve`` keeps it between saves)
+    state.kept[JOB_NAMES] = kept
+    assert plan_outputs(site, _changes({f"{TOPIC}#title": "new"}), state, set()).names is kept
+    assert plan_outputs(site, _changes({}, structural=True), state, set()).names == job_names(site)
+    state.reset("b")
+    assert state.kept == {}
 
 
 def test_the_jobs_that_read_a_changed_fact_are_made_again_in_site_order(site: Site) -> None:
