@@ -9,6 +9,7 @@ because it is not installed; with BUILD_SITE_CI=1 (``.ci/run``) a missing part f
 from __future__ import annotations
 
 import atexit
+import compileall
 import datetime as dt
 import functools
 import hashlib
@@ -287,6 +288,17 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         # (pytest keeps one-letter options for itself and its plugins: pytest-xdist adds -n the same way)
         group._addoption("-n", "--numprocesses", dest="numprocesses", default=None, help="ignored without pytest-xdist")
         group.addoption("--dist", dest="dist", default="no", help="ignored without pytest-xdist")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Byte-compile build-site's modules once, before the workers start, as installing a wheel would.
+
+    Many tests run build-site as a process of its own (the CLI, serve, SIGKILL, the delivery and the service); on a
+    machine with PYTHONDONTWRITEBYTECODE set (this one, some CI images) each of them would otherwise compile about a
+    hundred modules from source again: half a second a process. The __pycache__ folders are git-ignored.
+    """
+    if not hasattr(config, "workerinput"):  # the controlling process only: the workers start after it
+        compileall.compile_dir(REPO / "site_builder", quiet=1)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -35,13 +35,16 @@ def _run(*args: str | Path, cwd: Path, check: bool = True) -> subprocess.Complet
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ``bin`` folder of a fresh virtual environment, outside the checkout, with the wheel built from it installed."""
     dist = tmp_path_factory.mktemp("dist")
-    _run(sys.executable, "-m", "build", "--outdir", dist, REPO, cwd=dist)
+    # The sdist first and the wheel from it (build's default), with this environment's setuptools (the test extras
+    # pin the one pyproject's build-system asks for): `pip install -e .` has already built it in isolation.
+    _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, REPO, cwd=dist)
     (wheel,) = dist.glob("build_site-*-py3-none-any.whl")
     assert [p.name for p in dist.glob("build_site-*.tar.gz")] == [f"build_site-{site_builder.__version__}.tar.gz"]
     venv = tmp_path_factory.mktemp("venv") / "env"
     assert REPO not in venv.parents
-    _run(sys.executable, "-m", "venv", venv, cwd=venv.parent)
-    _run(venv / "bin/python", "-m", "pip", "install", "--quiet", wheel, cwd=venv.parent)
+    # Without a pip of its own (installing one takes seconds): this environment's pip installs into it.
+    _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=venv.parent)
+    _run(sys.executable, "-m", "pip", "--python", venv / "bin/python", "install", "--quiet", wheel, cwd=venv.parent)
     return venv / "bin"
 
 
