@@ -148,17 +148,22 @@ def scan(
     """
     snapshot = (only is not None and _partial_snapshot(root, recorded, only)) or _snapshot(root)
     found = Scan(root, snapshot.taken_ns, dict(snapshot.stats))
+    unsure = []  # read and hashed: new, changed, or under a new stat
+    racy = recorded_ns - RACY_NS  # ``is_racy``, inlined: a save in ``serve`` compares every file's stat
     for path, stat in found.stats.items():
         known = recorded.get(path)
-        if known is not None and known[0] == stat and not is_racy(stat, recorded_ns):
+        if known is not None and known[0] == stat and stat[2] < racy and stat[3] < racy:
             found.digests[path] = known[1]
-            continue
-        try:
-            data = (root / path).read_bytes()
-        except OSError:
+        else:
+            unsure.append(path)
+    base = str(root)
+    for path in unsure:
+        read = _read_one(f"{base}/{path}")
+        if read is None:
             continue  # gone since the stat: as if it never was (the next build sees it gone)
-        digest = hashlib.sha256(data).hexdigest()
+        data, digest = read
         found.digests[path] = digest
+        known = recorded.get(path)
         if known is not None and known[1] == digest:
             found.restated.add(path)
         else:
@@ -167,6 +172,25 @@ def scan(
     found.stats = {p: s for p, s in found.stats.items() if p in found.digests}
     found.gone = set(recorded) - set(found.stats)
     return found
+
+
+def _read_one(path: str) -> tuple[bytes, str] | None:
+    """Its bytes and sha256, None if it cannot be read: without ``pathlib`` or a buffered file, a third of the time
+    for the four thousand small files of a fresh checkout (two threads were slower on two busy cores)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def unchanged(snapshot: Snapshot, recorded: Mapping[str, tuple[Stat, str]], recorded_ns: int) -> bool:
