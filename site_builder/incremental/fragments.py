@@ -25,7 +25,7 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .cache import Cache, write_atomic
 from .deps import note_all, tracking
@@ -46,6 +46,20 @@ def take_used() -> set[str]:
     taken = set(_used)
     _used.clear()
     return taken
+
+
+def note_used(name: str, slots: Iterable[str] = ()) -> None:
+    """Fragment ``name`` (and ``slots``) is used by what is being made: a prune keeps it."""
+    _used.update((f"{FRAGMENTS}/{name}", *slots))
+
+
+class Got(NamedTuple):
+    """A fragment as ``Fragments.get`` gives it."""
+
+    data: Any
+    kept: bool
+    """True: kept from an earlier build; False: made now."""
+    reads: frozenset[str]
 
 
 class Fragments:
@@ -72,8 +86,8 @@ class Fragments:
         """The fragments of ``cache``; None when it is off (``--no-cache``)."""
         return None if cache.folder is None else cls(cache, known, state)
 
-    def get(self, name: str, make: Callable[[], tuple[Any, Sequence[str]]]) -> tuple[Any, bool]:
-        """The data of fragment ``name`` and True if it was kept; else ``make()``'s, kept now, and False.
+    def get(self, name: str, make: Callable[[], tuple[Any, Sequence[str]]]) -> Got:
+        """Fragment ``name`` as kept, or made now by ``make`` and kept.
 
         ``make`` gives the data (plain JSON) and the cache slots it relies on; what it reads is tracked.
         A kept fragment's reads are noted, as if it had been made now.
@@ -82,13 +96,13 @@ class Fragments:
         if found is not None:
             data, reads, slots = found
             note_all(reads)
-            _used.update((f"{FRAGMENTS}/{name}", *slots))
-            return data, True
-        with tracking() as reads:
+            note_used(name, slots)
+            return Got(data, True, frozenset(reads))
+        with tracking() as made_reads:
             data, slots = make()
-        _used.update((f"{FRAGMENTS}/{name}", *slots))
-        self._store(name, data, reads, slots)
-        return data, False
+        note_used(name, slots)
+        self._store(name, data, made_reads, slots)
+        return Got(data, False, frozenset(made_reads))
 
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}{SUFFIX}"

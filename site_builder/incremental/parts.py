@@ -8,7 +8,9 @@ its own read tracking, and kept in the build state (``state``: the value in ``pa
 read in ``jobs`` and ``reads`` like any job's). The next build that makes the job again gives
 it the parts whose reads did not change (``pipeline.rebuild.plan_outputs`` loads them) and makes only
 the others; what a kept part read counts as read by the job, so the job is still made again
-exactly when one of them changes. Parts are stored compressed (HTML shrinks fourfold).
+exactly when one of them changes. Parts are stored compressed (HTML shrinks fourfold). Each is
+also kept as a fragment in the build cache (``fragments``, ``v1/fragments/parts/JOB#KEY.z``), so a
+build without a state (a fresh CI job) takes it from there while none of its reads changed.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .deps import note_all, tracking
+from .fragments import Fragments, note_used
 
 PART = "part:"
 """Prefix of the parts' names among the state's jobs."""
+PARTS = "parts"
+"""Folder of the parts' copies among the cache's fragments (``fragments``)."""
 
 
 def part_prefix(job: str) -> str:
@@ -42,6 +47,8 @@ class Parts:
     def __init__(self) -> None:
         self.kept: dict[str, Part] = {}
         self._used: dict[str, Part | None] = {}
+        self.fragments: Fragments | None = None
+        """Where a part the state does not keep may be kept too (``fragments``): a build without state finds it."""
 
     def keep(self, parts: Mapping[str, Part]) -> None:
         """Parts that are still what their reads say (the build state's, none of whose reads changed)."""
@@ -54,9 +61,13 @@ class Parts:
         if found is not None:
             note_all(found.reads)
             self._used[name] = None
+            note_used(f"{PARTS}/{name[len(PART) :]}")  # the copy in the cache, if any, stays
             return zlib.decompress(found.value).decode()
-        with tracking() as reads:
-            value = make()
+        if self.fragments is not None:
+            value, _, reads = self.fragments.get(f"{PARTS}/{name[len(PART) :]}", lambda: (make(), ()))
+        else:
+            with tracking() as reads:
+                value = make()
         self._used[name] = Part(zlib.compress(value.encode(), 1), frozenset(reads))
         return value
 

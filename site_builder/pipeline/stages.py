@@ -143,7 +143,7 @@ def plan_stage(
     """Every output of the site as a job, and which of them to make now (see ``rebuild``)."""
     compiled = cache.folder.parent / "jinja" if cache.folder is not None and not cache.read_only else None
     site = Site(root, model, load_templates(root, compiled), FormulaImages(model, cache))
-    site.entries.fragments = Fragments.of(cache, changes.facts, state)  # renderings kept in the cache (#26)
+    site.entries.fragments = site.parts.fragments = Fragments.of(cache, changes.facts, state)  # kept in the cache
     plan = plan_outputs(site, changes, state, set(output.published), defer)
     log.debug("%d of %d jobs to make", len(plan.dirty), len(plan.names))
     return plan

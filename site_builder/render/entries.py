@@ -137,7 +137,7 @@ class EntryRenderings:
                 data = to_plain(render_entry(page, self.env, self.model, form))
             return {**data, "side": side}, [record["slot"] for record in side]
 
-        data, kept = self.fragments.get(f"{page.key}.{name}", make)
+        data, kept, _ = self.fragments.get(f"{page.key}.{name}", make)
         if kept and form.side is not None and data["side"]:
             form.side.replay(data["side"])
         return from_plain(page, form, data)

@@ -17,6 +17,7 @@ import pytest
 from site_builder.incremental.cache import Cache
 from site_builder.incremental.deps import note, tracking
 from site_builder.incremental.fragments import FRAGMENTS, Fragments, prune_kept, take_used
+from site_builder.incremental.parts import Parts
 from site_builder.incremental.state import BuildState, StateUpdate
 
 NAME = "topics/perplexity.web"
@@ -48,10 +49,10 @@ def _fragments(tmp_path: Path, known: dict[str, str | None], state: BuildState |
 
 def test_a_fragment_made_once_is_given_again_by_another_build_with_its_reads_noted(tmp_path: Path) -> None:
     calls: list[str] = []
-    assert _fragments(tmp_path, {FIELD: "a"}).get(NAME, _make(calls)) == (DATA, False)
+    assert _fragments(tmp_path, {FIELD: "a"}).get(NAME, _make(calls))[:2] == (DATA, False)
     take_used()
     with tracking() as reads:
-        assert _fragments(tmp_path, {FIELD: "a"}).get(NAME, _make(calls)) == (DATA, True)
+        assert _fragments(tmp_path, {FIELD: "a"}).get(NAME, _make(calls))[:2] == (DATA, True)
     assert calls == ["made"], "a kept fragment is not made again"
     assert reads == {FIELD}, "what a kept fragment read, the page using it reads"
     assert take_used() == {f"{FRAGMENTS}/{NAME}"}
@@ -79,8 +80,8 @@ def test_an_unreadable_fragment_is_made_again_and_replaced(tmp_path: Path) -> No
     path = tmp_path / "v1" / FRAGMENTS / "topics" / "perplexity.web.z"
     for damaged in (b"not zlib", zlib.compress(b"{not json"), zlib.compress(b'{"builder": 1}')):
         path.write_bytes(damaged)
-        assert _fragments(tmp_path, {FIELD: "a"}).get(NAME, _make(calls)) == (DATA, False)
-    assert _fragments(tmp_path, {FIELD: "a"}).get(NAME, _make(calls)) == (DATA, True)
+        assert _fragments(tmp_path, {FIELD: "a"}).get(NAME, _make(calls))[:2] == (DATA, False)
+    assert _fragments(tmp_path, {FIELD: "a"}).get(NAME, _make(calls))[:2] == (DATA, True)
     assert len(calls) == 4
 
 
@@ -127,3 +128,24 @@ def test_a_forked_worker_reads_the_recorded_facts_through_a_connection_of_its_ow
     worker.join(10)
     assert receive.poll(0) and receive.recv() is True
     assert fragments._state is state, "the parent keeps its own connection"
+
+
+def test_a_part_is_kept_in_the_cache_too_and_found_there_by_a_build_without_state(tmp_path: Path) -> None:
+    job, calls = "pagefind/2025-q3/pagefind-entry.json", []
+    take_used()  # what other tests left
+
+    def document() -> str:
+        calls.append("made")
+        note(FIELD)
+        return "<main>Surprise, in tokens</main>"
+
+    for made in (True, False):
+        parts = Parts()
+        parts.fragments = _fragments(tmp_path, {FIELD: "a"})  # no state: every fact is known as changed
+        with tracking() as reads:
+            assert parts.get(job, "2025-08-01", document) == "<main>Surprise, in tokens</main>"
+        assert reads == {FIELD}
+        part = parts.take(job)[f"part:{job}#2025-08-01"]
+        assert part is not None and part.reads == {FIELD}, f"made now ({made}) or taken from the cache: for the state"
+    assert calls == ["made"]
+    assert take_used() == {f"{FRAGMENTS}/parts/{job}#2025-08-01"}
