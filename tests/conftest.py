@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 
 import pytest
 from click.testing import CliRunner
+from filelock import FileLock
 from hypothesis import settings
 
 from site_builder.cli.main import main
@@ -89,20 +90,39 @@ def eject_theme(project: Path, *names: str) -> Path:
 
 
 @functools.cache
-def _warm_build() -> tuple[Path, BuildError | None]:
-    """The bundled project built once per session as of WARM_DATE: its folder, and the error if the build failed.
+def _warm_build() -> tuple[Path, str | None]:
+    """The bundled project built once per run as of WARM_DATE: its folder, and the error if the build failed.
 
-    Its build cache is what warms every copy (``copy_project``), its output is ``built_site``.
+    Its build cache is what warms every copy (``copy_project``), its output is ``built_site``. The first worker
+    that needs it builds it in the run's shared folder while the others wait for it (a cold build: the
+    computations, the plots, the cards), rather than each worker building its own.
     """
-    root = Path(tempfile.mkdtemp(prefix="build-site-warm-cache-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    copy_project(root, warm_cache=False)
+    shared = Path(os.environ.get(SHARED_FOLDER_VARIABLE) or _private_folder())
+    root, failed = shared / "warm", shared / "warm.failed"
+    with FileLock(shared / "warm.lock"):
+        if not root.is_dir():
+            _build_warm(root, failed)
+    return root, (failed.read_text(encoding="utf-8") if failed.exists() else None)
+
+
+def _build_warm(root: Path, failed: Path) -> None:
+    building = root.with_name("warm.building")  # renamed when complete: a worker that dies leaves no half a project
+    shutil.rmtree(building, ignore_errors=True)
+    copy_project(building, warm_cache=False)
     try:
-        build_site(root, root / "output", BuildOptions(date=WARM_DATE))
+        build_site(building, building / "output", BuildOptions(date=WARM_DATE))
     except BuildError as error:
-        return root, error
-    shutil.rmtree(Cache.at(root).folder / SEARCH_SLOTS)  # type: ignore[operator]
-    return root, None
+        failed.write_text(str(error), encoding="utf-8")
+    else:
+        shutil.rmtree(Cache.at(building).folder / SEARCH_SLOTS)  # type: ignore[operator]
+    building.rename(root)
+
+
+def _private_folder() -> Path:
+    """A folder of this process's own, removed when it ends (conftest imported without the plugin's configure)."""
+    folder = Path(tempfile.mkdtemp(prefix="build-site-tests-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _warm_cache() -> Path | None:
@@ -299,6 +319,16 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     if not hasattr(config, "workerinput"):  # the controlling process only: the workers start after it
         compileall.compile_dir(REPO / "site_builder", quiet=1)
+        # The folder the workers share (they inherit the variable): what one builds for all (``_warm_build``).
+        os.environ[SHARED_FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="build-site-tests-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and (shared := os.environ.pop(SHARED_FOLDER_VARIABLE, None)):
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+SHARED_FOLDER_VARIABLE = "BUILD_SITE_TESTS_SHARED"
 
 
 @pytest.hookimpl(tryfirst=True)
