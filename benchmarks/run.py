@@ -11,8 +11,9 @@ saying exactly what it keeps:
                   and the dependency records), no .build-cache/;
 - warm-cache:     the computed results only (.build-cache/v1: worked examples, test
                   cases, formula checks, plots, formula images); output/, its state
-                  (.output.build-state/) and the compiled templates (.build-cache/jinja)
-                  deleted: every page is rendered and written;
+                  (.output.build-state/), the compiled templates (.build-cache/jinja) and
+                  the entries' kept renderings (.build-cache/v1/fragments) deleted: every
+                  page is rendered from Markdown and written;
 - warm-full:      all of .build-cache/ (what a CI job restores), but no output/ and no
                   state: every page is rendered and written;
 - no-op:          everything: run again, nothing changed;
@@ -199,7 +200,8 @@ class Bench:
         if scenario == "cold":
             _remove(out, state, root / ".build-cache")
         elif scenario == "warm-cache":
-            _remove(out, state, root / ".build-cache" / "jinja")  # every cache but the computed results
+            # every cache but the computed results: no compiled templates, no kept renderings of entries
+            _remove(out, state, root / ".build-cache" / "jinja", root / ".build-cache" / "v1" / "fragments")
         elif scenario == "warm-full":
             _remove(out, state)
         elif scenario == "edit-entry":
