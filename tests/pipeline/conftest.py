@@ -65,7 +65,8 @@ def clean_build(root: Path, date: dt.date = DATE, cache: Cache | None = None) ->
     """What a clean build of ``root`` publishes, as ``tree_digest`` gives it, made in memory.
 
     Every page is made from scratch (a new state); only what ``cache`` holds (default: the project's
-    cache, read only) is taken from it, as a clean build of a copy with that cache would take it. The
+    cache, read only: computed results, formula images, cards, the entries' kept renderings while what they
+    read holds) is taken from it, as a clean build of a copy with that cache would take it. The
     output folder's marker, which a folder has and memory has not, is the one a clean build writes
     for those files.
     """
