@@ -9,7 +9,6 @@ memory and rebuilds it the same way after every save.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import gc
 import logging
@@ -30,7 +29,15 @@ from ..outputs.editions import EDITIONS, edition_job
 from ..outputs.email.edition import FormulaImages
 from ..outputs.email.math_images import MATH_SLOTS
 from ..outputs.site import Site, SiteFiles
-from ..publish.folders import MARKER, intact_outputs, marker_tree, output_lock, read_output, real_path
+from ..publish.folders import (
+    MARKER,
+    intact_or_moved,
+    intact_outputs,
+    marker_tree,
+    output_lock,
+    read_output,
+    real_path,
+)
 from ..publish.memory import MemoryOutput
 from ..publish.publication import Publication
 from ..render.jobs import render_jobs
@@ -99,21 +106,7 @@ def published_files(out: Path, state: BuildState) -> tuple[dict[str, OutputRow],
         tree_moved = tree_moved and tuple(recorded[1:]) == (info.st_size, info.st_mtime_ns)
     except OSError:
         tree_moved = False
-    moved = {}
-    intact = set()
-    base = str(out)
-    for path, row in published.items():
-        try:
-            info = os.lstat(f"{base}/{path}")
-        except OSError:
-            continue
-        if (info.st_size, info.st_mtime_ns) != (row.size, row.mtime):
-            continue
-        if info.st_ino == row.ino:
-            intact.add(path)
-        elif tree_moved:
-            moved[path] = dataclasses.replace(row, ino=info.st_ino)
-            intact.add(path)
+    intact, moved = intact_or_moved(out, published, tree_moved=tree_moved)
     if tree_moved:
         state.commit(StateUpdate(outputs=moved))
         log.debug("the output folder was moved: %d published files found under new inodes", len(moved))

@@ -19,6 +19,7 @@ the next build puts it back before doing anything else.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import re
@@ -186,13 +187,30 @@ def read_output(out: Path) -> dict[str, OutputRow]:
 
 def intact_outputs(out: Path, published: Mapping[str, OutputRow]) -> set[str]:
     """The published files that are still as published (same inode, size and modification time)."""
-    intact = set()
+    return intact_or_moved(out, published, tree_moved=False)[0]
+
+
+def intact_or_moved(
+    out: Path, published: Mapping[str, OutputRow], *, tree_moved: bool
+) -> tuple[set[str], dict[str, OutputRow]]:
+    """The published files still as published, and, when the whole tree was moved, those found under a new inode.
+
+    One ``lstat`` of each file. With ``tree_moved``, a file with its recorded size and time under another inode is
+    taken for the one published (and is intact): its row with the inode now is in the second value.
+    """
+    intact: set[str] = set()
+    moved: dict[str, OutputRow] = {}
     base = str(out)
     for path, row in published.items():
         try:
             info = os.lstat(f"{base}/{path}")
         except OSError:
             continue
-        if (info.st_ino, info.st_size, info.st_mtime_ns) == (row.ino, row.size, row.mtime):
+        if (info.st_size, info.st_mtime_ns) != (row.size, row.mtime):
+            continue
+        if info.st_ino == row.ino:
             intact.add(path)
-    return intact
+        elif tree_moved:
+            moved[path] = dataclasses.replace(row, ino=info.st_ino)
+            intact.add(path)
+    return intact, moved
